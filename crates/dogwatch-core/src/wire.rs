@@ -1,0 +1,163 @@
+//! Datadog-compatible JSON shapes, shared by the server (which writes them) and the UI (which reads
+//! them). Field names and nesting follow Datadog's public API exactly; see shared/reference/datadog-api.md.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/series` body.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesPayloadV1 {
+    pub series: Vec<SeriesV1>,
+}
+
+/// One series of a v1 payload. Unknown fields (`device`, `source_type_name`, …) are accepted and ignored.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SeriesV1 {
+    pub metric: String,
+    /// `[[posix_seconds, value], …]`.
+    pub points: Vec<(f64, f64)>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub interval: Option<i64>,
+    #[serde(default)]
+    pub host: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// `POST /api/v2/series` body.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesPayloadV2 {
+    pub series: Vec<SeriesV2>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SeriesV2 {
+    pub metric: String,
+    pub points: Vec<PointV2>,
+    /// 0 unspecified, 1 count, 2 rate, 3 gauge.
+    #[serde(default, rename = "type")]
+    pub kind: Option<u8>,
+    #[serde(default)]
+    pub interval: Option<i64>,
+    #[serde(default)]
+    pub resources: Option<Vec<ResourceV2>>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PointV2 {
+    pub timestamp: i64,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ResourceV2 {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// `GET /api/v1/query` response.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct QueryResponse {
+    pub status: String,
+    pub res_type: String,
+    pub resp_version: u32,
+    pub query: String,
+    /// Epoch milliseconds.
+    pub from_date: i64,
+    /// Epoch milliseconds.
+    pub to_date: i64,
+    pub group_by: Vec<String>,
+    pub message: String,
+    pub series: Vec<QuerySeries>,
+    #[serde(default)]
+    pub times: Vec<f64>,
+    #[serde(default)]
+    pub values: Vec<f64>,
+}
+
+/// One line of a query response. `pointlist` is `[[ts_ms, value|null], …]`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct QuerySeries {
+    pub metric: String,
+    pub display_name: String,
+    pub expression: String,
+    pub scope: String,
+    pub tag_set: Vec<String>,
+    pub aggr: Option<String>,
+    /// Bucket width in seconds (what Datadog really returns, whatever its spec says).
+    pub interval: i64,
+    pub length: usize,
+    pub query_index: usize,
+    /// Epoch milliseconds of the first and last bucket.
+    pub start: i64,
+    pub end: i64,
+    pub pointlist: Vec<(i64, Option<f64>)>,
+    #[serde(default)]
+    pub attributes: serde_json_empty::Empty,
+    /// Always `null` here: dogwatch does not know units yet.
+    #[serde(default, skip_deserializing)]
+    pub unit: Option<()>,
+}
+
+/// `GET /api/v1/metrics` response: names that reported since `from`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct MetricsList {
+    pub metrics: Vec<String>,
+    pub from: String,
+}
+
+/// `GET /api/v2/metrics/{name}/all-tags` response.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct AllTags {
+    pub data: AllTagsData,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct AllTagsData {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    pub attributes: AllTagsAttributes,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct AllTagsAttributes {
+    /// `key:value` strings, sorted.
+    pub tags: Vec<String>,
+}
+
+/// Datadog's error body: `{"errors": ["…"]}`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Errors {
+    pub errors: Vec<String>,
+}
+
+/// `{}`, the `attributes` object Datadog sends on every query series.
+pub mod serde_json_empty {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Debug, Clone, Copy, Default, PartialEq)]
+    pub struct Empty;
+
+    impl Serialize for Empty {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            s.serialize_map(Some(0))?.end()
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Empty {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            serde::de::IgnoredAny::deserialize(d)?;
+            Ok(Empty)
+        }
+    }
+}

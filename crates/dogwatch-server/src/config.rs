@@ -1,0 +1,39 @@
+//! Command-line and environment configuration of `dogwatch serve`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address for the HTTP API and UI.
+    #[arg(long, env = "DOGWATCH_ADDR", default_value = "127.0.0.1:8600")]
+    pub addr: SocketAddr,
+
+    /// Directory for the SQLite store and the generated keys.
+    #[arg(long, env = "DOGWATCH_DATA", default_value = "dogwatch-data")]
+    pub data: PathBuf,
+
+    /// UDP address for DogStatsD.
+    #[arg(long, env = "DOGWATCH_STATSD_ADDR", default_value = "127.0.0.1:8125")]
+    pub statsd_addr: SocketAddr,
+
+    /// Seconds between DogStatsD flushes (the Datadog agent uses 10).
+    #[arg(long, env = "DOGWATCH_STATSD_FLUSH_SECS", default_value_t = 10)]
+    pub statsd_flush_secs: u64,
+
+    /// Directory of the built UI (Trunk's dist/).
+    #[arg(long, env = "DOGWATCH_UI_DIR", default_value = "dist")]
+    pub ui_dir: Option<PathBuf>,
+
+    /// API key for intake (`DD-API-KEY`); generated and saved in the data dir when not given.
+    #[arg(long, env = "DOGWATCH_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+
+    /// Application key for the query and management API (`DD-APPLICATION-KEY`); generated when not given.
+    #[arg(long, env = "DOGWATCH_APP_KEY", hide_env_values = true)]
+    pub app_key: Option<String>,
+
+    /// Feed demo data: `my_metric` and host metrics, with the last 24 h backfilled.
+    #[arg(long, env = "DOGWATCH_DEMO")]
+    pub demo: bool,
+}

@@ -1,0 +1,77 @@
+//! One error type for every handler, rendered in Datadog's shape `{"errors": ["…"]}`.
+//!
+//! Client errors say exactly what is wrong; server errors say nothing internal to the client and log
+//! the detail once.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use dogwatch_core::wire::Errors;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// 400: the request is malformed; the message names the field.
+    BadRequest(String),
+    /// 403: a missing or wrong key.
+    Forbidden,
+    /// 404: no such API route or resource.
+    NotFound(String),
+    /// 413: body over the documented limit.
+    PayloadTooLarge(String),
+    /// 415: a `Content-Encoding` we do not speak.
+    UnsupportedMediaType(String),
+    /// 500: something failed on our side; the detail is logged, not sent.
+    Internal(String),
+}
+
+impl AppError {
+    pub fn internal(detail: impl std::fmt::Display) -> AppError {
+        AppError::Internal(detail.to_string())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "Forbidden".to_owned()),
+            AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
+            AppError::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),
+            AppError::UnsupportedMediaType(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, m),
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal error; the server log has the details".to_owned(),
+                )
+            }
+        };
+        (
+            status,
+            Json(Errors {
+                errors: vec![message],
+            }),
+        )
+            .into_response()
+    }
+}
+
+/// `Query<T>` whose rejection is a Datadog-shaped 400 instead of axum's plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(rejection) => Err(AppError::BadRequest(rejection.body_text())),
+        }
+    }
+}

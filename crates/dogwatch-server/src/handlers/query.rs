@@ -1,0 +1,56 @@
+//! `GET /api/v1/query?from=&to=&query=`: evaluates a metric query over the store.
+
+use axum::Json;
+use axum::extract::State;
+use dogwatch_core::eval::{self, EvalError};
+use dogwatch_core::wire::QueryResponse;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::{ApiQuery, AppError};
+
+#[derive(Deserialize)]
+pub struct Params {
+    from: Option<String>,
+    to: Option<String>,
+    query: Option<String>,
+}
+
+pub async fn timeseries(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<Params>,
+) -> Result<Json<QueryResponse>, AppError> {
+    let missing = |name: &str| AppError::BadRequest(format!("missing required parameter `{name}`"));
+    let from = parse_secs("from", &p.from.ok_or_else(|| missing("from"))?)?;
+    let to = parse_secs("to", &p.to.ok_or_else(|| missing("to"))?)?;
+    let query = p.query.ok_or_else(|| missing("query"))?;
+    let result = state
+        .store
+        .read(move |r| {
+            eval::evaluate(&query, from, to, r).map_err(|e| match e {
+                EvalError::Source(s) => Err(s.to_string()),
+                other => Ok(other.to_string()),
+            })
+        })
+        .await
+        .map_err(AppError::internal)?;
+    match result {
+        Ok(resp) => Ok(Json(resp)),
+        Err(Ok(user_error)) => Err(AppError::BadRequest(user_error)),
+        Err(Err(store_error)) => Err(AppError::internal(store_error)),
+    }
+}
+
+/// Parses a POSIX-seconds parameter; fractions are truncated as Datadog does.
+pub(crate) fn parse_secs(name: &str, raw: &str) -> Result<i64, AppError> {
+    let bad = || {
+        AppError::BadRequest(format!(
+            "parameter `{name}` must be seconds since the epoch, got `{raw}`"
+        ))
+    };
+    let v: f64 = raw.trim().parse().map_err(|_| bad())?;
+    if !v.is_finite() || !(0.0..=1e11).contains(&v) {
+        return Err(bad());
+    }
+    Ok(v as i64)
+}

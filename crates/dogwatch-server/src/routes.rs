@@ -1,0 +1,64 @@
+//! The whole route table: the API under `/api` (intake needs the API key; reads check an application
+//! key only when one is presented), and the UI for everything else.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+
+use crate::error::AppError;
+use crate::handlers::{intake, metrics, query, validate};
+use crate::{AppState, ui};
+
+pub fn router(state: AppState) -> Router {
+    let intake = Router::new()
+        .route("/v1/series", post(intake::submit_v1))
+        .route("/v2/series", post(intake::submit_v2))
+        .route("/v1/validate", get(validate::validate))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key,
+        ));
+    let read = Router::new()
+        .route("/v1/query", get(query::timeseries))
+        .route("/v1/metrics", get(metrics::list))
+        .route("/v2/metrics/{name}/all-tags", get(metrics::all_tags))
+        .route_layer(middleware::from_fn_with_state(state.clone(), check_app_key));
+    let api = intake.merge(read).fallback(api_not_found);
+
+    Router::new()
+        .nest("/api", api)
+        .fallback_service(ui::service(state.ui_dir.clone()))
+        .layer(middleware::from_fn(ui::cache_headers))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+async fn require_api_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.keys.api_key_ok(req.headers(), req.uri().query()) {
+        next.run(req).await
+    } else {
+        AppError::Forbidden.into_response()
+    }
+}
+
+async fn check_app_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state
+        .keys
+        .app_key_ok_if_present(req.headers(), req.uri().query())
+    {
+        next.run(req).await
+    } else {
+        AppError::Forbidden.into_response()
+    }
+}
+
+async fn api_not_found(req: Request) -> AppError {
+    AppError::NotFound(format!(
+        "no API endpoint {} {}",
+        req.method(),
+        req.uri().path()
+    ))
+}

@@ -1,0 +1,151 @@
+//! The embedded SQLite store: series keyed by metric + sorted tag set, points as (series, ts, value).
+//!
+//! One writer thread owns the only write connection and commits in groups: every batch that arrived
+//! while the previous commit ran goes into the next transaction, and each caller is answered only
+//! after that transaction is committed (WAL, `synchronous=FULL`), so an acknowledged write survives a
+//! crash. Reads run on a small pool of read connections inside `spawn_blocking`.
+
+mod read;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use dogwatch_core::model::Sample;
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+pub use read::Reader;
+
+#[derive(Debug)]
+pub enum StoreError {
+    Sqlite(rusqlite::Error),
+    /// The writer's transaction failed; every caller of that group gets the message.
+    Write(String),
+    /// The writer has stopped (shutdown, or it failed earlier).
+    Closed,
+    /// A blocking read task panicked or was cancelled.
+    Task(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Sqlite(e) => write!(f, "sqlite: {e}"),
+            StoreError::Write(e) => write!(f, "write failed: {e}"),
+            StoreError::Closed => f.write_str("the store is closed"),
+            StoreError::Task(e) => write!(f, "read task failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+enum Job {
+    Write(Vec<Sample>, oneshot::Sender<Result<(), StoreError>>),
+    Close(oneshot::Sender<()>),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    jobs: mpsc::UnboundedSender<Job>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database, runs migrations and starts the writer thread.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let mut conn = Connection::open(path)?;
+        schema::configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("dogwatch-writer".into())
+            .spawn(move || writer::run(conn, rx))
+            .map_err(|e| StoreError::Task(e.to_string()))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                jobs: tx,
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// Stores samples; returns once they are committed to disk.
+    pub async fn write(&self, samples: Vec<Sample>) -> Result<(), StoreError> {
+        if samples.is_empty() {
+            return Ok(());
+        }
+        let (tx, rx) = oneshot::channel();
+        self.inner
+            .jobs
+            .send(Job::Write(samples, tx))
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Waits until every write queued before this call is committed, then stops the writer.
+    pub async fn close(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.inner.jobs.send(Job::Close(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// Runs `f` with a read connection on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Reader) -> T + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner.take_reader()?;
+            let reader = Reader::new(conn);
+            let out = f(&reader);
+            inner.give_back(reader.into_connection());
+            Ok(out)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+}
+
+impl Inner {
+    fn take_reader(&self) -> Result<Connection, StoreError> {
+        let pooled = self.readers.lock().ok().and_then(|mut v| v.pop());
+        match pooled {
+            Some(c) => Ok(c),
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(std::time::Duration::from_secs(5))?;
+                Ok(c)
+            }
+        }
+    }
+
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut v) = self.readers.lock()
+            && v.len() < 8
+        {
+            v.push(conn);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Connection settings and migrations (numbered by SQLite's `user_version`).
+
+use rusqlite::Connection;
+
+/// Each entry moves the schema from version i to i + 1. Never edit a shipped entry; append.
+const MIGRATIONS: &[&str] = &[
+    // 1: series and points.
+    "CREATE TABLE series (
+        id            INTEGER PRIMARY KEY,
+        metric        TEXT    NOT NULL,
+        tags          TEXT    NOT NULL,   -- sorted, comma-joined (TagSet::canonical)
+        type          TEXT    NOT NULL,   -- gauge | count | rate
+        interval_secs INTEGER,
+        first_seen    INTEGER NOT NULL,   -- seconds, of the earliest point written
+        last_seen     INTEGER NOT NULL,   -- seconds, of the latest point written
+        UNIQUE (metric, tags)
+    );
+    CREATE INDEX series_last_seen ON series (last_seen);
+    CREATE TABLE points (
+        series_id INTEGER NOT NULL REFERENCES series (id),
+        ts        INTEGER NOT NULL,       -- seconds
+        value     REAL    NOT NULL,
+        PRIMARY KEY (series_id, ts)
+    ) WITHOUT ROWID;",
+];
+
+pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // WAL lets readers run beside the writer; synchronous=FULL makes each commit durable before we
+    // acknowledge it (NORMAL would survive a process crash but not a power cut).
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: usize = conn
+        .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
+        .try_into()
+        .unwrap_or(0);
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "migrated the store");
+    }
+    Ok(())
+}
