@@ -219,11 +219,64 @@ impl Tally {
             self.passed += n.trim().parse::<u64>().unwrap_or(0);
         } else if let Some(n) = t.strip_prefix("# fail ") {
             self.failed += n.trim().parse::<u64>().unwrap_or(0);
-        // pytest: "===== 5 passed, 1 failed in 3.2s ====="
-        } else if t.starts_with('=') && t.ends_with('=') && t.contains(" in ") {
+        // pytest: "5 passed, 1 failed in 3.2s" (with `-q`), or the same between `=====` borders.
+        } else if is_pytest_summary(t) {
             self.passed += count_before(t, " passed");
-            self.failed += count_before(t, " failed");
+            self.failed += count_before(t, " failed") + count_before(t, " error");
         }
+    }
+}
+
+/// pytest's closing line: comma-separated "<n> <outcome>" items, then " in <seconds>s".
+fn is_pytest_summary(line: &str) -> bool {
+    let t = line.trim_matches(|c: char| c == '=' || c.is_whitespace());
+    let Some((counts, time)) = t.rsplit_once(" in ") else {
+        return false;
+    };
+    let time_ok = time.split_whitespace().next().is_some_and(|s| {
+        s.strip_suffix('s')
+            .is_some_and(|n| n.parse::<f64>().is_ok())
+    });
+    time_ok
+        && counts.split(", ").all(|item| {
+            item.split_once(' ').is_some_and(|(n, word)| {
+                n.parse::<u64>().is_ok() && word.chars().all(char::is_alphabetic)
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    fn tally(lines: &[&str]) -> (u64, u64) {
+        let mut t = Tally::default();
+        for l in lines {
+            t.read_line(l);
+        }
+        (t.passed, t.failed)
+    }
+
+    #[test]
+    fn summary_lines_of_every_runner_are_counted() {
+        assert_eq!(
+            tally(&["test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured"]),
+            (12, 0)
+        );
+        assert_eq!(
+            tally(&["test result: FAILED. 10 passed; 2 failed; 0 ignored"]),
+            (10, 2)
+        );
+        assert_eq!(tally(&["4 passed in 1.43s"]), (4, 0));
+        assert_eq!(
+            tally(&["==== 1 failed, 3 passed, 1 warning in 2.01s ===="]),
+            (3, 1)
+        );
+        assert_eq!(tally(&["# pass 12", "# fail 1"]), (12, 1));
+        assert_eq!(
+            tally(&["ok 3 - something passed in 2 s", "the spike passed in 10s"]),
+            (0, 0)
+        );
     }
 }
 
@@ -277,6 +330,8 @@ fn ci() -> Result {
     run(cmd("cargo").args([
         "clippy",
         "--workspace",
+        "--exclude",
+        "dogwatch-ui",
         "--all-targets",
         "--",
         "-D",
@@ -286,6 +341,7 @@ fn ci() -> Result {
         "clippy",
         "-p",
         "dogwatch-ui",
+        "--all-targets",
         "--target",
         "wasm32-unknown-unknown",
         "--",

@@ -1,0 +1,118 @@
+//! The only place that talks HTTP. Pages read the dogwatch JSON API through the [`Backend`] trait;
+//! [`HttpBackend`] is the built-in server's implementation. [`use_latest`] runs a view's requests so
+//! that a newer request, or the view going away, aborts the one in flight.
+
+mod http;
+mod latest;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use dogwatch_core::timeframe::TimeRange;
+use dogwatch_core::wire::{AllTags, MetricsList, QueryResponse};
+use leptos::prelude::*;
+use web_sys::AbortSignal;
+
+pub use http::HttpBackend;
+pub use latest::{Load, use_latest};
+
+/// What every backend call returns. Not `Send`: browser futures live on the one JS thread.
+pub type ApiFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// The JSON API the UI reads. Every call takes an optional abort signal so that a superseded request
+/// stops using the network instead of finishing for nobody.
+pub trait Backend {
+    /// Where the API lives, in words for messages ("dogwatch API not reachable at …").
+    fn origin(&self) -> String;
+
+    /// Names of the metrics that reported since `from_secs` (`GET /api/v1/metrics`).
+    fn metrics(&self, from_secs: i64, abort: Option<&AbortSignal>) -> ApiFuture<MetricsList>;
+
+    /// Every `key:value` tag seen on `metric` (`GET /api/v2/metrics/{metric}/all-tags`).
+    fn all_tags(&self, metric: &str, abort: Option<&AbortSignal>) -> ApiFuture<AllTags>;
+
+    /// Evaluates a metric query over `range` (`GET /api/v1/query`).
+    fn query(
+        &self,
+        query: &str,
+        range: TimeRange,
+        abort: Option<&AbortSignal>,
+    ) -> ApiFuture<QueryResponse>;
+}
+
+/// The backend the app was started with, shared through context.
+pub type SharedBackend = Arc<dyn Backend + Send + Sync>;
+
+/// The backend provided by the app shell.
+pub fn use_backend() -> SharedBackend {
+    expect_context::<SharedBackend>()
+}
+
+/// Why a call gave no answer, in terms a page can put into words.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No HTTP answer at all: the server is down, the network is gone, or the browser refused.
+    Unreachable { origin: String, reason: String },
+    /// The API answered with an error status. `message` is the first of its `errors`, or the status.
+    Rejected { status: u16, message: String },
+    /// A success status with a body that is not the JSON the UI expects.
+    Malformed { origin: String, reason: String },
+    /// The request was aborted because nobody waits for it any more. Never shown.
+    Aborted,
+}
+
+impl ApiError {
+    /// A `400`: the request itself is wrong (for a query, the message says where).
+    pub fn is_bad_request(&self) -> bool {
+        matches!(self, ApiError::Rejected { status: 400, .. })
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Unreachable { origin, reason } => {
+                write!(f, "dogwatch API not reachable at {origin}: {reason}")
+            }
+            ApiError::Rejected {
+                status: 400,
+                message,
+            } => f.write_str(message),
+            ApiError::Rejected { status, message } => {
+                write!(f, "dogwatch API answered {status}: {message}")
+            }
+            ApiError::Malformed { origin, reason } => {
+                write!(
+                    f,
+                    "dogwatch API at {origin} sent an answer the UI cannot read: {reason}"
+                )
+            }
+            ApiError::Aborted => f.write_str("request aborted"),
+        }
+    }
+}
+
+/// Owns an `AbortController`; dropping it aborts the request that was given its signal. Dropping it
+/// after the request finished is harmless.
+pub struct Abort(Option<web_sys::AbortController>);
+
+impl Abort {
+    pub fn new() -> Abort {
+        // Every browser that runs wasm has AbortController; without one, requests just cannot be aborted.
+        Abort(web_sys::AbortController::new().ok())
+    }
+
+    pub fn signal(&self) -> Option<AbortSignal> {
+        self.0.as_ref().map(web_sys::AbortController::signal)
+    }
+}
+
+impl Drop for Abort {
+    fn drop(&mut self) {
+        if let Some(controller) = &self.0 {
+            controller.abort();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! [`Backend`] over HTTP against the built-in dogwatch server, with gloo-net. The read API is open on
+//! loopback, so no keys are sent.
+
+use dogwatch_core::timeframe::TimeRange;
+use dogwatch_core::wire::{AllTags, Errors, MetricsList, QueryResponse};
+use gloo_net::http::Request;
+use serde::de::DeserializeOwned;
+use web_sys::AbortSignal;
+
+use super::{ApiError, ApiFuture, Backend};
+
+/// The built-in server, reached at `base` (empty: the origin that served the UI).
+pub struct HttpBackend {
+    base: String,
+}
+
+impl HttpBackend {
+    /// The server that served this page: the usual set-up, since `dogwatch serve` serves the UI too.
+    pub fn same_origin() -> HttpBackend {
+        HttpBackend {
+            base: String::new(),
+        }
+    }
+}
+
+impl Backend for HttpBackend {
+    fn origin(&self) -> String {
+        if self.base.is_empty() {
+            window()
+                .location()
+                .origin()
+                .unwrap_or_else(|_| "this page's server".to_owned())
+        } else {
+            self.base.clone()
+        }
+    }
+
+    fn metrics(&self, from_secs: i64, abort: Option<&AbortSignal>) -> ApiFuture<MetricsList> {
+        let url = format!("{}/api/v1/metrics", self.base);
+        let params = vec![("from", from_secs.to_string())];
+        Box::pin(get_json(url, params, abort.cloned(), self.origin()))
+    }
+
+    fn all_tags(&self, metric: &str, abort: Option<&AbortSignal>) -> ApiFuture<AllTags> {
+        let name = String::from(js_sys::encode_uri_component(metric));
+        let url = format!("{}/api/v2/metrics/{name}/all-tags", self.base);
+        Box::pin(get_json(url, Vec::new(), abort.cloned(), self.origin()))
+    }
+
+    fn query(
+        &self,
+        query: &str,
+        range: TimeRange,
+        abort: Option<&AbortSignal>,
+    ) -> ApiFuture<QueryResponse> {
+        let url = format!("{}/api/v1/query", self.base);
+        let (from_secs, to_secs) = range.to_secs();
+        let params = vec![
+            ("from", from_secs.to_string()),
+            ("to", to_secs.to_string()),
+            ("query", query.to_owned()),
+        ];
+        Box::pin(get_json(url, params, abort.cloned(), self.origin()))
+    }
+}
+
+fn window() -> web_sys::Window {
+    leptos::prelude::window()
+}
+
+async fn get_json<T: DeserializeOwned>(
+    url: String,
+    params: Vec<(&'static str, String)>,
+    abort: Option<AbortSignal>,
+    origin: String,
+) -> Result<T, ApiError> {
+    let response = Request::get(&url)
+        .query(params.iter().map(|(k, v)| (*k, v.as_str())))
+        .abort_signal(abort.as_ref())
+        .send()
+        .await
+        .map_err(|e| transport_error(e, &origin))?;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .map_err(|e| transport_error(e, &origin))?;
+    if !response.ok() {
+        return Err(ApiError::Rejected {
+            status,
+            message: error_message(status, &body),
+        });
+    }
+    serde_json::from_str(&body).map_err(|e| ApiError::Malformed {
+        origin,
+        reason: e.to_string(),
+    })
+}
+
+/// The first of Datadog's `{"errors": [...]}`, or the status when the body is something else.
+fn error_message(status: u16, body: &str) -> String {
+    serde_json::from_str::<Errors>(body)
+        .ok()
+        .and_then(|e| e.errors.into_iter().next())
+        .unwrap_or_else(|| format!("HTTP status {status}"))
+}
+
+fn transport_error(error: gloo_net::Error, origin: &str) -> ApiError {
+    match error {
+        gloo_net::Error::JsError(js) if js.name == "AbortError" => ApiError::Aborted,
+        // fetch() says only "Failed to fetch" for a refused connection; that is still the right words.
+        gloo_net::Error::JsError(js) => ApiError::Unreachable {
+            origin: origin.to_owned(),
+            reason: js.message,
+        },
+        other => ApiError::Unreachable {
+            origin: origin.to_owned(),
+            reason: other.to_string(),
+        },
+    }
+}

@@ -1,0 +1,161 @@
+//! Numbers and times in words for axes, tooltips and the paused-window label. Times are shown in the
+//! browser's zone (chrono's `Local`, which reads the zone from JavaScript's `Date` on wasm).
+
+use chrono::{DateTime, Local, TimeZone, Timelike};
+use dogwatch_core::timeframe::TimeRange;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// A value for an axis or tooltip: at most 2 decimals, large values shortened (`12.3K`, `4.5M`).
+pub fn format_value(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let (scaled, suffix) = match v.abs() {
+        a if a >= 1e12 => (v / 1e12, "T"),
+        a if a >= 1e9 => (v / 1e9, "G"),
+        a if a >= 1e6 => (v / 1e6, "M"),
+        a if a >= 1e4 => (v / 1e3, "K"),
+        _ => (v, ""),
+    };
+    let decimals = match scaled.abs() {
+        a if a >= 1000.0 => 0,
+        a if a >= 100.0 => 1,
+        _ => 2,
+    };
+    let mut text = format!("{scaled:.decimals$}");
+    if text.contains('.') {
+        text = text.trim_end_matches('0').trim_end_matches('.').to_owned();
+    }
+    if text == "-0" {
+        text = "0".to_owned();
+    }
+    text + suffix
+}
+
+/// An x-axis label: the time of day on graphs up to a day long (seconds only when the tick has
+/// them), the weekday and day beyond that.
+pub fn axis_time_label<Tz: TimeZone>(t: &DateTime<Tz>, range_ms: i64) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    if range_ms > DAY_MS {
+        if t.hour() == 0 && t.minute() == 0 {
+            t.format("%a %-d").to_string()
+        } else {
+            t.format("%a %H:%M").to_string()
+        }
+    } else if t.second() == 0 {
+        t.format("%H:%M").to_string()
+    } else {
+        t.format("%H:%M:%S").to_string()
+    }
+}
+
+/// A tooltip's time, e.g. "Fri Nov 21, 10:04:30", in the browser's zone.
+pub fn time_of_day(ts_ms: i64) -> String {
+    match Local.timestamp_millis_opt(ts_ms).single() {
+        Some(t) => tooltip_time(&t),
+        None => format!("{ts_ms} ms"),
+    }
+}
+
+/// The time of day, e.g. "10:04:30", in the browser's zone.
+pub fn clock_time(ts_ms: i64) -> String {
+    match Local.timestamp_millis_opt(ts_ms).single() {
+        Some(t) => t.format("%H:%M:%S").to_string(),
+        None => format!("{ts_ms} ms"),
+    }
+}
+
+fn tooltip_time<Tz: TimeZone>(t: &DateTime<Tz>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    t.format("%a %b %-d, %H:%M:%S").to_string()
+}
+
+/// A paused window in words, e.g. "Nov 21, 10:00:00 – 10:05:00" (the date again at the end only when
+/// it differs), in the browser's zone.
+pub fn window_label(range: TimeRange) -> String {
+    match (
+        Local.timestamp_millis_opt(range.from_ms).single(),
+        Local.timestamp_millis_opt(range.to_ms).single(),
+    ) {
+        (Some(from), Some(to)) => window_between(&from, &to),
+        _ => format!("{} – {} ms", range.from_ms, range.to_ms),
+    }
+}
+
+fn window_between<Tz: TimeZone>(from: &DateTime<Tz>, to: &DateTime<Tz>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    let same_day = from.date_naive() == to.date_naive();
+    let end = if same_day {
+        to.format("%H:%M:%S")
+    } else {
+        to.format("%b %-d, %H:%M:%S")
+    };
+    format!("{} – {end}", from.format("%b %-d, %H:%M:%S"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    #[test]
+    fn values_read_well() {
+        let cases = [
+            (0.0, "0"),
+            (-0.0001, "0"),
+            (42.0, "42"),
+            (1.23456, "1.23"),
+            (999.5, "999.5"),
+            (1000.0, "1000"),
+            (12_300.0, "12.3K"),
+            (250_000.0, "250K"),
+            (4_500_000.0, "4.5M"),
+            (-2.5e9, "-2.5G"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(format_value(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn axis_labels_fit_the_span() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 21, 10, 4, 0)
+            .single()
+            .map(|t| (t, t + chrono::Duration::seconds(30)));
+        let Some((whole, half)) = t else {
+            panic!("valid date")
+        };
+        assert_eq!(axis_time_label(&whole, 300_000), "10:04");
+        assert_eq!(axis_time_label(&half, 300_000), "10:04:30");
+        assert_eq!(axis_time_label(&whole, 7 * DAY_MS), "Sat 10:04");
+        let midnight = Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).single();
+        assert_eq!(
+            midnight.map(|m| axis_time_label(&m, 7 * DAY_MS)).as_deref(),
+            Some("Sun 22")
+        );
+    }
+
+    #[test]
+    fn windows_and_tooltips_say_the_date_once() {
+        let from = Utc.with_ymd_and_hms(2026, 11, 21, 10, 0, 0).single();
+        let to = Utc.with_ymd_and_hms(2026, 11, 21, 10, 5, 0).single();
+        let next_day = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).single();
+        let (Some(from), Some(to), Some(next_day)) = (from, to, next_day) else {
+            panic!("valid dates")
+        };
+        assert_eq!(window_between(&from, &to), "Nov 21, 10:00:00 – 10:05:00");
+        assert_eq!(
+            window_between(&from, &next_day),
+            "Nov 21, 10:00:00 – Nov 22, 09:00:00"
+        );
+        assert_eq!(tooltip_time(&from), "Sat Nov 21, 10:00:00");
+    }
+}

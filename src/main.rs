@@ -1,0 +1,14 @@
+//! dogwatch's web UI: a Leptos single-page app, built by Trunk, that reads the dogwatch JSON API
+//! through the backend trait in `api`.
+
+mod api;
+mod app;
+mod chart;
+mod components;
+mod pages;
+mod suggest;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
