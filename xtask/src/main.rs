@@ -245,41 +245,6 @@ fn is_pytest_summary(line: &str) -> bool {
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Tally;
-
-    fn tally(lines: &[&str]) -> (u64, u64) {
-        let mut t = Tally::default();
-        for l in lines {
-            t.read_line(l);
-        }
-        (t.passed, t.failed)
-    }
-
-    #[test]
-    fn summary_lines_of_every_runner_are_counted() {
-        assert_eq!(
-            tally(&["test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured"]),
-            (12, 0)
-        );
-        assert_eq!(
-            tally(&["test result: FAILED. 10 passed; 2 failed; 0 ignored"]),
-            (10, 2)
-        );
-        assert_eq!(tally(&["4 passed in 1.43s"]), (4, 0));
-        assert_eq!(
-            tally(&["==== 1 failed, 3 passed, 1 warning in 2.01s ===="]),
-            (3, 1)
-        );
-        assert_eq!(tally(&["# pass 12", "# fail 1"]), (12, 1));
-        assert_eq!(
-            tally(&["ok 3 - something passed in 2 s", "the spike passed in 10s"]),
-            (0, 0)
-        );
-    }
-}
-
 /// The number right before `word` in `s` ("12 passed" → 12), 0 if absent.
 fn count_before(s: &str, word: &str) -> u64 {
     let Some(i) = s.find(word) else { return 0 };
@@ -434,5 +399,40 @@ fn check_core_is_pure() -> Result {
             "dogwatch-core must stay pure but depends on {}",
             found.join(", ")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    fn tally(lines: &[&str]) -> (u64, u64) {
+        let mut t = Tally::default();
+        for l in lines {
+            t.read_line(l);
+        }
+        (t.passed, t.failed)
+    }
+
+    #[test]
+    fn summary_lines_of_every_runner_are_counted() {
+        assert_eq!(
+            tally(&["test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured"]),
+            (12, 0)
+        );
+        assert_eq!(
+            tally(&["test result: FAILED. 10 passed; 2 failed; 0 ignored"]),
+            (10, 2)
+        );
+        assert_eq!(tally(&["4 passed in 1.43s"]), (4, 0));
+        assert_eq!(
+            tally(&["==== 1 failed, 3 passed, 1 warning in 2.01s ===="]),
+            (3, 1)
+        );
+        assert_eq!(tally(&["# pass 12", "# fail 1"]), (12, 1));
+        assert_eq!(
+            tally(&["ok 3 - something passed in 2 s", "the spike passed in 10s"]),
+            (0, 0)
+        );
     }
 }
