@@ -156,6 +156,12 @@ pub async fn run(
         "dogwatch listening on http://{http_addr} (DogStatsD on udp://{statsd_addr}, data in {})",
         data_dir.display()
     );
+    if args.demo {
+        // The explorer opens empty until a metric is chosen; this link opens straight onto demo graphs.
+        println!(
+            "demo graphs: http://{http_addr}/metric/explorer?metric=system.cpu.user&agg=avg&by=host&span=4h&live=true"
+        );
+    }
 
     let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
         shutdown.await;
