@@ -284,3 +284,31 @@ fn keys_are_generated_once_and_kept() {
         "keys must be printed only once: {second}"
     );
 }
+
+#[test]
+fn binding_beyond_loopback_warns_loudly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dogwatch"))
+        .args([
+            "serve",
+            "--addr",
+            "0.0.0.0:0",
+            "--statsd-addr",
+            "127.0.0.1:0",
+        ])
+        .arg("--data")
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    assert!(lines.any(|l| l.is_ok_and(|l| l.contains("listening on"))));
+    child.kill().expect("kill");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("WARNING: dogwatch is bound to 0.0.0.0") && stderr.contains("no login yet"),
+        "{stderr}"
+    );
+}
