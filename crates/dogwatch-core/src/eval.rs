@@ -386,6 +386,7 @@ fn query_series(
         pointlist,
         attributes: Default::default(),
         unit: None,
+        band: None,
     }
 }
 
@@ -623,6 +624,7 @@ mod tests {
                 pointlist: vec![(T0 * 1000, Some(2.0)), ((T0 + 20) * 1000, Some(10.0))],
                 attributes: Default::default(),
                 unit: None,
+                band: None,
             }],
             times: vec![],
             values: vec![],

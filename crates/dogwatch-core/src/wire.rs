@@ -105,6 +105,23 @@ pub struct QuerySeries {
     /// Always `null` here: dogwatch does not know units yet.
     #[serde(default, skip_deserializing)]
     pub unit: Option<()>,
+    /// For `anomalies(...)`: the band of expected values, one entry per `pointlist` entry (same
+    /// timestamps). A dogwatch extension; absent for other queries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
+}
+
+/// The expected-value band of an `anomalies()` query: a point is anomalous when it lies outside
+/// `[lower, upper]` at its timestamp.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Band {
+    /// `basic`, `agile` or `robust`.
+    pub algorithm: String,
+    /// The bounds argument (about how many deviations wide the band is).
+    pub bounds: f64,
+    /// `[[ts_ms, value|null], …]`, aligned with the series' `pointlist`.
+    pub upper: Vec<(i64, Option<f64>)>,
+    pub lower: Vec<(i64, Option<f64>)>,
 }
 
 /// `GET /api/v1/metrics` response: names that reported since `from`.

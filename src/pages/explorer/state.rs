@@ -360,6 +360,7 @@ mod tests {
             pointlist: vec![(0, Some(1.0))],
             attributes: Default::default(),
             unit: None,
+            band: None,
         };
         Arc::new(QueryResponse {
             status: "ok".into(),
