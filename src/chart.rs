@@ -1,5 +1,6 @@
 //! Timeseries graphs drawn with plotters on a `<canvas>`: time on x in the browser's zone, one colored
-//! line per series. The pure parts (series extraction, bounds, hover lookup, labels) live in
+//! line per series, and for `anomalies()` a grey band of expected values with the points outside it
+//! in red. The pure parts (series extraction, bounds, hover lookup, labels) live in
 //! `geometry` and `format`; this file holds the drawing itself.
 
 mod format;
@@ -15,7 +16,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 pub use format::{clock_time, format_value, time_of_day, window_label};
-pub use geometry::{Hover, Line, PlotBox, hover_at, lines, y_bounds};
+pub use geometry::{Hover, Line, PlotBox, anomalies, hover_at, lines, y_bounds};
 
 /// A query answer and the window it covers: what a graph shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +52,14 @@ pub fn css_color(index: usize) -> String {
 const GRID: RGBColor = RGBColor(232, 235, 240);
 const AXIS: RGBColor = RGBColor(200, 205, 214);
 const LABEL: RGBColor = RGBColor(98, 106, 120);
+/// The expected-value band: a translucent grey, so lines and the grid show through it.
+const BAND: RGBAColor = RGBAColor(110, 118, 130, 0.28);
+/// Points outside their band: a red that no palette color is close to.
+const ANOMALY: RGBColor = RGBColor(230, 25, 25);
+
+/// The band and anomaly colors as CSS, for the legend.
+pub const BAND_CSS: &str = "rgba(110, 118, 130, 0.28)";
+pub const ANOMALY_CSS: &str = "rgb(230, 25, 25)";
 
 /// What one draw put on the canvas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,6 +67,10 @@ pub struct Drawn {
     pub series: usize,
     /// Points with a value, summed over all series.
     pub points: usize,
+    /// Series drawn with an `anomalies()` band.
+    pub bands: usize,
+    /// Points drawn as anomalies (outside their band).
+    pub anomalies: usize,
     /// The plotting area in CSS pixels, for hover lookups.
     pub plot: PlotBox,
     /// The plotting area in canvas (device) pixels: left, top, right, bottom.
@@ -112,6 +125,24 @@ pub fn draw(canvas: &HtmlCanvasElement, lines: &[Line], range: TimeRange) -> Res
         .draw()
         .map_err(|e| e.to_string())?;
 
+    // Bands first, under every line: one translucent filled area per run of known band values.
+    let mut bands = 0;
+    for line in lines {
+        let runs = geometry::band_runs(line);
+        bands += usize::from(!runs.is_empty());
+        for run in runs {
+            let outline: Vec<(DateTime<Local>, f64)> = run
+                .iter()
+                .map(|&(ts, _, hi)| (ts, hi))
+                .chain(run.iter().rev().map(|&(ts, lo, _)| (ts, lo)))
+                .filter_map(|(ts, v)| Some((local_time(ts).ok()?, v)))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(outline, BAND.filled())))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+
     let mut points = 0;
     for (index, line) in lines.iter().enumerate() {
         let style = color(index).stroke_width(px(2.0));
@@ -136,12 +167,31 @@ pub fn draw(canvas: &HtmlCanvasElement, lines: &[Line], range: TimeRange) -> Res
                 .map_err(|e| e.to_string())?;
         }
     }
+
+    // Points outside their band, on top of everything.
+    let mut anomalies = 0;
+    for line in lines {
+        let dots: Vec<_> = geometry::anomalies(line)
+            .into_iter()
+            .filter_map(|(ts, v)| {
+                Some(Circle::new(
+                    (local_time(ts).ok()?, v),
+                    px(3.5),
+                    ANOMALY.filled(),
+                ))
+            })
+            .collect();
+        anomalies += dots.len();
+        chart.draw_series(dots).map_err(|e| e.to_string())?;
+    }
     root.present().map_err(|e| e.to_string())?;
 
     let (x_px, y_px) = chart.plotting_area().get_pixel_range();
     Ok(Drawn {
         series: lines.len(),
         points,
+        bands,
+        anomalies,
         plot: PlotBox {
             left: f64::from(x_px.start) / dpr,
             right: f64::from(x_px.end) / dpr,

@@ -1,5 +1,7 @@
 //! Widgets shared by pages, one public component per file.
 
+pub mod query_editor;
+pub mod query_problem;
 pub mod suggest_input;
 pub mod timeframe_picker;
 pub mod timeseries;

@@ -6,6 +6,7 @@ mod app;
 mod chart;
 mod components;
 mod pages;
+mod query_assist;
 mod suggest;
 
 fn main() {

@@ -2,44 +2,161 @@
 //! the pointer is over.
 
 use dogwatch_core::timeframe::TimeRange;
-use dogwatch_core::wire::QueryResponse;
+use dogwatch_core::wire::{QueryResponse, QuerySeries};
 
-/// One series as drawn: its legend label and `[ts_ms, value|null]` points sorted by time.
+/// One series as drawn: its legend label, `[ts_ms, value|null]` points sorted by time, and for an
+/// `anomalies()` series the band of expected values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
     pub label: String,
     pub points: Vec<(i64, Option<f64>)>,
+    pub band: Option<Band>,
 }
 
-/// The lines of a query answer. A series is labelled by its group's tags (`host:ubuntu`), or by the
-/// metric name when it is not grouped.
+/// The expected range of an `anomalies()` series, one `(lower, upper)` per point of its line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    /// `basic`, `agile` or `robust`.
+    pub algorithm: String,
+    pub bounds: f64,
+    /// Aligned with [`Line::points`]; `None` where the band is unknown (not enough history yet).
+    pub limits: Vec<Option<(f64, f64)>>,
+}
+
+impl Band {
+    /// For the legend: "basic band, bounds 2".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} band, bounds {}",
+            self.algorithm,
+            super::format_value(self.bounds)
+        )
+    }
+}
+
+/// The lines of a query answer. With one query, a series is labelled by its group's tags
+/// (`host:ubuntu`), or by its expression when it is not grouped. With several comma-separated
+/// queries, by its expression (which Datadog narrows to the group, `avg:m{host:a}`), so that lines of
+/// different queries never share a label.
 pub fn lines(response: &QueryResponse) -> Vec<Line> {
+    let several_queries = response
+        .series
+        .iter()
+        .any(|s| s.query_index != response.series[0].query_index);
     response
         .series
         .iter()
         .map(|s| {
-            let label = if s.tag_set.is_empty() {
-                if s.metric.is_empty() {
-                    s.display_name.clone()
-                } else {
-                    s.metric.clone()
-                }
-            } else {
-                s.tag_set.join(", ")
-            };
             let mut points = s.pointlist.clone();
             points.sort_by_key(|(ts_ms, _)| *ts_ms);
-            Line { label, points }
+            let band = s.band.as_ref().map(|b| Band {
+                algorithm: b.algorithm.clone(),
+                bounds: b.bounds,
+                limits: align_band(&points, &b.lower, &b.upper),
+            });
+            Line {
+                label: label(s, several_queries),
+                points,
+                band,
+            }
         })
         .collect()
 }
 
-/// The value axis: the data's extent with a little room above and below, never inverted or empty.
+fn label(s: &QuerySeries, several_queries: bool) -> String {
+    let name = [&s.expression, &s.display_name, &s.metric]
+        .into_iter()
+        .find(|n| !n.is_empty())
+        .cloned()
+        .unwrap_or_default();
+    if s.tag_set.is_empty() {
+        return name;
+    }
+    let tags = s.tag_set.join(", ");
+    if !several_queries {
+        tags
+    } else if s.tag_set.iter().all(|t| name.contains(t.as_str())) {
+        name
+    } else {
+        format!("{name} ({tags})")
+    }
+}
+
+/// The band's `(lower, upper)` at each point's timestamp. The API aligns them with the pointlist; this
+/// matches by timestamp anyway, so a band in another order or with gaps still lands on the right points.
+fn align_band(
+    points: &[(i64, Option<f64>)],
+    lower: &[(i64, Option<f64>)],
+    upper: &[(i64, Option<f64>)],
+) -> Vec<Option<(f64, f64)>> {
+    let sorted = |v: &[(i64, Option<f64>)]| {
+        let mut v = v.to_vec();
+        v.sort_by_key(|(ts, _)| *ts);
+        v
+    };
+    let (lower, upper) = (sorted(lower), sorted(upper));
+    let at = |v: &[(i64, Option<f64>)], ts: i64| {
+        v.binary_search_by_key(&ts, |(t, _)| *t)
+            .ok()
+            .and_then(|i| v[i].1)
+            .filter(|x| x.is_finite())
+    };
+    points
+        .iter()
+        .map(|&(ts, _)| {
+            let (lo, hi) = (at(&lower, ts)?, at(&upper, ts)?);
+            Some((lo.min(hi), lo.max(hi)))
+        })
+        .collect()
+}
+
+/// The points of `line` outside its band: `(ts_ms, value)`, in time order. Empty without a band.
+pub fn anomalies(line: &Line) -> Vec<(i64, f64)> {
+    let Some(band) = &line.band else {
+        return Vec::new();
+    };
+    line.points
+        .iter()
+        .zip(&band.limits)
+        .filter_map(|(&(ts, value), limits)| {
+            let (value, (lo, hi)) = (value?, (*limits)?);
+            (value.is_finite() && (value < lo || value > hi)).then_some((ts, value))
+        })
+        .collect()
+}
+
+/// The runs of consecutive points where the band is known, as `(ts_ms, lower, upper)`: one filled
+/// area each (a gap in the band is a gap in the area, not a bridge).
+pub fn band_runs(line: &Line) -> Vec<Vec<(i64, f64, f64)>> {
+    let Some(band) = &line.band else {
+        return Vec::new();
+    };
+    let mut runs = Vec::new();
+    let mut run = Vec::new();
+    for (&(ts, _), limits) in line.points.iter().zip(&band.limits) {
+        match limits {
+            Some((lo, hi)) => run.push((ts, *lo, *hi)),
+            None if !run.is_empty() => runs.push(std::mem::take(&mut run)),
+            None => {}
+        }
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    runs
+}
+
+/// The value axis: the data's extent (bands included) with a little room above and below, never inverted or empty.
 /// Values that are all non-negative keep the axis at or above zero.
 pub fn y_bounds(lines: &[Line]) -> (f64, f64) {
+    let band_values = lines
+        .iter()
+        .filter_map(|l| l.band.as_ref())
+        .flat_map(|b| b.limits.iter().flatten().flat_map(|&(lo, hi)| [lo, hi]));
     let values = lines
         .iter()
         .flat_map(|l| l.points.iter().filter_map(|(_, v)| *v))
+        .chain(band_values)
         .filter(|v| v.is_finite());
     let (min, max) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
@@ -99,6 +216,8 @@ pub struct Hover {
     pub x: f64,
     /// In line order; `None` where that line has no value in this bucket.
     pub values: Vec<Option<f64>>,
+    /// In line order: the band's `(lower, upper)` in this bucket, for lines that have one.
+    pub bands: Vec<Option<(f64, f64)>>,
 }
 
 /// The bucket with a value nearest to pointer position `x`, if the pointer is over the plot.
@@ -110,19 +229,23 @@ pub fn hover_at(plot: &PlotBox, lines: &[Line], x: f64) -> Option<Hover> {
         .filter(|(ts, v)| v.is_some() && plot.range.from_ms <= *ts && *ts <= plot.range.to_ms)
         .map(|(ts, _)| *ts)
         .min_by_key(|ts| (ts - target_ms).unsigned_abs())?;
+    let index = |l: &Line| l.points.binary_search_by_key(&ts_ms, |(ts, _)| *ts).ok();
     let values = lines
         .iter()
+        .map(|l| index(l).and_then(|i| l.points[i].1))
+        .collect();
+    let bands = lines
+        .iter()
         .map(|l| {
-            l.points
-                .binary_search_by_key(&ts_ms, |(ts, _)| *ts)
-                .ok()
-                .and_then(|i| l.points[i].1)
+            let band = l.band.as_ref()?;
+            index(l).and_then(|i| band.limits.get(i).copied().flatten())
         })
         .collect();
     Some(Hover {
         ts_ms,
         x: plot.x_of(ts_ms),
         values,
+        bands,
     })
 }
 
@@ -134,6 +257,7 @@ mod tests {
         Line {
             label: "l".into(),
             points: points.to_vec(),
+            band: None,
         }
     }
 
@@ -172,7 +296,8 @@ mod tests {
             Some(Hover {
                 ts_ms: 30_000,
                 x: 80.0,
-                values: vec![None, Some(8.0)]
+                values: vec![None, Some(8.0)],
+                bands: vec![None, None],
             })
         );
         let h = hover_at(&plot, &[a.clone(), b.clone()], 51.0);
@@ -188,5 +313,157 @@ mod tests {
             "nothing to show"
         );
         assert_eq!(plot.time_at(100.0), Some(50_000));
+    }
+
+    fn series(query_index: usize, expression: &str, tags: &[&str]) -> QuerySeries {
+        QuerySeries {
+            metric: "m".into(),
+            display_name: "m".into(),
+            expression: expression.into(),
+            scope: "*".into(),
+            tag_set: tags.iter().map(|t| (*t).to_owned()).collect(),
+            aggr: Some("avg".into()),
+            interval: 10,
+            length: 2,
+            query_index,
+            start: 0,
+            end: 10_000,
+            pointlist: vec![(10_000, Some(2.0)), (0, Some(1.0))],
+            attributes: Default::default(),
+            unit: None,
+            band: None,
+        }
+    }
+
+    fn response(series: Vec<QuerySeries>) -> QueryResponse {
+        QueryResponse {
+            status: "ok".into(),
+            res_type: "time_series".into(),
+            resp_version: 1,
+            query: String::new(),
+            from_date: 0,
+            to_date: 0,
+            group_by: vec![],
+            message: String::new(),
+            series,
+            times: vec![],
+            values: vec![],
+        }
+    }
+
+    fn labels(series: Vec<QuerySeries>) -> Vec<String> {
+        lines(&response(series))
+            .into_iter()
+            .map(|l| l.label)
+            .collect()
+    }
+
+    #[test]
+    fn labels_tell_groups_and_queries_apart() {
+        // One query: groups by their tags, an ungrouped line by its expression.
+        assert_eq!(
+            labels(vec![
+                series(0, "avg:m{host:a}", &["host:a"]),
+                series(0, "avg:m{host:b}", &["host:b"]),
+            ]),
+            ["host:a", "host:b"]
+        );
+        assert_eq!(
+            labels(vec![series(0, "avg:m{*}.rollup(sum, 3600)", &[])]),
+            ["avg:m{*}.rollup(sum, 3600)"]
+        );
+        // Two queries: expressions, with the tags when the expression does not already say them.
+        assert_eq!(
+            labels(vec![
+                series(0, "avg:my_metric{host:ubuntu}", &[]),
+                series(1, "sum:postgresql.rows_returned{host:x}", &[]),
+            ]),
+            [
+                "avg:my_metric{host:ubuntu}",
+                "sum:postgresql.rows_returned{host:x}"
+            ]
+        );
+        assert_eq!(
+            labels(vec![
+                series(0, "avg:m{host:a}", &["host:a"]),
+                series(1, "top(avg:m{*} by {host}, 5)", &["host:b"]),
+            ]),
+            ["avg:m{host:a}", "top(avg:m{*} by {host}, 5) (host:b)"]
+        );
+        let mut bare = series(0, "", &[]);
+        bare.display_name = String::new();
+        assert_eq!(labels(vec![bare]), ["m"]);
+    }
+
+    #[test]
+    fn a_band_is_aligned_by_time_and_flags_points_outside_it() {
+        let mut s = series(0, "anomalies(avg:m{*}, 'basic', 2)", &[]);
+        s.pointlist = vec![
+            (0, Some(5.0)),
+            (10, Some(50.0)),
+            (20, None),
+            (30, Some(-9.0)),
+            (40, Some(6.0)),
+        ];
+        s.band = Some(dogwatch_core::wire::Band {
+            algorithm: "basic".into(),
+            bounds: 2.0,
+            // Out of order, one missing timestamp, one unknown value, one inverted pair.
+            upper: vec![(10, Some(8.0)), (0, Some(8.0)), (30, Some(8.0)), (40, None)],
+            lower: vec![
+                (0, Some(2.0)),
+                (10, Some(2.0)),
+                (30, Some(2.0)),
+                (40, Some(1.0)),
+            ],
+        });
+        let line = &lines(&response(vec![s]))[0];
+        let band = line.band.as_ref().expect("a band");
+        assert_eq!(
+            band.limits,
+            vec![
+                Some((2.0, 8.0)),
+                Some((2.0, 8.0)),
+                None,
+                Some((2.0, 8.0)),
+                None
+            ]
+        );
+        assert_eq!(band.describe(), "basic band, bounds 2");
+        assert_eq!(anomalies(line), vec![(10, 50.0), (30, -9.0)]);
+        assert_eq!(
+            band_runs(line),
+            vec![vec![(0, 2.0, 8.0), (10, 2.0, 8.0)], vec![(30, 2.0, 8.0)]]
+        );
+        // The axis makes room for the band as well as the line.
+        let only_band = Line {
+            label: "b".into(),
+            points: vec![(0, Some(5.0))],
+            band: Some(Band {
+                algorithm: "basic".into(),
+                bounds: 2.0,
+                limits: vec![Some((-100.0, 100.0))],
+            }),
+        };
+        let (lo, hi) = y_bounds(std::slice::from_ref(&only_band));
+        assert!(lo < -100.0 && hi > 100.0, "{lo}..{hi}");
+        assert!(anomalies(&line_without_band()).is_empty());
+        // The tooltip reads the band at the hovered bucket.
+        let plot = PlotBox {
+            left: 0.0,
+            right: 100.0,
+            top: 0.0,
+            bottom: 100.0,
+            range: TimeRange {
+                from_ms: 0,
+                to_ms: 100,
+            },
+        };
+        let h = hover_at(&plot, &[line.clone(), line_without_band()], 11.0).expect("a bucket");
+        assert_eq!((h.ts_ms, h.bands), (10, vec![Some((2.0, 8.0)), None]));
+    }
+
+    fn line_without_band() -> Line {
+        line(&[(10, Some(1.0))])
     }
 }

@@ -1,5 +1,6 @@
 //! A timeseries graph: the plotters canvas, an HTML legend, and a hover tooltip with the time and each
-//! series' value at the nearest bucket. Redraws when the data or the window size changes.
+//! series' value (and anomaly band) at the nearest bucket. Redraws when the data or the window size
+//! changes.
 
 use std::sync::Arc;
 
@@ -51,6 +52,8 @@ pub fn Timeseries(
                 let (l, t, r, b) = drawn.device_box;
                 let _ = canvas.set_attribute("data-series", &drawn.series.to_string());
                 let _ = canvas.set_attribute("data-points", &drawn.points.to_string());
+                let _ = canvas.set_attribute("data-bands", &drawn.bands.to_string());
+                let _ = canvas.set_attribute("data-anomalies", &drawn.anomalies.to_string());
                 let _ = canvas.set_attribute("data-plot-area", &format!("{l},{t},{r},{b}"));
                 plot.set_value(Some(drawn.plot));
                 set_draw_error.set(None);
@@ -91,18 +94,47 @@ pub fn Timeseries(
                         .get()
                         .iter()
                         .enumerate()
-                        .map(|(i, line)| {
-                            view! {
-                                <li class="legend-item">
-                                    <span class="swatch" style:background-color=chart::css_color(i)></span>
-                                    <span class="legend-label">{line.label.clone()}</span>
-                                </li>
-                            }
-                        })
+                        .map(|(i, line)| view! { <LegendItem index=i line=line.clone()/> })
                         .collect_view()
                 }}
             </ul>
         </div>
+    }
+}
+
+/// One series in the legend: its color and label, and for an `anomalies()` series its band and how
+/// many points fall outside it.
+#[component]
+fn LegendItem(index: usize, line: Line) -> impl IntoView {
+    let band = line.band.as_ref().map(|band| {
+        let outside = chart::anomalies(&line).len();
+        let outside = (outside > 0).then(|| {
+            let words = if outside == 1 {
+                "1 point outside".to_owned()
+            } else {
+                format!("{outside} points outside")
+            };
+            view! {
+                <span class="legend-anomalies">
+                    <span class="dot" style:background-color=chart::ANOMALY_CSS></span>
+                    {words}
+                </span>
+            }
+        });
+        view! {
+            <span class="legend-band">
+                <span class="swatch band" style:background-color=chart::BAND_CSS></span>
+                {band.describe()}
+            </span>
+            {outside}
+        }
+    });
+    view! {
+        <li class="legend-item">
+            <span class="swatch" style:background-color=chart::css_color(index)></span>
+            <span class="legend-label">{line.label.clone()}</span>
+            {band}
+        </li>
     }
 }
 
@@ -113,14 +145,24 @@ fn HoverCard(hover: Hover, lines: Arc<Vec<Line>>, flip: bool) -> impl IntoView {
     let rows = lines
         .iter()
         .zip(&hover.values)
+        .zip(&hover.bands)
         .enumerate()
-        .map(|(i, (line, value))| {
+        .map(|(i, ((line, value), band))| {
             let value = value.map_or_else(|| "no data".to_owned(), chart::format_value);
+            let band = band.map(|(lo, hi)| {
+                let range = format!(
+                    "band {} – {}",
+                    chart::format_value(lo),
+                    chart::format_value(hi)
+                );
+                view! { <span class="tooltip-band">{range}</span> }
+            });
             view! {
                 <li>
                     <span class="swatch" style:background-color=chart::css_color(i)></span>
                     <span class="tooltip-label">{line.label.clone()}</span>
                     <span class="tooltip-value">{value}</span>
+                    {band}
                 </li>
             }
         })

@@ -1,6 +1,6 @@
-//! The Metrics Explorer: choose a metric, a scope and a `by`, and see the timeseries. The whole view
-//! lives in the URL (see `state`), so a copied link opens the same graph; the page only turns URL
-//! changes into requests and requests into one of its panel states.
+//! The Metrics Explorer: choose a metric, a scope and a `by` (or type the whole query), and see the
+//! timeseries. The whole view lives in the URL (see `state`), so a copied link opens the same graph;
+//! the page only turns URL changes into requests and requests into one of its panel states.
 
 mod state;
 
@@ -14,9 +14,12 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::{ApiFuture, use_backend, use_latest};
 use crate::chart::{self, GraphData};
+use crate::components::query_editor::QueryEditor;
+use crate::components::query_problem::QueryProblem;
 use crate::components::suggest_input::SuggestInput;
 use crate::components::timeframe_picker::TimeframePicker;
 use crate::components::timeseries::Timeseries;
+use crate::query_assist::problem::{self, Checked};
 use crate::suggest::{self, Mode};
 use state::{Aggregator, ExplorerState, NoData, Panel, QueryKey, split_list};
 
@@ -81,8 +84,9 @@ pub fn ExplorerPage() -> impl IntoView {
         let backend = backend.clone();
         move |from_secs: &i64, abort| backend.metrics(*from_secs, abort)
     });
-    let tags_key =
-        Memo::new(move |_| state.with(|s| (!s.metric.is_empty()).then(|| s.metric.clone())));
+    let tags_key = Memo::new(move |_| {
+        state.with(|s| (!s.is_code() && !s.metric.is_empty()).then(|| s.metric.clone()))
+    });
     let tags = use_latest(tags_key, {
         let backend = backend.clone();
         move |metric: &String, abort| backend.all_tags(metric, abort)
@@ -145,11 +149,17 @@ pub fn ExplorerPage() -> impl IntoView {
     });
 
     Effect::new(move |_| {
-        let metric = state.with(|s| s.metric.clone());
-        let title = if metric.is_empty() {
+        let subject = state.with(|s| {
+            if s.is_code() {
+                s.subject()
+            } else {
+                s.metric.clone()
+            }
+        });
+        let title = if subject.is_empty() {
             "Metrics Explorer · dogwatch".to_owned()
         } else {
-            format!("{metric} · Metrics Explorer · dogwatch")
+            format!("{subject} · Metrics Explorer · dogwatch")
         };
         document().set_title(&title);
     });
@@ -164,7 +174,7 @@ pub fn ExplorerPage() -> impl IntoView {
                     on_toggle_live
                 />
             </header>
-            <QueryEditor url metric_names metric_tags tag_keys panel/>
+            <QueryPanel url metric_names metric_tags tag_keys panel/>
             <GraphPanel state panel names_error=Signal::derive(move || {
                 names.with(|l| l.error.as_ref().map(|(_, e)| e.to_string()))
             })/>
@@ -195,9 +205,9 @@ fn use_ticks(period_ms: Memo<Option<i64>>) -> Trigger {
     tick
 }
 
-/// The query fields, the query they make, and the API's complaint about it.
+/// The query: built from fields, or typed by hand, and the API's complaint about it.
 #[component]
-fn QueryEditor(
+fn QueryPanel(
     url: UrlState,
     metric_names: Signal<Vec<String>>,
     metric_tags: Signal<Vec<String>>,
@@ -205,72 +215,126 @@ fn QueryEditor(
     panel: Memo<Panel>,
 ) -> impl IntoView {
     let state = url.state;
-    let bad_query = move || match panel.get() {
-        Panel::BadQuery(message) => {
-            Some(view! { <p class="query-error" role="alert">{message}</p> })
-        }
+    let is_code = Memo::new(move |_| state.with(ExplorerState::is_code));
+    let api_error = Signal::derive(move || match panel.get() {
+        Panel::BadQuery(message) => Some(message),
         _ => None,
+    });
+    let mode_button = move |code: bool, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                aria-pressed=move || (is_code.get() == code).to_string()
+                on:click=move |_| url.update(|s| if code { s.switch_to_code() } else { s.switch_to_builder() })
+            >
+                {label}
+            </button>
+        }
     };
     view! {
-        <div class="panel query-editor">
-            <div class="fields">
-                <SuggestInput
-                    id="metric"
-                    label="Metric"
-                    placeholder="Search metrics, e.g. system.cpu.user"
-                    mode=Mode::Whole
-                    value=Signal::derive(move || state.with(|s| s.metric.clone()))
-                    candidates=metric_names
-                    on_commit=Callback::new(move |text: String| url.update(|s| s.metric = text.trim().to_owned()))
-                />
-                <SuggestInput
-                    id="scope"
-                    label="From"
-                    placeholder="everywhere, or tag:value, …"
-                    mode=Mode::List
-                    value=Signal::derive(move || state.with(|s| s.scope.join(",")))
-                    candidates=metric_tags
-                    on_commit=Callback::new(move |text: String| url.update(|s| s.scope = split_list(&text)))
-                />
-                <div class="field agg">
-                    <label for="agg">"Aggregation"</label>
-                    <select
-                        id="agg"
-                        prop:value=move || state.with(|s| s.agg.code())
-                        on:change=move |ev| {
-                            if let Some(agg) = Aggregator::from_code(&event_target_value(&ev)) {
-                                url.update(|s| s.agg = agg);
-                            }
-                        }
-                    >
-                        {Aggregator::ALL
-                            .into_iter()
-                            .map(|a| {
-                                view! {
-                                    <option value=a.code() selected=move || state.with(|s| s.agg == a)>
-                                        {a.code()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
+        <div class="panel query-panel">
+            <div class="query-panel-head">
+                <div class="mode-toggle" role="group" aria-label="How to write the query">
+                    {mode_button(false, "Builder")}
+                    {mode_button(true, "Query")}
                 </div>
-                <SuggestInput
-                    id="by"
-                    label="By"
-                    placeholder="tag keys, e.g. host"
-                    mode=Mode::List
-                    value=Signal::derive(move || state.with(|s| s.by.join(",")))
-                    candidates=tag_keys
-                    on_commit=Callback::new(move |text: String| url.update(|s| s.by = split_list(&text)))
-                />
             </div>
-            <p class="query-text">
-                <span class="query-text-label">"Query"</span>
-                <code>{move || state.with(|s| s.query_text()).unwrap_or_else(|| "choose a metric".to_owned())}</code>
-            </p>
-            {bad_query}
+            <Show
+                when=move || is_code.get()
+                fallback=move || view! { <QueryBuilder url metric_names metric_tags tag_keys api_error/> }
+            >
+                <QueryEditor
+                    id="query"
+                    value=Memo::new(move |_| state.with(|s| s.code.clone().unwrap_or_default()))
+                    metric_names
+                    api_error
+                    on_commit=Callback::new(move |text: String| url.update(|s| s.code = Some(text)))
+                />
+            </Show>
         </div>
+    }
+}
+
+/// The builder: metric, scope, aggregation and `by` fields, and the query they make.
+#[component]
+fn QueryBuilder(
+    url: UrlState,
+    metric_names: Signal<Vec<String>>,
+    metric_tags: Signal<Vec<String>>,
+    tag_keys: Signal<Vec<String>>,
+    api_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let state = url.state;
+    let problem = Memo::new(move |_| {
+        let text = state.with(ExplorerState::builder_text)?;
+        let message = api_error.get()?;
+        problem::choose(&text, &text, Some(&Checked::of(&text)), Some(&message))
+    });
+    view! {
+        <div class="fields">
+            <SuggestInput
+                id="metric"
+                label="Metric"
+                placeholder="Search metrics, e.g. system.cpu.user"
+                mode=Mode::Whole
+                value=Signal::derive(move || state.with(|s| s.metric.clone()))
+                candidates=metric_names
+                on_commit=Callback::new(move |text: String| url.update(|s| s.metric = text.trim().to_owned()))
+            />
+            <SuggestInput
+                id="scope"
+                label="From"
+                placeholder="everywhere, or tag:value, …"
+                mode=Mode::List
+                value=Signal::derive(move || state.with(|s| s.scope.join(",")))
+                candidates=metric_tags
+                on_commit=Callback::new(move |text: String| url.update(|s| s.scope = split_list(&text)))
+            />
+            <div class="field agg">
+                <label for="agg">"Aggregation"</label>
+                <select
+                    id="agg"
+                    prop:value=move || state.with(|s| s.agg.code())
+                    on:change=move |ev| {
+                        if let Some(agg) = Aggregator::from_code(&event_target_value(&ev)) {
+                            url.update(|s| s.agg = agg);
+                        }
+                    }
+                >
+                    {Aggregator::ALL
+                        .into_iter()
+                        .map(|a| {
+                            view! {
+                                <option value=a.code() selected=move || state.with(|s| s.agg == a)>
+                                    {a.code()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <SuggestInput
+                id="by"
+                label="By"
+                placeholder="tag keys, e.g. host"
+                mode=Mode::List
+                value=Signal::derive(move || state.with(|s| s.by.join(",")))
+                candidates=tag_keys
+                on_commit=Callback::new(move |text: String| url.update(|s| s.by = split_list(&text)))
+            />
+        </div>
+        // A problem shows the query itself, underlined; the plain copy would only repeat it.
+        <Show
+            when=move || problem.with(Option::is_some)
+            fallback=move || view! {
+                <p class="query-text">
+                    <span class="query-text-label">"Query"</span>
+                    <code>{move || state.with(ExplorerState::builder_text).unwrap_or_else(|| "choose a metric".to_owned())}</code>
+                </p>
+            }
+        >
+            {move || problem.get().map(|p| view! { <QueryProblem problem=p/> })}
+        </Show>
     }
 }
 
@@ -300,6 +364,13 @@ fn GraphPanel(
         match panel.get() {
         Panel::Idle => match names_error.get() {
             Some(e) => view! { <p class="state error" role="alert">{e}</p> }.into_any(),
+            None if state.with(ExplorerState::is_code) => view! {
+                <div class="state idle">
+                    <p>"Type a query to graph."</p>
+                    <p class="hint">"For example " <code>"avg:system.cpu.user{*} by {host}"</code> "; press Enter to draw it. Separate several queries with commas."</p>
+                </div>
+            }
+            .into_any(),
             None => view! {
                 <div class="state idle">
                     <p>"Choose a metric to graph."</p>
@@ -327,12 +398,10 @@ fn GraphPanel(
     }
     };
     let title = move || {
-        state.with(|s| {
-            if s.metric.is_empty() {
-                "No metric chosen".to_owned()
-            } else {
-                s.subject()
-            }
+        state.with(|s| match &s.code {
+            Some(code) if code.is_empty() => "No query yet".to_owned(),
+            None if s.metric.is_empty() => "No metric chosen".to_owned(),
+            _ => s.subject(),
         })
     };
 

@@ -3,6 +3,8 @@
 //!
 //! Only std: this crate must build in seconds on a fresh machine.
 
+mod bench;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -13,6 +15,8 @@ usage: cargo xtask <command>
   setup   install what is missing: wasm32 target, Chromium, trunk, wasm-bindgen-cli, npm tools, Python venv
   build   setup, then build the UI (trunk build --release) and the server (profile `server`)
   run     build, then start `dogwatch serve --demo` on http://127.0.0.1:8600 (extra args go to `serve`)
+  bench query [--runs N]
+          time dogwatch's query API against Debian's VictoriaMetrics on the same 1M points
   ci      setup, fmt, clippy, build, unit/server tests, Python client tests, browser tests (what CI runs)
 ";
 
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
             .and_then(|()| build_server_release())
             .and_then(|()| run_server(&args[1..])),
         Some("ci") => ci(),
+        Some("bench") => bench::main(&args[1..]),
         _ => {
             eprint!("{HELP}");
             return ExitCode::from(2);
@@ -183,6 +188,9 @@ fn setup() -> Result {
 
 fn build_ui() -> Result {
     step("build: UI (trunk build --release)");
+    // Trunk's `offline = true` also passes --offline to cargo, which then cannot download crates
+    // on a fresh machine: fetch them first (instant when they are cached).
+    run(cmd("cargo").args(["fetch", "--locked"]))?;
     run(cmd("trunk").args(["build", "--release"]))
 }
 

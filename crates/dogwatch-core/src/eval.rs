@@ -1,46 +1,71 @@
-//! The metric query evaluator: a query text and a time window in, Datadog's `/api/v1/query` response out.
+//! The metric query evaluator: a query text and a time window in, Datadog's `/api/v1/query` response
+//! out. It maps the parsed query onto the time-series kernels of [`crate::series`] and reads data
+//! through [`SeriesSource`], which the server's SQLite store implements (a Prometheus engine later).
 //!
-//! The evaluator reads through [`SeriesSource`], which the server's SQLite store implements, so it stays
-//! pure and is tested here against an in-memory source.
-//!
-//! # Semantics
+//! # How a query is evaluated
 //!
 //! 1. **Window.** `from_secs < to_secs`, both between 1970 and the year 9999, at most
-//!    [`MAX_WINDOW_SECS`] apart; points with `from_secs <= ts <= to_secs` are read.
-//! 2. **Series.** A series is read when every scope item matches its tags: `k:v` when the series has
-//!    exactly that tag, a bare `k` when it has the bare tag `k` or any tag with the key `k`; `*` reads
-//!    every series of the metric.
-//! 3. **Groups.** Without `by`, all read series form one group. With `by {k1,k2}`, a series belongs to
-//!    the group of its values of those keys; a series lacking a key is grouped under `k:N/A` as in
-//!    Datadog, and one with several values of a key belongs to each of their groups.
-//! 4. **Time aggregation.** Buckets are [`auto_interval`] seconds wide and aligned to Unix time (a point
-//!    at `ts` falls in the bucket starting at `ts - ts.rem_euclid(interval)`); each series' value in a
-//!    bucket is the average of its points there. Non-finite values are skipped, since one NaN would
-//!    poison every aggregate it touches.
-//! 5. **Space aggregation.** Per bucket, the query's aggregator (avg, sum, min, max; avg when none is
-//!    written) combines the values of the group's series that have one in that bucket.
-//! 6. **Gaps.** A bucket where no series of the group has a value is left out of the pointlist: there is
-//!    no interpolation or fill yet, so a line has as many points as buckets with data.
-//!
-//! The response has one series per group, sorted by `tag_set`; a group whose series have no points in
-//! the window is still listed, with an empty pointlist. When no series matches, `series` is empty,
-//! which is an answer and not an error.
+//!    [`MAX_WINDOW_SECS`] apart.
+//! 2. **Grid.** Each comma-separated query gets one grid of Unix-aligned buckets: the automatic
+//!    interval that keeps it at ≤ 300 points, or coarser when a `.rollup(method, secs)` in it asks
+//!    ([`series::choose_interval`]); every metric query inside one expression shares that grid so
+//!    that arithmetic lines up.
+//! 3. **Metric query.** The series of the metric whose tags match the scope (`k:v`, bare `k`, `!`,
+//!    `*` wildcards) are read; each becomes one value per bucket by its time aggregation (its stored
+//!    type, `.as_count()`/`.as_rate()`, `.rollup()`; see [`series::TimeAggregation`]); the series of
+//!    each `by` group are then combined by the space aggregator after alignment (gauges are
+//!    interpolated across gaps up to 300 s, counts and rates count missing as 0, `.fill()` fills;
+//!    see [`series::Align`]). A series lacking a `by` key is grouped under `key:N/A`, as in Datadog.
+//! 4. **Expressions.** Numbers are constant lines; `+ - * /` pair groups by equal tag sets (a side
+//!    with one ungrouped line applies to every group of the other); functions apply per group;
+//!    `hour_before`…`month_before` and `timeshift` evaluate their argument over the shifted window
+//!    and move it back; `top` ranks groups.
+//! 5. **Anomalies.** `anomalies(q, algorithm, bounds)` must be the outermost function. Its argument
+//!    is evaluated over a longer grid that adds the history the algorithm needs before the window;
+//!    each group's band for the displayed buckets goes into the series' `band`. `agile` and
+//!    `robust` use a weekly season (Datadog's default); without three weeks of history the series
+//!    comes back without a band and the response's `message` says what is missing.
+//! 6. **Response.** One series per group and query, `query_index` = the position of the query in
+//!    the text; buckets without a value are left out of `pointlist` (and of the band with them).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use crate::model::{SeriesKey, TagSet};
-use crate::query::{self, Query, Scope, SpaceAggregator, TagFilter};
-use crate::wire::{QueryResponse, QuerySeries};
+use crate::model::{MetricType, SeriesKey};
+use crate::query::{self, Call, Expr, ExprKind, MetricQuery, ModifierKind, Span};
+use crate::series::{
+    self, Align, AnomalyAlgorithm, BinaryOp, Fill, FillMode, Grid, Grouped, Line, RollupMethod,
+    Season, Shift, SpaceAgg, TimeAggregation, TypeModifier,
+};
+use crate::wire::{self, QueryResponse, QuerySeries};
 
 /// The store's identifier of one series.
 pub type SeriesId = i64;
+
+/// The longest window a query may cover.
+pub const MAX_WINDOW_SECS: i64 = 366 * 86_400;
+
+/// Datadog's default gap limit for interpolation and `.fill()`.
+const DEFAULT_FILL_LIMIT_SECS: i64 = 300;
+
+/// The latest time accepted (the year 9999), so millisecond timestamps cannot overflow.
+const MAX_TIME_SECS: i64 = 253_402_300_799;
+
+/// One stored series as the evaluator needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesInfo {
+    pub id: SeriesId,
+    pub key: SeriesKey,
+    pub kind: MetricType,
+    /// Seconds each stored point of a COUNT or RATE covers.
+    pub interval_secs: Option<i64>,
+}
 
 /// Where the evaluator reads series and points; the server's store implements it.
 pub trait SeriesSource {
     type Error: fmt::Display;
     /// Every series of this metric (all tag sets); the evaluator filters by scope itself.
-    fn series(&self, metric: &str) -> Result<Vec<(SeriesId, SeriesKey)>, Self::Error>;
+    fn series(&self, metric: &str) -> Result<Vec<SeriesInfo>, Self::Error>;
     /// Points with from_secs <= ts <= to_secs of these series, ordered by (series, ts).
     fn points(
         &self,
@@ -48,6 +73,18 @@ pub trait SeriesSource {
         from_secs: i64,
         to_secs: i64,
     ) -> Result<Vec<(SeriesId, i64, f64)>, Self::Error>;
+}
+
+/// Why a window cannot be evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RangeReason {
+    /// `from` is not before `to`.
+    Empty,
+    /// Longer than [`MAX_WINDOW_SECS`].
+    TooLong,
+    /// Before 1970 or after the year 9999 (often milliseconds sent as seconds).
+    OutOfBounds,
 }
 
 /// Why a query could not be evaluated.
@@ -61,21 +98,10 @@ pub enum EvalError<E> {
         to_secs: i64,
         reason: RangeReason,
     },
-    /// The source failed to read series or points.
+    /// The query parses but asks for something the evaluator does not do; `span` points at it.
+    Unsupported { what: String, span: Span },
+    /// The store failed.
     Source(E),
-}
-
-/// What is wrong with a time window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RangeReason {
-    /// `from_secs >= to_secs`.
-    Empty,
-    /// Longer than [`MAX_WINDOW_SECS`].
-    TooLong,
-    /// A timestamp before 1970 or after the year 9999, which is a unit mistake (milliseconds given as
-    /// seconds) rather than a real window, and would overflow when turned into milliseconds.
-    OutOfBounds,
 }
 
 impl<E: fmt::Display> fmt::Display for EvalError<E> {
@@ -86,787 +112,611 @@ impl<E: fmt::Display> fmt::Display for EvalError<E> {
                 from_secs,
                 to_secs,
                 reason,
-            } => {
-                write!(f, "invalid time range from {from_secs} to {to_secs}: ")?;
-                match reason {
-                    RangeReason::Empty => write!(f, "`from` must be before `to`"),
-                    RangeReason::TooLong => write!(
-                        f,
-                        "a query covers at most {} days",
-                        MAX_WINDOW_SECS / 86_400
-                    ),
-                    RangeReason::OutOfBounds => write!(
-                        f,
-                        "timestamps are seconds since 1970, at most {MAX_TIMESTAMP_SECS} (year 9999)"
-                    ),
+            } => match reason {
+                RangeReason::Empty => {
+                    write!(f, "`from` ({from_secs}) must be before `to` ({to_secs})")
                 }
+                RangeReason::TooLong => write!(
+                    f,
+                    "the window from {from_secs} to {to_secs} is longer than {} days",
+                    MAX_WINDOW_SECS / 86_400
+                ),
+                RangeReason::OutOfBounds => write!(
+                    f,
+                    "`from` ({from_secs}) and `to` ({to_secs}) must be seconds between 1970 and 9999 (milliseconds sent as seconds?)"
+                ),
+            },
+            EvalError::Unsupported { what, span } => {
+                write!(f, "{what} (at column {})", span.start + 1)
             }
-            EvalError::Source(e) => write!(f, "could not read the stored series: {e}"),
+            EvalError::Source(e) => write!(f, "the store failed: {e}"),
         }
     }
 }
 
-impl<E: fmt::Debug + fmt::Display> std::error::Error for EvalError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            EvalError::Parse(e) => Some(e),
-            EvalError::Range { .. } | EvalError::Source(_) => None,
-        }
-    }
-}
+impl<E: fmt::Debug + fmt::Display> std::error::Error for EvalError<E> {}
 
-/// The most points [`auto_interval`] gives a line, like Datadog's points-per-graph budget.
-pub const MAX_POINTS: i64 = 300;
-
-/// Bucket widths [`auto_interval`] chooses from: round durations, so buckets fall on round times.
-pub const INTERVAL_LADDER_SECS: [i64; 20] = [
-    1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1_200, 1_800, 3_600, 7_200, 14_400, 28_800, 43_200,
-    86_400, 172_800, 604_800,
-];
-
-/// The longest window a query may cover: one year, leap years included. Longer windows would read
-/// millions of points per series, and no dashboard preset asks for more.
-pub const MAX_WINDOW_SECS: i64 = 366 * 86_400;
-
-/// 9999-12-31T23:59:59Z, the latest timestamp accepted; in milliseconds it is far from overflowing.
-const MAX_TIMESTAMP_SECS: i64 = 253_402_300_799;
-
-/// The bucket width for a window: the smallest step of [`INTERVAL_LADDER_SECS`] that gives at most
-/// [`MAX_POINTS`] buckets. This is 20 s for an hour and 300 s (288 points) for a day, as in Datadog.
-/// Windows beyond the ladder get its largest step; an empty or reversed window gets the smallest.
-pub fn auto_interval(from_secs: i64, to_secs: i64) -> i64 {
-    let window_secs = to_secs.saturating_sub(from_secs).max(0);
-    let largest = INTERVAL_LADDER_SECS[INTERVAL_LADDER_SECS.len() - 1];
-    INTERVAL_LADDER_SECS
-        .into_iter()
-        .find(|&step| window_secs <= step.saturating_mul(MAX_POINTS))
-        .unwrap_or(largest)
-}
-
-/// Evaluates `query_text` over `from_secs..=to_secs`; see the module documentation for the rules.
+/// Evaluates `query_text` over `[from_secs, to_secs]`.
 pub fn evaluate<S: SeriesSource>(
     query_text: &str,
     from_secs: i64,
     to_secs: i64,
     src: &S,
 ) -> Result<QueryResponse, EvalError<S::Error>> {
-    let query = query::parse(query_text).map_err(EvalError::Parse)?;
     check_window(from_secs, to_secs)?;
-    let window = Window {
-        from_secs,
-        to_secs,
-        interval_secs: auto_interval(from_secs, to_secs),
+    let list = query::parse(query_text).map_err(EvalError::Parse)?;
+    let mut ev = Evaluator {
+        src,
+        cache: HashMap::new(),
+        messages: Vec::new(),
     };
-
-    let mut group_keys: Vec<&str> = Vec::new();
-    for key in query.group_keys() {
-        if !group_keys.contains(&key) {
-            group_keys.push(key);
+    let mut out = Vec::new();
+    let mut group_by = BTreeSet::new();
+    for (index, expr) in list.exprs.iter().enumerate() {
+        let grid = Grid::covering(
+            from_secs,
+            to_secs,
+            series::choose_interval(from_secs, to_secs, coarsest_rollup(expr)),
+        );
+        let result = ev.top_level(expr, grid)?;
+        let first = first_metric(expr);
+        if let Some(m) = first {
+            group_by.extend(m.group_keys().map(str::to_owned));
+        }
+        for (g, band) in result {
+            out.push(to_wire(
+                expr,
+                first,
+                index,
+                &g,
+                band.as_ref(),
+                grid.interval_secs,
+                from_secs,
+                to_secs,
+            ));
         }
     }
-    let candidates = src.series(&query.metric.name).map_err(EvalError::Source)?;
-    let groups = group_series(&query, &group_keys, &candidates);
-
-    let mut ids: Vec<SeriesId> = groups.values().flatten().copied().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let points = if ids.is_empty() {
-        Vec::new()
-    } else {
-        src.points(&ids, from_secs, to_secs)
-            .map_err(EvalError::Source)?
-    };
-    let means = bucket_means(&points, &ids, window);
-
-    let series = groups
-        .into_iter()
-        .map(|(tag_set, members)| {
-            let pointlist = combine(&members, &means, query.space_aggregator());
-            query_series(&query, &tag_set, &group_keys, pointlist, window)
-        })
-        .collect();
     Ok(QueryResponse {
-        status: "ok".to_owned(),
-        res_type: "time_series".to_owned(),
+        status: "ok".into(),
+        res_type: "time_series".into(),
         resp_version: 1,
         query: query_text.to_owned(),
         from_date: from_secs * 1000,
         to_date: to_secs * 1000,
-        group_by: group_keys.iter().map(|k| (*k).to_owned()).collect(),
-        message: String::new(),
-        series,
+        group_by: group_by.into_iter().collect(),
+        message: ev.messages.join("; "),
+        series: out,
         times: Vec::new(),
         values: Vec::new(),
     })
 }
 
-/// The checked time window and its bucket width.
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    from_secs: i64,
-    to_secs: i64,
-    interval_secs: i64,
-}
-
-/// The series in the scope, by group. Keyed by tag set so that the response comes out sorted by it;
-/// each group's ids are sorted and unique, so a source listing a series twice does not count it twice.
-fn group_series(
-    query: &Query,
-    group_keys: &[&str],
-    candidates: &[(SeriesId, SeriesKey)],
-) -> BTreeMap<Vec<String>, Vec<SeriesId>> {
-    let mut groups: BTreeMap<Vec<String>, Vec<SeriesId>> = BTreeMap::new();
-    for (id, key) in candidates {
-        if key.metric != query.metric.name || !scope_matches(&query.scope, &key.tags) {
-            continue;
-        }
-        for tag_set in group_tag_sets(&key.tags, group_keys) {
-            groups.entry(tag_set).or_default().push(*id);
-        }
-    }
-    for members in groups.values_mut() {
-        members.sort_unstable();
-        members.dedup();
-    }
-    groups
-}
-
-/// Time aggregation: each series' mean in each bucket, keyed by the bucket's start in seconds.
-/// `ids` is sorted.
-fn bucket_means(
-    points: &[(SeriesId, i64, f64)],
-    ids: &[SeriesId],
-    window: Window,
-) -> HashMap<SeriesId, BTreeMap<i64, Mean>> {
-    let mut means: HashMap<SeriesId, BTreeMap<i64, Mean>> = HashMap::new();
-    for &(id, ts_secs, value) in points {
-        // The source promises both, but a point outside the window or of another series would
-        // silently skew a line, so they are checked rather than trusted.
-        let in_window = (window.from_secs..=window.to_secs).contains(&ts_secs);
-        if !in_window || !value.is_finite() || ids.binary_search(&id).is_err() {
-            continue;
-        }
-        let bucket_start_secs = ts_secs - ts_secs.rem_euclid(window.interval_secs);
-        means
-            .entry(id)
-            .or_default()
-            .entry(bucket_start_secs)
-            .or_default()
-            .add(value);
-    }
-    means
-}
-
-/// Space aggregation: one value per bucket where at least one member has a value, as
-/// `[ts_ms, value]` in time order.
-fn combine(
-    members: &[SeriesId],
-    means: &HashMap<SeriesId, BTreeMap<i64, Mean>>,
-    aggregator: SpaceAggregator,
-) -> Vec<(i64, Option<f64>)> {
-    let mut combined: BTreeMap<i64, Combined> = BTreeMap::new();
-    for id in members {
-        for (&bucket_start_secs, mean) in means.get(id).into_iter().flatten() {
-            combined
-                .entry(bucket_start_secs)
-                .or_default()
-                .add(mean.value());
-        }
-    }
-    combined
-        .into_iter()
-        .map(|(bucket_start_secs, c)| (bucket_start_secs * 1000, Some(c.value(aggregator))))
-        .collect()
-}
-
 fn check_window<E>(from_secs: i64, to_secs: i64) -> Result<(), EvalError<E>> {
-    let reason = if !(0..=MAX_TIMESTAMP_SECS).contains(&from_secs)
-        || !(0..=MAX_TIMESTAMP_SECS).contains(&to_secs)
-    {
-        RangeReason::OutOfBounds
-    } else if from_secs >= to_secs {
-        RangeReason::Empty
-    } else if to_secs - from_secs > MAX_WINDOW_SECS {
-        RangeReason::TooLong
-    } else {
-        return Ok(());
-    };
-    Err(EvalError::Range {
-        from_secs,
-        to_secs,
-        reason,
-    })
-}
-
-/// Whether a series with these tags is in the scope: every item must match.
-fn scope_matches(scope: &Scope, tags: &TagSet) -> bool {
-    scope.items.iter().all(|item| tag_matches(item, tags))
-}
-
-fn tag_matches(item: &TagFilter, tags: &TagSet) -> bool {
-    match &item.value {
-        Some(value) => tags
-            .iter()
-            .any(|t| t.key() == item.key && t.value() == Some(value.as_str())),
-        // `Tag::key` of a bare tag is the whole tag, so this also finds the bare tag itself.
-        None => tags.iter().any(|t| t.key() == item.key),
+    let reason =
+        if !(0..=MAX_TIME_SECS).contains(&from_secs) || !(0..=MAX_TIME_SECS).contains(&to_secs) {
+            Some(RangeReason::OutOfBounds)
+        } else if from_secs >= to_secs {
+            Some(RangeReason::Empty)
+        } else if to_secs - from_secs > MAX_WINDOW_SECS {
+            Some(RangeReason::TooLong)
+        } else {
+            None
+        };
+    match reason {
+        Some(reason) => Err(EvalError::Range {
+            from_secs,
+            to_secs,
+            reason,
+        }),
+        None => Ok(()),
     }
 }
 
-/// The groups a series belongs to, each as its `tag_set` (`["host:a", "env:prod"]`, in `by` order).
-fn group_tag_sets(tags: &TagSet, keys: &[&str]) -> Vec<Vec<String>> {
-    let mut sets = vec![Vec::new()];
+/// The coarsest `.rollup(…, secs)` anywhere in the expression.
+fn coarsest_rollup(expr: &Expr) -> Option<i64> {
+    let mut best = None;
+    visit_metrics(expr, &mut |m| {
+        for modifier in &m.modifiers {
+            if let ModifierKind::Rollup {
+                interval_secs: Some(s),
+                ..
+            } = modifier.kind
+            {
+                best = Some(best.map_or(s, |b: i64| b.max(s)));
+            }
+        }
+    });
+    best
+}
+
+/// The first metric query of an expression, which names the series in the response.
+fn first_metric(expr: &Expr) -> Option<&MetricQuery> {
+    match &expr.kind {
+        ExprKind::Metric(m) => Some(m),
+        ExprKind::Number(_) => None,
+        ExprKind::Neg(e) => first_metric(e),
+        ExprKind::Binary { lhs, rhs, .. } => first_metric(lhs).or_else(|| first_metric(rhs)),
+        ExprKind::Call(c) => first_metric(c.arg()),
+    }
+}
+
+fn visit_metrics<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a MetricQuery)) {
+    match &expr.kind {
+        ExprKind::Metric(m) => f(m),
+        ExprKind::Number(_) => {}
+        ExprKind::Neg(e) => visit_metrics(e, f),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            visit_metrics(lhs, f);
+            visit_metrics(rhs, f);
+        }
+        ExprKind::Call(c) => visit_metrics(c.arg(), f),
+    }
+}
+
+struct Evaluator<'s, S: SeriesSource> {
+    src: &'s S,
+    /// Series lists by metric name, read once per request.
+    cache: HashMap<String, Vec<SeriesInfo>>,
+    messages: Vec<String>,
+}
+
+type Eval<T, S> = Result<T, EvalError<<S as SeriesSource>::Error>>;
+
+impl<S: SeriesSource> Evaluator<'_, S> {
+    /// A top-level query: groups and, under `anomalies()`, their bands.
+    fn top_level(
+        &mut self,
+        expr: &Expr,
+        grid: Grid,
+    ) -> Eval<Vec<(Grouped, Option<wire::Band>)>, S> {
+        let ExprKind::Call(Call::Anomalies {
+            arg,
+            algorithm,
+            bounds,
+        }) = &expr.kind
+        else {
+            return Ok(self
+                .eval(expr, grid)?
+                .into_iter()
+                .map(|g| (g, None))
+                .collect());
+        };
+        let algorithm = match algorithm {
+            query::AnomalyAlgorithm::Basic => AnomalyAlgorithm::Basic,
+            query::AnomalyAlgorithm::Agile => AnomalyAlgorithm::Agile(Season::Weekly),
+            query::AnomalyAlgorithm::Robust => AnomalyAlgorithm::Robust(Season::Weekly),
+        };
+        let history_buckets =
+            series::history_secs(algorithm, grid.interval_secs) / grid.interval_secs;
+        let extended = Grid {
+            start_secs: grid.start_secs - history_buckets * grid.interval_secs,
+            interval_secs: grid.interval_secs,
+            len: grid.len + history_buckets as usize,
+        };
+        let groups = self.eval(arg, extended)?;
+        let mut out = Vec::new();
+        for g in groups {
+            let band =
+                match series::anomalies(&g.line, history_buckets as usize, algorithm, *bounds) {
+                    Ok(b) => Some(b.to_wire(algorithm_name(algorithm), *bounds)),
+                    Err(e) => {
+                        let msg = format!("anomalies() on {}: {e}", group_label(&g.tags));
+                        if !self.messages.contains(&msg) {
+                            self.messages.push(msg);
+                        }
+                        None
+                    }
+                };
+            out.push((
+                Grouped {
+                    tags: g.tags,
+                    line: g.line.on_grid(grid),
+                },
+                band,
+            ));
+        }
+        Ok(out)
+    }
+
+    fn eval(&mut self, expr: &Expr, grid: Grid) -> Eval<Vec<Grouped>, S> {
+        match &expr.kind {
+            ExprKind::Metric(m) => self.metric(m, grid),
+            ExprKind::Number(n) => Ok(vec![Grouped {
+                tags: Vec::new(),
+                line: Line::constant(grid, *n),
+            }]),
+            ExprKind::Neg(e) => Ok(self
+                .eval(e, grid)?
+                .into_iter()
+                .map(|g| Grouped {
+                    line: series::negate(&g.line),
+                    tags: g.tags,
+                })
+                .collect()),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let l = self.eval(lhs, grid)?;
+                let r = self.eval(rhs, grid)?;
+                Ok(series::binary(binary_op(*op), &l, &r))
+            }
+            ExprKind::Call(call) => self.call(call, expr.span, grid),
+        }
+    }
+
+    fn call(&mut self, call: &Call, span: Span, grid: Grid) -> Eval<Vec<Grouped>, S> {
+        match call {
+            Call::Unary { func, arg } => match unary(*func) {
+                Unary::Shift(shift) => self.shifted(arg, grid, shift.offset_secs()),
+                Unary::Apply(f) => Ok(self
+                    .eval(arg, grid)?
+                    .into_iter()
+                    .map(|g| Grouped {
+                        line: series::apply(f, &g.line),
+                        tags: g.tags,
+                    })
+                    .collect()),
+            },
+            Call::Timeshift { arg, offset_secs } => {
+                self.shifted(arg, grid, Shift::Secs(*offset_secs).offset_secs())
+            }
+            Call::Top {
+                arg,
+                limit,
+                rank,
+                order,
+            } => {
+                let groups = self.eval(arg, grid)?;
+                Ok(series::top(
+                    &groups,
+                    *limit,
+                    top_rank(*rank),
+                    order_of(*order),
+                ))
+            }
+            Call::Anomalies { .. } => Err(EvalError::Unsupported {
+                what: "anomalies() must be the outermost function of a query".into(),
+                span,
+            }),
+        }
+    }
+
+    /// Evaluates `arg` over the window moved by `offset_secs` and moves the result back.
+    fn shifted(&mut self, arg: &Expr, grid: Grid, offset_secs: i64) -> Eval<Vec<Grouped>, S> {
+        let buckets = (offset_secs as f64 / grid.interval_secs as f64).round() as i64;
+        let moved = Grid {
+            start_secs: grid.start_secs + buckets * grid.interval_secs,
+            ..grid
+        };
+        Ok(self
+            .eval(arg, moved)?
+            .into_iter()
+            .map(|g| Grouped {
+                line: series::shift(&g.line, offset_secs).on_grid(grid),
+                tags: g.tags,
+            })
+            .collect())
+    }
+
+    fn metric(&mut self, m: &MetricQuery, grid: Grid) -> Eval<Vec<Grouped>, S> {
+        let name = &m.metric.name;
+        if !self.cache.contains_key(name) {
+            let all = self.src.series(name).map_err(EvalError::Source)?;
+            self.cache.insert(name.clone(), all);
+        }
+        let matching: Vec<&SeriesInfo> = self.cache[name]
+            .iter()
+            .filter(|s| m.scope.matches(&s.key.tags))
+            .collect();
+        if matching.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<SeriesId> = matching.iter().map(|s| s.id).collect();
+        let (modifier, method, fill) = modifiers(m);
+        // Interpolation and fills at the window's edges need the neighbouring points: evaluate on a
+        // grid widened by the fill limit on both sides, then crop.
+        let margin_secs = fill.map_or(DEFAULT_FILL_LIMIT_SECS, |f| f.limit_secs);
+        let margin = (margin_secs + grid.interval_secs - 1) / grid.interval_secs;
+        let wide = Grid {
+            start_secs: grid.start_secs - margin * grid.interval_secs,
+            interval_secs: grid.interval_secs,
+            len: grid.len + 2 * margin as usize,
+        };
+        let mut points: HashMap<SeriesId, Vec<(i64, f64)>> = HashMap::new();
+        for (id, ts, v) in self
+            .src
+            .points(&ids, wide.start_secs, wide.end_secs() - 1)
+            .map_err(EvalError::Source)?
+        {
+            points.entry(id).or_default().push((ts, v));
+        }
+
+        let keys: Vec<&str> = m.group_keys().collect();
+        let mut groups: BTreeMap<Vec<String>, (Vec<Line>, MetricType)> = BTreeMap::new();
+        for s in &matching {
+            let aggregation = TimeAggregation {
+                kind: s.kind,
+                modifier,
+                method,
+                sample_interval_secs: s.interval_secs,
+            };
+            let line = aggregation.apply(points.get(&s.id).map_or(&[][..], Vec::as_slice), wide);
+            for tags in group_tags(&keys, s) {
+                let entry = groups.entry(tags).or_insert_with(|| (Vec::new(), s.kind));
+                entry.0.push(line.clone());
+            }
+        }
+        let agg = space_agg(m.space_aggregator());
+        Ok(groups
+            .into_iter()
+            .map(|(tags, (lines, kind))| {
+                // `.as_count()`/`.as_rate()` disable interpolation (Datadog's type-modifier rule).
+                let align = match (modifier, fill) {
+                    (Some(_), None) => Align::Zero,
+                    _ => Align::for_series(kind, fill),
+                };
+                Grouped {
+                    tags,
+                    line: series::space_aggregate(wide, &lines, agg, align).on_grid(grid),
+                }
+            })
+            .collect())
+    }
+}
+
+/// The `by` groups a series belongs to: one per combination of its values of the keys, `key:N/A`
+/// for a key it lacks.
+fn group_tags(keys: &[&str], s: &SeriesInfo) -> Vec<Vec<String>> {
+    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
     for key in keys {
-        let mut values: Vec<&str> = tags.values_of(key).collect();
+        let mut values: Vec<&str> = s.key.tags.values_of(key).collect();
+        values.sort_unstable();
+        values.dedup();
         if values.is_empty() {
             values.push("N/A");
         }
-        sets = sets
-            .iter()
-            .flat_map(|set| {
-                values.iter().map(move |value| {
-                    let mut set = set.clone();
-                    set.push(format!("{key}:{value}"));
-                    set
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.push(format!("{key}:{v}"));
+                    c
                 })
             })
             .collect();
     }
-    sets
+    for c in &mut combos {
+        c.sort();
+        c.dedup();
+    }
+    combos
 }
 
-/// One line of the response. `expression` and `scope` are the query narrowed to this group.
-fn query_series(
-    query: &Query,
-    tag_set: &[String],
-    group_keys: &[&str],
-    pointlist: Vec<(i64, Option<f64>)>,
-    window: Window,
-) -> QuerySeries {
-    let mut narrowed = query.clone();
-    narrowed.group_by = None;
-    for (tag, key) in tag_set.iter().zip(group_keys) {
-        let value = tag.split_once(':').map(|(_, v)| v.to_owned());
-        // The span of the `by` key the tag comes from, the closest text it has.
-        let span = query
-            .group_by
-            .iter()
-            .flat_map(|g| &g.keys)
-            .find(|k| k.name == *key)
-            .map_or(query.span, |k| k.span);
-        let filter = TagFilter {
-            key: (*key).to_owned(),
-            value,
-            span,
-        };
-        // `avg:m{host:a} by {host}` already says `host:a`; saying it twice would read oddly.
-        let already_there = narrowed
-            .scope
-            .items
-            .iter()
-            .any(|f| f.key == filter.key && f.value == filter.value);
-        if !already_there {
-            narrowed.scope.items.push(filter);
+fn modifiers(m: &MetricQuery) -> (Option<TypeModifier>, Option<RollupMethod>, Option<Fill>) {
+    let mut out = (None, None, None);
+    for modifier in &m.modifiers {
+        match modifier.kind {
+            ModifierKind::AsCount => out.0 = Some(TypeModifier::AsCount),
+            ModifierKind::AsRate => out.0 = Some(TypeModifier::AsRate),
+            ModifierKind::Rollup { method, .. } => out.1 = Some(rollup_method(method)),
+            ModifierKind::Fill { mode, limit_secs } => {
+                out.2 = Some(Fill::new(fill_mode(mode), limit_secs))
+            }
         }
     }
-    let start_ms = pointlist.first().map_or(window.from_secs * 1000, |p| p.0);
-    let end_ms = pointlist.last().map_or(window.to_secs * 1000, |p| p.0);
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn to_wire(
+    expr: &Expr,
+    first: Option<&MetricQuery>,
+    index: usize,
+    g: &Grouped,
+    band: Option<&wire::Band>,
+    interval_secs: i64,
+    from_secs: i64,
+    to_secs: i64,
+) -> QuerySeries {
+    // Buckets without a value are left out, and the band's entries with them.
+    let keep: Vec<bool> = g.line.values.iter().map(Option::is_some).collect();
+    let pointlist: Vec<(i64, Option<f64>)> = g
+        .line
+        .pointlist_ms()
+        .into_iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(p, _)| p)
+        .collect();
+    let band = band.map(|b| wire::Band {
+        algorithm: b.algorithm.clone(),
+        bounds: b.bounds,
+        upper: b
+            .upper
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(p, _)| *p)
+            .collect(),
+        lower: b
+            .lower
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(p, _)| *p)
+            .collect(),
+    });
+    let (metric, aggr, expression, scope) = match (&expr.kind, first) {
+        (ExprKind::Metric(m), _) => {
+            let narrowed = narrow(m, &g.tags);
+            let scope = narrowed.scope.to_string();
+            (
+                m.metric.name.clone(),
+                Some(m.space_aggregator().as_str().to_owned()),
+                narrowed.to_string(),
+                scope,
+            )
+        }
+        (_, Some(m)) => {
+            let scope = if g.tags.is_empty() {
+                m.scope.to_string()
+            } else {
+                g.tags.join(",")
+            };
+            (
+                m.metric.name.clone(),
+                Some(m.space_aggregator().as_str().to_owned()),
+                expr.to_string(),
+                scope,
+            )
+        }
+        (_, None) => (String::new(), None, expr.to_string(), "*".to_owned()),
+    };
     QuerySeries {
-        metric: query.metric.name.clone(),
-        display_name: query.metric.name.clone(),
-        expression: narrowed.to_string(),
-        scope: narrowed.scope.to_string(),
-        tag_set: tag_set.to_vec(),
-        aggr: Some(query.space_aggregator().as_str().to_owned()),
-        interval: window.interval_secs,
+        display_name: if matches!(expr.kind, ExprKind::Metric(_)) {
+            metric.clone()
+        } else {
+            expr.to_string()
+        },
+        metric,
+        expression,
+        scope,
+        tag_set: g.tags.clone(),
+        aggr,
+        interval: interval_secs,
         length: pointlist.len(),
-        query_index: 0,
-        start: start_ms,
-        end: end_ms,
+        query_index: index,
+        start: pointlist.first().map_or(from_secs * 1000, |p| p.0),
+        end: pointlist.last().map_or(to_secs * 1000, |p| p.0),
         pointlist,
         attributes: Default::default(),
         unit: None,
-        band: None,
+        band,
     }
 }
 
-/// The running mean of one series in one bucket.
-#[derive(Debug, Default, Clone, Copy)]
-struct Mean {
-    sum: f64,
-    count: u32,
-}
-
-impl Mean {
-    fn add(&mut self, value: f64) {
-        self.sum += value;
-        self.count += 1;
-    }
-
-    fn value(self) -> f64 {
-        self.sum / f64::from(self.count)
-    }
-}
-
-/// The values of a group's series in one bucket, reduced for every space aggregator at once.
-#[derive(Debug, Clone, Copy)]
-struct Combined {
-    sum: f64,
-    count: u32,
-    min: f64,
-    max: f64,
-}
-
-impl Default for Combined {
-    fn default() -> Combined {
-        Combined {
-            sum: 0.0,
-            count: 0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
+/// The metric query with the group's tags added to its scope: Datadog's per-group `expression`.
+fn narrow(m: &MetricQuery, tags: &[String]) -> MetricQuery {
+    let mut narrowed = m.clone();
+    for tag in tags {
+        let (key, value) = tag
+            .split_once(':')
+            .map_or((tag.as_str(), None), |(k, v)| (k, Some(v)));
+        let already = narrowed
+            .scope
+            .items
+            .iter()
+            .any(|f| !f.negated && f.key == key && f.value.as_deref() == value);
+        if !already {
+            narrowed.scope.items.push(query::TagFilter {
+                negated: false,
+                key: key.to_owned(),
+                value: value.map(str::to_owned),
+                span: m.scope.span,
+            });
         }
     }
+    narrowed
 }
 
-impl Combined {
-    fn add(&mut self, value: f64) {
-        self.sum += value;
-        self.count += 1;
-        self.min = self.min.min(value);
-        self.max = self.max.max(value);
+fn group_label(tags: &[String]) -> String {
+    if tags.is_empty() {
+        "the query".to_owned()
+    } else {
+        tags.join(",")
     }
+}
 
-    fn value(self, aggregator: SpaceAggregator) -> f64 {
-        match aggregator {
-            SpaceAggregator::Avg => self.sum / f64::from(self.count),
-            SpaceAggregator::Sum => self.sum,
-            SpaceAggregator::Min => self.min,
-            SpaceAggregator::Max => self.max,
-        }
+fn algorithm_name(a: AnomalyAlgorithm) -> &'static str {
+    match a {
+        AnomalyAlgorithm::Basic => "basic",
+        AnomalyAlgorithm::Agile(_) => "agile",
+        AnomalyAlgorithm::Robust(_) => "robust",
+    }
+}
+
+fn binary_op(op: query::BinOp) -> BinaryOp {
+    match op {
+        query::BinOp::Add => BinaryOp::Add,
+        query::BinOp::Sub => BinaryOp::Sub,
+        query::BinOp::Mul => BinaryOp::Mul,
+        query::BinOp::Div => BinaryOp::Div,
+    }
+}
+
+fn space_agg(a: query::SpaceAggregator) -> SpaceAgg {
+    match a {
+        query::SpaceAggregator::Avg => SpaceAgg::Avg,
+        query::SpaceAggregator::Sum => SpaceAgg::Sum,
+        query::SpaceAggregator::Min => SpaceAgg::Min,
+        query::SpaceAggregator::Max => SpaceAgg::Max,
+    }
+}
+
+fn rollup_method(m: query::RollupMethod) -> RollupMethod {
+    match m {
+        query::RollupMethod::Avg => RollupMethod::Avg,
+        query::RollupMethod::Sum => RollupMethod::Sum,
+        query::RollupMethod::Min => RollupMethod::Min,
+        query::RollupMethod::Max => RollupMethod::Max,
+        query::RollupMethod::Count => RollupMethod::Count,
+    }
+}
+
+fn fill_mode(m: query::FillMode) -> FillMode {
+    match m {
+        query::FillMode::Null => FillMode::Null,
+        query::FillMode::Zero => FillMode::Zero,
+        query::FillMode::Linear => FillMode::Linear,
+        query::FillMode::Last => FillMode::Last,
+    }
+}
+
+/// What a one-argument function does: move the query in time, or transform its values.
+enum Unary {
+    Shift(Shift),
+    Apply(series::UnaryFunc),
+}
+
+fn unary(f: query::UnaryFunc) -> Unary {
+    use series::UnaryFunc as K;
+    match f {
+        query::UnaryFunc::Abs => Unary::Apply(K::Abs),
+        query::UnaryFunc::Log2 => Unary::Apply(K::Log2),
+        query::UnaryFunc::Log10 => Unary::Apply(K::Log10),
+        query::UnaryFunc::Cumsum => Unary::Apply(K::Cumsum),
+        query::UnaryFunc::Integral => Unary::Apply(K::Integral),
+        query::UnaryFunc::PerSecond => Unary::Apply(K::PerSecond),
+        query::UnaryFunc::PerMinute => Unary::Apply(K::PerMinute),
+        query::UnaryFunc::PerHour => Unary::Apply(K::PerHour),
+        query::UnaryFunc::Diff => Unary::Apply(K::Diff),
+        query::UnaryFunc::Derivative => Unary::Apply(K::Derivative),
+        query::UnaryFunc::HourBefore => Unary::Shift(Shift::HourBefore),
+        query::UnaryFunc::DayBefore => Unary::Shift(Shift::DayBefore),
+        query::UnaryFunc::WeekBefore => Unary::Shift(Shift::WeekBefore),
+        query::UnaryFunc::MonthBefore => Unary::Shift(Shift::MonthBefore),
+    }
+}
+
+fn top_rank(r: query::TopRank) -> series::TopRank {
+    use series::TopRank as K;
+    match r {
+        query::TopRank::Max => K::Max,
+        query::TopRank::Min => K::Min,
+        query::TopRank::Last => K::Last,
+        query::TopRank::Mean => K::Mean,
+        query::TopRank::Sum => K::Sum,
+        query::TopRank::Area => K::Area,
+        query::TopRank::Norm => K::Norm,
+        query::TopRank::L2norm => K::L2Norm,
+    }
+}
+
+fn order_of(o: query::Order) -> series::Order {
+    match o {
+        query::Order::Asc => series::Order::Asc,
+        query::Order::Desc => series::Order::Desc,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::convert::Infallible;
-
-    use super::*;
-    use crate::model::TagSet;
-
-    /// 2023-11-14T22:13:20Z, a multiple of 20 s so that the buckets of a one-hour window start on it.
-    const T0: i64 = 1_700_000_000;
-    const HOUR: i64 = 3_600;
-
-    /// Series and points in memory, filtered like the store will: by metric, ids and window.
-    #[derive(Default)]
-    struct Memory {
-        series: Vec<(SeriesId, SeriesKey)>,
-        points: Vec<(SeriesId, i64, f64)>,
-    }
-
-    impl Memory {
-        fn series(mut self, id: SeriesId, metric: &str, tags: &[&str]) -> Memory {
-            let key = SeriesKey {
-                metric: metric.to_owned(),
-                tags: TagSet::from_tags(tags),
-            };
-            self.series.push((id, key));
-            self
-        }
-
-        fn point(mut self, id: SeriesId, ts: i64, value: f64) -> Memory {
-            self.points.push((id, ts, value));
-            self
-        }
-    }
-
-    impl SeriesSource for Memory {
-        type Error = Infallible;
-
-        fn series(&self, metric: &str) -> Result<Vec<(SeriesId, SeriesKey)>, Infallible> {
-            Ok(self
-                .series
-                .iter()
-                .filter(|(_, key)| key.metric == metric)
-                .cloned()
-                .collect())
-        }
-
-        fn points(
-            &self,
-            ids: &[SeriesId],
-            from_secs: i64,
-            to_secs: i64,
-        ) -> Result<Vec<(SeriesId, i64, f64)>, Infallible> {
-            let mut points: Vec<_> = self
-                .points
-                .iter()
-                .filter(|(id, ts, _)| ids.contains(id) && (from_secs..=to_secs).contains(ts))
-                .copied()
-                .collect();
-            points.sort_by_key(|&(id, ts, _)| (id, ts));
-            Ok(points)
-        }
-    }
-
-    /// Hands back everything it holds, whatever was asked: a store with a bug.
-    struct Sloppy(Memory);
-
-    impl SeriesSource for Sloppy {
-        type Error = Infallible;
-
-        fn series(&self, _metric: &str) -> Result<Vec<(SeriesId, SeriesKey)>, Infallible> {
-            Ok(self.0.series.clone())
-        }
-
-        fn points(
-            &self,
-            _: &[SeriesId],
-            _: i64,
-            _: i64,
-        ) -> Result<Vec<(SeriesId, i64, f64)>, Infallible> {
-            Ok(self.0.points.clone())
-        }
-    }
-
-    struct Failing;
-
-    impl SeriesSource for Failing {
-        type Error = &'static str;
-
-        fn series(&self, _metric: &str) -> Result<Vec<(SeriesId, SeriesKey)>, &'static str> {
-            Err("the disk is on fire")
-        }
-
-        fn points(
-            &self,
-            _: &[SeriesId],
-            _: i64,
-            _: i64,
-        ) -> Result<Vec<(SeriesId, i64, f64)>, &'static str> {
-            Err("the disk is on fire")
-        }
-    }
-
-    fn eval_hour<S: SeriesSource>(src: &S, query: &str) -> QueryResponse
-    where
-        S::Error: fmt::Debug,
-    {
-        evaluate(query, T0, T0 + HOUR, src).unwrap_or_else(|e| panic!("{query}: {e}"))
-    }
-
-    /// A line as its tag set and its points, with seconds since `T0` for readability.
-    type Line = (Vec<String>, Vec<(i64, f64)>);
-
-    fn lines(response: &QueryResponse) -> Vec<Line> {
-        response
-            .series
-            .iter()
-            .map(|s| {
-                let points = s
-                    .pointlist
-                    .iter()
-                    .map(|&(ts_ms, value)| (ts_ms / 1000 - T0, value.unwrap_or(f64::NAN)))
-                    .collect();
-                (s.tag_set.clone(), points)
-            })
-            .collect()
-    }
-
-    fn tags(tags: &[&str]) -> Vec<String> {
-        tags.iter().map(|t| (*t).to_owned()).collect()
-    }
-
-    /// Three series of `m`: two on host a (prod and dev), one on host b.
-    fn three_hosts() -> Memory {
-        Memory::default()
-            .series(1, "m", &["host:a", "env:prod"])
-            .series(2, "m", &["host:a", "env:dev"])
-            .series(3, "m", &["host:b", "env:prod"])
-            .series(4, "other", &["host:a", "env:prod"])
-            .point(1, T0, 1.0)
-            .point(2, T0 + 3, 2.0)
-            .point(3, T0 + 19, 5.0)
-            .point(1, T0 + 20, 3.0)
-            .point(3, T0 + 21, 7.0)
-            .point(4, T0, 1000.0)
-    }
-
-    #[test]
-    fn averages_the_points_of_each_bucket() {
-        let src = Memory::default()
-            .series(1, "my_metric", &["host:ubuntu"])
-            .point(1, T0 + 1, 1.0)
-            .point(1, T0 + 5, 3.0)
-            .point(1, T0 + 25, 10.0);
-        let response = eval_hour(&src, "my_metric{*}");
-        let expected = QueryResponse {
-            status: "ok".into(),
-            res_type: "time_series".into(),
-            resp_version: 1,
-            query: "my_metric{*}".into(),
-            from_date: T0 * 1000,
-            to_date: (T0 + HOUR) * 1000,
-            group_by: vec![],
-            message: String::new(),
-            series: vec![QuerySeries {
-                metric: "my_metric".into(),
-                display_name: "my_metric".into(),
-                expression: "avg:my_metric{*}".into(),
-                scope: "*".into(),
-                tag_set: vec![],
-                aggr: Some("avg".into()),
-                interval: 20,
-                length: 2,
-                query_index: 0,
-                start: T0 * 1000,
-                end: (T0 + 20) * 1000,
-                pointlist: vec![(T0 * 1000, Some(2.0)), ((T0 + 20) * 1000, Some(10.0))],
-                attributes: Default::default(),
-                unit: None,
-                band: None,
-            }],
-            times: vec![],
-            values: vec![],
-        };
-        assert_eq!(response, expected);
-    }
-
-    #[test]
-    fn the_response_serialises_in_datadogs_shape() {
-        let src = Memory::default().series(1, "m", &[]).point(1, T0, 1.5);
-        let json = serde_json::to_value(eval_hour(&src, "avg:m{*}")).unwrap_or_default();
-        let series = &json["series"][0];
-        assert_eq!(series["pointlist"], serde_json::json!([[T0 * 1000, 1.5]]));
-        assert_eq!(series["attributes"], serde_json::json!({}));
-        assert_eq!(series["unit"], serde_json::Value::Null);
-        assert_eq!(series["aggr"], "avg");
-    }
-
-    #[test]
-    fn sums_each_host_separately() {
-        let response = eval_hour(&three_hosts(), "sum:m{*} by {host}");
-        assert_eq!(response.group_by, ["host"]);
-        assert_eq!(
-            lines(&response),
-            [
-                (tags(&["host:a"]), vec![(0, 1.0 + 2.0), (20, 3.0)]),
-                (tags(&["host:b"]), vec![(0, 5.0), (20, 7.0)]),
-            ]
-        );
-        let a = &response.series[0];
-        assert_eq!(
-            (a.expression.as_str(), a.scope.as_str()),
-            ("sum:m{host:a}", "host:a")
-        );
-        assert_eq!(a.aggr.as_deref(), Some("sum"));
-    }
-
-    #[test]
-    fn the_scope_selects_series() {
-        let src = three_hosts();
-        let prod = eval_hour(&src, "sum:m{env:prod}");
-        assert_eq!(
-            lines(&prod),
-            [(tags(&[]), vec![(0, 1.0 + 5.0), (20, 3.0 + 7.0)])]
-        );
-        assert_eq!(prod.series[0].scope, "env:prod");
-        let prod_b = eval_hour(&src, "sum:m{Env:Prod,HOST:b}");
-        assert_eq!(lines(&prod_b), [(tags(&[]), vec![(0, 5.0), (20, 7.0)])]);
-        assert_eq!(prod_b.series[0].expression, "sum:m{env:prod,host:b}");
-    }
-
-    #[test]
-    fn a_bare_tag_matches_the_bare_tag_or_any_tag_with_that_key() {
-        let src = Memory::default()
-            .series(1, "m", &["canary", "env:prod"])
-            .series(2, "m", &["env:dev"])
-            .series(3, "m", &["region:eu"])
-            .point(1, T0, 1.0)
-            .point(2, T0, 10.0)
-            .point(3, T0, 100.0);
-        assert_eq!(
-            lines(&eval_hour(&src, "sum:m{canary}")),
-            [(tags(&[]), vec![(0, 1.0)])]
-        );
-        assert_eq!(
-            lines(&eval_hour(&src, "sum:m{env}")),
-            [(tags(&[]), vec![(0, 11.0)])]
-        );
-        assert_eq!(lines(&eval_hour(&src, "sum:m{env,region}")), []);
-    }
-
-    #[test]
-    fn space_aggregation_uses_the_series_that_have_a_value_in_the_bucket() {
-        let src = Memory::default()
-            .series(1, "m", &["host:a"])
-            .series(2, "m", &["host:b"])
-            .point(1, T0, 1.0)
-            .point(2, T0, 3.0)
-            .point(1, T0 + 20, 4.0);
-        let at = |query| lines(&eval_hour(&src, query)).remove(0).1;
-        assert_eq!(at("avg:m{*}"), [(0, 2.0), (20, 4.0)]);
-        assert_eq!(at("sum:m{*}"), [(0, 4.0), (20, 4.0)]);
-        assert_eq!(at("min:m{*}"), [(0, 1.0), (20, 4.0)]);
-        assert_eq!(at("max:m{*}"), [(0, 3.0), (20, 4.0)]);
-    }
-
-    #[test]
-    fn series_without_the_group_key_are_grouped_under_n_a() {
-        let src = Memory::default()
-            .series(1, "m", &["host:a"])
-            .series(2, "m", &["env:prod"])
-            .series(3, "m", &["host"])
-            .point(1, T0, 1.0)
-            .point(2, T0, 2.0)
-            .point(3, T0, 4.0);
-        let response = eval_hour(&src, "sum:m{*} by {host}");
-        assert_eq!(
-            lines(&response),
-            [
-                (tags(&["host:N/A"]), vec![(0, 6.0)]),
-                (tags(&["host:a"]), vec![(0, 1.0)]),
-            ]
-        );
-        assert_eq!(response.series[0].expression, "sum:m{host:N/A}");
-    }
-
-    #[test]
-    fn grouping_by_two_keys_narrows_the_expression_of_each_line() {
-        let src = Memory::default()
-            // Two values of `host`: the series is in both hosts' groups.
-            .series(1, "m", &["host:a", "host:b", "env:prod"])
-            .series(2, "m", &["host:b", "env:prod"])
-            .series(3, "m", &["host:b", "env:dev"])
-            .point(1, T0, 1.0)
-            .point(2, T0, 2.0)
-            .point(3, T0, 4.0);
-        let response = eval_hour(&src, "max:m{env:prod} by {host,env,host}");
-        assert_eq!(response.group_by, ["host", "env"]);
-        assert_eq!(
-            lines(&response),
-            [
-                (tags(&["host:a", "env:prod"]), vec![(0, 1.0)]),
-                (tags(&["host:b", "env:prod"]), vec![(0, 2.0)]),
-            ]
-        );
-        let b = &response.series[1];
-        assert_eq!(
-            (b.expression.as_str(), b.scope.as_str()),
-            ("max:m{env:prod,host:b}", "env:prod,host:b")
-        );
-    }
-
-    #[test]
-    fn buckets_are_aligned_to_unix_time_not_to_the_window() {
-        let src = Memory::default()
-            .series(1, "m", &[])
-            .point(1, T0 + 9, 1.0)
-            .point(1, T0 + 30, 2.0);
-        let response =
-            evaluate("m{*}", T0 + 7, T0 + 7 + HOUR, &src).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(lines(&response), [(tags(&[]), vec![(0, 1.0), (20, 2.0)])]);
-        assert_eq!(response.series[0].start, T0 * 1000);
-    }
-
-    #[test]
-    fn auto_interval_follows_datadogs_defaults() {
-        assert_eq!(auto_interval(T0, T0 + 300), 1, "5 minutes");
-        assert_eq!(auto_interval(T0, T0 + HOUR), 20, "1 hour");
-        assert_eq!(auto_interval(T0, T0 + 24 * HOUR), 300, "1 day");
-        assert_eq!(24 * HOUR / 300, 288, "points in a day");
-        assert_eq!(auto_interval(T0, T0 + 7 * 24 * HOUR), 3_600, "1 week");
-        assert_eq!(auto_interval(T0, T0 + 301), 2, "just past 300 points");
-        assert_eq!(auto_interval(T0, T0), 1, "empty window");
-        assert_eq!(auto_interval(0, i64::MAX), 604_800, "beyond the ladder");
-        assert_eq!(
-            auto_interval(0, MAX_WINDOW_SECS),
-            172_800,
-            "the longest window"
-        );
-    }
-
-    #[test]
-    fn no_matching_series_is_an_empty_answer() {
-        let src = three_hosts();
-        assert_eq!(eval_hour(&src, "avg:nothing{*}").series, []);
-        assert_eq!(eval_hour(&src, "avg:m{host:z} by {host}").series, []);
-        assert_eq!(eval_hour(&Memory::default(), "avg:m{*}").series, []);
-    }
-
-    #[test]
-    fn a_series_without_points_in_the_window_is_an_empty_line() {
-        let src = Memory::default()
-            .series(1, "m", &["host:a"])
-            .point(1, T0 - 100, 1.0);
-        let response = eval_hour(&src, "avg:m{*} by {host}");
-        let line = &response.series[0];
-        assert_eq!((line.length, line.pointlist.as_slice()), (0, [].as_slice()));
-        assert_eq!((line.start, line.end), (T0 * 1000, (T0 + HOUR) * 1000));
-    }
-
-    #[test]
-    fn points_the_source_should_not_have_sent_are_ignored() {
-        let src = Sloppy(
-            Memory::default()
-                .series(1, "m", &["host:a"])
-                .series(2, "other", &["host:a"])
-                .point(1, T0 - 1, 100.0)
-                .point(1, T0, 1.0)
-                .point(1, T0 + 1, f64::NAN)
-                .point(1, T0 + 2, f64::INFINITY)
-                .point(2, T0, 1000.0)
-                .point(9, T0, 1000.0)
-                .point(1, T0 + HOUR + 1, 100.0),
-        );
-        assert_eq!(
-            lines(&eval_hour(&src, "sum:m{*}")),
-            [(tags(&[]), vec![(0, 1.0)])]
-        );
-    }
-
-    #[test]
-    fn bad_ranges_are_refused() {
-        let src = Memory::default();
-        let range = |from, to| match evaluate("avg:m{*}", from, to, &src) {
-            Err(EvalError::Range { reason, .. }) => Some(reason),
-            _ => None,
-        };
-        assert_eq!(range(T0, T0), Some(RangeReason::Empty));
-        assert_eq!(range(T0 + 1, T0), Some(RangeReason::Empty));
-        assert_eq!(
-            range(T0, T0 + MAX_WINDOW_SECS + 1),
-            Some(RangeReason::TooLong)
-        );
-        assert_eq!(range(T0, T0 + MAX_WINDOW_SECS), None);
-        assert_eq!(range(-1, T0), Some(RangeReason::OutOfBounds));
-        assert_eq!(
-            range(T0 * 1000, (T0 + HOUR) * 1000),
-            Some(RangeReason::OutOfBounds)
-        );
-        assert_eq!(range(i64::MIN, i64::MAX), Some(RangeReason::OutOfBounds));
-        let message = evaluate("avg:m{*}", T0, T0 - 60, &src).map_err(|e| e.to_string());
-        assert_eq!(
-            message,
-            Err(
-                "invalid time range from 1700000000 to 1699999940: `from` must be before `to`"
-                    .into()
-            )
-        );
-    }
-
-    #[test]
-    fn parse_and_source_errors_say_what_failed() {
-        let parse =
-            evaluate("avg:m{", T0, T0 + HOUR, &Memory::default()).map_err(|e| e.to_string());
-        assert_eq!(
-            parse,
-            Err("invalid query: expected `}` to close the scope opened at column 6".into())
-        );
-        let source = evaluate("avg:m{*}", T0, T0 + HOUR, &Failing).map_err(|e| e.to_string());
-        assert_eq!(
-            source,
-            Err("could not read the stored series: the disk is on fire".into())
-        );
-    }
-}
+mod tests;

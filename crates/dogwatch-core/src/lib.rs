@@ -7,6 +7,7 @@
 pub mod eval;
 pub mod model;
 pub mod query;
+pub mod series;
 pub mod statsd;
 pub mod timeframe;
 pub mod wire;

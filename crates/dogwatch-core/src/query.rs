@@ -1,21 +1,44 @@
-//! The metric query language: `avg:system.cpu.user{env:prod} by {host}` and, later, Datadog's whole grammar.
+//! The metric query language: Datadog's grammar, from `avg:system.cpu.user{env:prod} by {host}` to
+//! `anomalies(avg:mysql.performance.cpu_time{host:ubuntu}, 'basic', 2)`.
 //!
 //! Text goes through [`lexer`] (tokens with byte spans), then [`parser`] (a Pratt parser) into the
-//! [`ast`]; every failure is one [`Error`] that names a 1-based column. Printing a [`Query`] with `{}`
-//! gives its canonical text, which parses back to the same tree.
+//! [`ast`]; every failure is one [`Error`] that names a 1-based column. Printing a [`QueryList`] with
+//! `{}` gives its canonical text, which parses back to the same tree.
 //!
-//! Supported today: `[avg|sum|min|max:]metric{scope}[ by {key,…}]`, where the scope is `*` or tags joined
-//! by `,` (all must match), and parentheses around a query. The rest of Datadog's language (functions,
-//! `.rollup()`, arithmetic, `!tag`, wildcards, several queries) is recognised and refused with a
-//! "not supported yet" error, so a user learns why rather than seeing a confusing syntax error.
+//! The grammar, informally (`[…]` optional, `…*` repeated):
+//!
+//! ```text
+//! list      = expr ("," expr)*                      several lines on one graph
+//! expr      = expr ("+" | "-" | "*" | "/") expr     usual precedence, left-associative
+//!           | "-" expr | "(" expr ")" | number | call | metric-query
+//! metric-query = [aggregator ":"] metric "{" scope "}" ["by" "{" key ("," key)* "}"] modifier*
+//! scope     = "*" | item ("," item)*                all items must match
+//! item      = ["!"] key [":" value]                 `*` in key or value is a wildcard
+//! modifier  = ".rollup(" method ["," secs] ")" | ".rollup(" secs ")"
+//!           | ".as_count()" | ".as_rate()" | ".fill(" mode ["," secs] ")"
+//! call      = unary-function "(" expr ")"
+//!           | "top(" expr "," limit "," 'rank' "," 'order' ")"
+//!           | "timeshift(" expr "," secs ")" | "anomalies(" expr "," 'algorithm' "," bounds ")"
+//! ```
+//!
+//! A top-level query needs at least one metric (`1 + 2` is refused), and modifiers apply only to a
+//! metric query (`(a{*}).rollup(sum)` is refused). Names of functions, modifiers and their settings
+//! are lower-case as in Datadog; settings may be written with or without quotes. Datadog syntax that
+//! dogwatch does not have — boolean scopes (`AND`, `OR`, `NOT`, `IN`), keyword arguments
+//! (`direction='above'`), functions such as `forecast()` — is refused with a "not supported yet"
+//! error, so a user learns why rather than seeing a confusing syntax error.
 
 pub mod ast;
 pub mod error;
 pub mod lexer;
 pub mod parser;
 
-pub use ast::{Aggregator, GroupBy, Metric, Query, Scope, SpaceAggregator, TagFilter, TagKey};
-pub use error::{Delimiter, Error, ErrorKind, Feature, TagProblem};
+pub use ast::{
+    Aggregator, AnomalyAlgorithm, BinOp, Call, Expr, ExprKind, FillMode, GroupBy, Metric,
+    MetricQuery, Modifier, ModifierKind, Order, QueryList, RollupMethod, Scope, SpaceAggregator,
+    TagFilter, TagKey, TopRank, UnaryFunc,
+};
+pub use error::{Argument, Delimiter, Error, ErrorKind, Feature, ModifierTarget, TagProblem};
 pub use parser::parse;
 
 /// A byte range `start..end` of the query text; every token and AST node carries one.

@@ -446,3 +446,84 @@ async fn the_ui_is_served_with_spa_fallback_compression_and_cache_headers() {
     );
     assert_eq!(res.headers()[header::CONTENT_ENCODING], "gzip");
 }
+
+#[tokio::test]
+async fn the_seed_queries_evaluate_over_http() {
+    let env = env();
+    // Whole hours, so the hourly rollup buckets are easy to read.
+    let h = (now() / 3600 - 3) * 3600;
+    let points: Vec<Value> = (0..12).map(|i| json!([h + i * 900, 1.0])).collect();
+    let body = json!({"series": [
+        {"metric": "my_metric", "points": points, "host": "ubuntu"},
+        {"metric": "postgresql.rows_returned", "points": [[h, 5.0]], "host": "x", "type": "count", "interval": 10},
+        {"metric": "mysql.performance.cpu_time", "points": [[h, 40.0], [h + 60, 41.0]], "host": "ubuntu"}]});
+    assert_eq!(
+        send(&env, post("/api/v1/series", body.to_string())).await.0,
+        StatusCode::ACCEPTED
+    );
+
+    let res = query(
+        &env,
+        "avg:my_metric{host:ubuntu}.rollup(sum, 3600)",
+        h,
+        h + 3 * 3600,
+    )
+    .await;
+    assert_eq!(res["series"][0]["interval"], 3600);
+    // Four points of 1.0 in each of the three hours.
+    assert_eq!(
+        res["series"][0]["pointlist"],
+        json!([
+            [h * 1000, 4.0],
+            [(h + 3600) * 1000, 4.0],
+            [(h + 7200) * 1000, 4.0]
+        ])
+    );
+
+    let res = query(&env, "sum:postgresql.rows_returned{host:x}", h, h + 3600).await;
+    assert_eq!(res["series"][0]["pointlist"][0], json!([h * 1000, 5.0]));
+
+    let res = query(
+        &env,
+        "anomalies(avg:mysql.performance.cpu_time{host:ubuntu}, 'basic', 2)",
+        h,
+        h + 3600,
+    )
+    .await;
+    let band = &res["series"][0]["band"];
+    assert_eq!(band["algorithm"], "basic");
+    assert_eq!(
+        band["upper"].as_array().map(Vec::len),
+        res["series"][0]["pointlist"].as_array().map(Vec::len)
+    );
+
+    let res = query(
+        &env,
+        "avg:my_metric{*}, sum:postgresql.rows_returned{*}",
+        h,
+        h + 3600,
+    )
+    .await;
+    let indexes: Vec<&Value> = res["series"]
+        .as_array()
+        .expect("series")
+        .iter()
+        .map(|s| &s["query_index"])
+        .collect();
+    assert_eq!(indexes, [&json!(0), &json!(1)]);
+
+    let (status, res) = send(
+        &env,
+        get(&format!(
+            "/api/v1/query?from={h}&to={}&query={}",
+            h + 60,
+            urlencode("avg:my_metric{*}.rolup(sum)")
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        res["errors"][0],
+        "invalid query: unknown modifier `rolup` at column 18; did you mean `rollup`?"
+    );
+}

@@ -41,7 +41,8 @@ impl Aggregator {
     }
 }
 
-/// Everything a link to the explorer carries: `?metric=…&agg=…&scope=…&by=…&span=…&live=…`.
+/// Everything a link to the explorer carries: `?metric=…&agg=…&scope=…&by=…&span=…&live=…` for the
+/// builder, or `?q=<query text>&span=…` when the query is typed by hand.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExplorerState {
     pub metric: String,
@@ -51,6 +52,9 @@ pub struct ExplorerState {
     /// Tag keys to group by.
     pub by: Vec<String>,
     pub timeframe: Timeframe,
+    /// The query typed in the editor (`Some`, even empty, in query mode); the builder fields are kept
+    /// beside it so that going back to the builder finds them again.
+    pub code: Option<String>,
 }
 
 impl ExplorerState {
@@ -71,17 +75,49 @@ impl ExplorerState {
                 get("from_ts").as_deref(),
                 get("to_ts").as_deref(),
             ),
+            code: get("q").map(|q| q.trim().to_owned()),
+        }
+    }
+
+    /// Whether the query is typed by hand rather than built from the fields.
+    pub fn is_code(&self) -> bool {
+        self.code.is_some()
+    }
+
+    /// Switches to query mode, starting from the query the fields make.
+    pub fn switch_to_code(&mut self) {
+        if self.code.is_none() {
+            self.code = Some(self.builder_text().unwrap_or_default());
+        }
+    }
+
+    /// Switches to the builder. A typed query the fields can express fills them; anything else
+    /// (functions, arithmetic, several queries) leaves the fields as they were.
+    pub fn switch_to_builder(&mut self) {
+        if let Some(code) = self.code.take()
+            && let Some(fields) = Fields::parse(&code)
+        {
+            self.agg = fields.agg;
+            self.metric = fields.metric;
+            self.scope = fields.scope;
+            self.by = fields.by;
         }
     }
 
     /// The URL query string (without `?`) that [`ExplorerState::from_params`] reads back.
     pub fn to_search(&self) -> String {
-        let mut params: Vec<(&str, String)> = vec![
-            ("metric", self.metric.clone()),
-            ("agg", self.agg.code().to_owned()),
-            ("scope", self.scope.join(",")),
-            ("by", self.by.join(",")),
-        ];
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if let Some(code) = &self.code {
+            params.push(("q", code.clone()));
+        }
+        if self.code.is_none() || !self.metric.is_empty() {
+            params.extend([
+                ("metric", self.metric.clone()),
+                ("agg", self.agg.code().to_owned()),
+                ("scope", self.scope.join(",")),
+                ("by", self.by.join(",")),
+            ]);
+        }
         params.extend(self.timeframe.to_params());
         params
             .iter()
@@ -90,18 +126,28 @@ impl ExplorerState {
             .join("&")
     }
 
-    /// `my_metric{host:ubuntu}`: what the graph shows, for titles and messages.
+    /// `my_metric{host:ubuntu}` (or the typed query): what the graph shows, for titles and messages.
     pub fn subject(&self) -> String {
-        if self.scope.is_empty() {
+        if let Some(code) = &self.code {
+            code.clone()
+        } else if self.scope.is_empty() {
             self.metric.clone()
         } else {
             format!("{}{{{}}}", self.metric, self.scope.join(","))
         }
     }
 
-    /// The query sent to the API, e.g. `avg:my_metric{host:ubuntu} by {host}`; `None` until a metric
-    /// is chosen.
+    /// The query sent to the API: the typed one, or the fields' (e.g. `avg:my_metric{host:ubuntu} by
+    /// {host}`); `None` until there is one.
     pub fn query_text(&self) -> Option<String> {
+        match &self.code {
+            Some(code) => Some(code.trim().to_owned()).filter(|c| !c.is_empty()),
+            None => self.builder_text(),
+        }
+    }
+
+    /// The query the builder fields make; `None` until a metric is chosen.
+    pub fn builder_text(&self) -> Option<String> {
         if self.metric.is_empty() {
             return None;
         }
@@ -118,6 +164,57 @@ impl ExplorerState {
     }
 }
 
+/// The builder's fields, read back from a typed query of the form `agg:metric{scope}[ by {keys}]`.
+#[derive(Debug, Clone, PartialEq)]
+struct Fields {
+    agg: Aggregator,
+    metric: String,
+    scope: Vec<String>,
+    by: Vec<String>,
+}
+
+impl Fields {
+    /// `None` for anything the fields cannot express. A plain string match rather than the parser:
+    /// only this one shape matters, and it must not change with the parser's tree.
+    fn parse(text: &str) -> Option<Fields> {
+        let (agg, rest) = text.trim().split_once(':')?;
+        let agg = Aggregator::from_code(agg.trim())?;
+        let (metric, rest) = rest.split_once('{')?;
+        let metric = metric.trim();
+        let name_ok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+        if metric.is_empty() || !metric.chars().all(name_ok) {
+            return None;
+        }
+        let (scope, rest) = rest.split_once('}')?;
+        let plain = |list: &str| !list.contains(['{', '}', '(', ')', '\'', '"']);
+        let scope = match scope.trim() {
+            "*" => Vec::new(),
+            s if plain(s) => split_list(s),
+            _ => return None,
+        };
+        let rest = rest.trim();
+        let by = if rest.is_empty() {
+            Vec::new()
+        } else {
+            let keys = rest
+                .strip_prefix("by")?
+                .trim()
+                .strip_prefix('{')?
+                .strip_suffix('}')?;
+            if !plain(keys) {
+                return None;
+            }
+            split_list(keys)
+        };
+        Some(Fields {
+            agg,
+            metric: metric.to_owned(),
+            scope,
+            by,
+        })
+    }
+}
+
 /// `"host:ubuntu, env:test,"` → `["host:ubuntu", "env:test"]`.
 pub fn split_list(text: &str) -> Vec<String> {
     text.split(',')
@@ -128,7 +225,7 @@ pub fn split_list(text: &str) -> Vec<String> {
 }
 
 /// Percent-encodes a query-string value, leaving the characters that read well in a link (`:`, `,`,
-/// `/`, `{`, `}` are common in metric scopes) as they are. `+` is encoded, since forms read it as a space.
+/// `/`, `(`, `)` are common in queries) as they are. `+` is encoded, since forms read it as a space.
 pub fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
@@ -145,7 +242,9 @@ pub fn encode_query_value(value: &str) -> String {
             | b'/'
             | b'@'
             | b'!'
-            | b'*' => out.push(byte as char),
+            | b'*'
+            | b'('
+            | b')' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -287,6 +386,7 @@ mod tests {
             scope: vec!["host:ubuntu".into(), "team:a&b c+d".into()],
             by: vec!["host".into()],
             timeframe: Timeframe::Live(Span::Past5Minutes),
+            code: None,
         };
         let search = s.to_search();
         assert_eq!(
@@ -304,6 +404,78 @@ mod tests {
                 .ends_with("&live=false&from_ts=1699999700000&to_ts=1700000000000")
         );
         assert_eq!(state_from(&paused.to_search()), paused);
+    }
+
+    #[test]
+    fn a_typed_query_lives_in_q() {
+        let q = "anomalies(avg:mysql.performance.cpu_time{host:ubuntu}, 'basic', 2)";
+        let s = ExplorerState {
+            code: Some(q.into()),
+            timeframe: Timeframe::Live(Span::Past4Hours),
+            ..Default::default()
+        };
+        let search = s.to_search();
+        assert_eq!(
+            search,
+            "q=anomalies(avg:mysql.performance.cpu_time%7Bhost:ubuntu%7D,%20%27basic%27,%202)&span=4h&live=true"
+        );
+        assert_eq!(state_from(&search), s);
+        assert_eq!(s.query_text().as_deref(), Some(q));
+        assert_eq!(s.subject(), q);
+        // An empty editor is still query mode, with nothing to ask for.
+        let empty = state_from("q=&span=1h");
+        assert!(empty.is_code());
+        assert_eq!(empty.query_text(), None);
+        // The builder's fields ride along, so the builder finds them again.
+        let both = ExplorerState {
+            metric: "my_metric".into(),
+            ..s
+        };
+        assert!(both.to_search().starts_with("q=anomalies("));
+        assert_eq!(state_from(&both.to_search()), both);
+    }
+
+    #[test]
+    fn switching_modes_carries_the_query_across() {
+        let mut s = state_from("metric=my_metric&agg=sum&scope=host:ubuntu&by=env");
+        s.switch_to_code();
+        assert_eq!(
+            s.code.as_deref(),
+            Some("sum:my_metric{host:ubuntu} by {env}")
+        );
+        s.code = Some("max:system.load.1{*} by {host,env}".into());
+        s.switch_to_builder();
+        assert_eq!(s.code, None);
+        assert_eq!(
+            (s.agg, s.metric.as_str(), s.scope.clone(), s.by.clone()),
+            (
+                Aggregator::Max,
+                "system.load.1",
+                vec![],
+                vec!["host".to_owned(), "env".to_owned()]
+            )
+        );
+        // What the fields cannot say leaves them as they were.
+        for text in [
+            "anomalies(avg:m{*}, 'basic', 2)",
+            "avg:m{*}.rollup(sum, 60)",
+            "avg:a{*}, avg:b{*}",
+            "avg:a{*} + avg:b{*}",
+            "m{*}",
+            "",
+        ] {
+            let mut t = s.clone();
+            t.code = Some(text.into());
+            t.switch_to_builder();
+            assert_eq!(
+                (t.metric.as_str(), t.agg),
+                ("system.load.1", Aggregator::Max),
+                "{text}"
+            );
+        }
+        let mut t = state_from("");
+        t.switch_to_code();
+        assert_eq!(t.code.as_deref(), Some(""));
     }
 
     #[test]

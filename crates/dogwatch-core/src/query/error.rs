@@ -28,9 +28,16 @@ pub enum ErrorKind {
     /// A character that cannot start any token where it stands: `@`, or `é` outside a scope. `in_scope`
     /// is true inside `{…}`, where the message lists the characters a tag may hold.
     UnexpectedChar { in_scope: bool },
+    /// A string opened with `'` or `"` and never closed; `span` runs from the quote to the end.
+    UnterminatedString,
+    /// A number too large for a 64-bit float, such as `1e999`.
+    NumberOutOfRange,
     /// A token that cannot stand where it is, such as a stray `)` after a complete query.
     UnexpectedToken,
-    /// Something other than a query where one must start, e.g. `)` or `:` first.
+    /// Something that starts a query right after a complete one, as in `a{*} b{*}`: a `,` or an
+    /// operator is missing between them.
+    MissingOperator,
+    /// Something other than a query where one must start, e.g. `)` or `:` first, or a string.
     ExpectedQuery,
     /// `avg:` followed by something other than a metric name.
     ExpectedMetric { aggregator: SpaceAggregator },
@@ -40,7 +47,7 @@ pub enum ErrorKind {
     MetricNameTooLong,
     /// The metric name is not followed by its scope `{…}`.
     ExpectedScope,
-    /// `{` or `,` inside a scope followed by something other than a tag or `*`.
+    /// `{`, `,` or `!` inside a scope followed by something other than a tag or `*`.
     ExpectedTag,
     /// `by` not followed by `{`.
     ExpectedGroupBy,
@@ -51,10 +58,45 @@ pub enum ErrorKind {
     Unclosed { delimiter: Delimiter, opened: Span },
     /// A tag of a scope or a key of a group-by list that is malformed.
     InvalidTag { problem: TagProblem },
-    /// Parentheses nested deeper than [`crate::query::parser::MAX_DEPTH`]; refused so that a hostile
-    /// query cannot exhaust the stack.
+    /// Parentheses, function calls and minus signs nested deeper than
+    /// [`crate::query::parser::MAX_DEPTH`]; refused so that a hostile query cannot exhaust the stack.
     TooDeep,
-    /// Valid Datadog syntax that dogwatch cannot evaluate yet.
+    /// More than [`crate::query::parser::MAX_OPERATORS`] arithmetic operators in one query, which
+    /// would make a tree too deep to walk safely. `span` is the first operator past the limit.
+    TooManyOperators,
+    /// A top-level query made only of numbers, such as `1 + 2`: there is nothing to draw.
+    NoMetric,
+    /// `name(…)` where `name` is no function dogwatch knows; `suggestion` is a function or modifier
+    /// with a close spelling.
+    UnknownFunction { suggestion: Option<&'static str> },
+    /// `.name(…)` where `name` is no modifier; `suggestion` as for [`ErrorKind::UnknownFunction`].
+    UnknownModifier { suggestion: Option<&'static str> },
+    /// A space aggregator written as a function, `avg(…)`, as in a monitor query's `avg(last_5m):`.
+    AggregatorAsFunction,
+    /// A modifier written as a function, `rollup(q, sum)`; `span` is the name.
+    ModifierAsFunction,
+    /// A function written as a modifier, `q.abs()`; `span` is the name.
+    FunctionAsModifier,
+    /// A `.modifier` after something other than a metric query, such as `2.rollup(sum)`; `span` is
+    /// the `.` and the name.
+    ModifierNotOnQuery { target: ModifierTarget },
+    /// A `.` after a metric query not followed by a modifier name.
+    ExpectedModifier,
+    /// A modifier name not followed by `(`, as in `q.as_count`.
+    ExpectedArguments { name: &'static str },
+    /// An argument list with nothing where an argument must be, as in `top(q, , 5)` or `top(q,`.
+    ExpectedArgument,
+    /// `by {…}` written after the modifiers; Datadog wants it first.
+    GroupByAfterModifier,
+    /// A modifier given twice, or `.as_count()` together with `.as_rate()`; `span` is the later
+    /// one's name and `previous` the earlier one's.
+    ConflictingModifier { previous: Span },
+    /// A function or modifier called with the wrong number of arguments; `callee` is its name and
+    /// `found` the number given. `span` covers the call.
+    WrongArgumentCount { callee: &'static str, found: usize },
+    /// An argument of the right position but the wrong kind or out of range; `span` is the argument.
+    InvalidArgument { argument: Argument },
+    /// Valid Datadog syntax that dogwatch does not parse yet.
     Unsupported { feature: Feature },
 }
 
@@ -68,6 +110,8 @@ pub enum Delimiter {
     GroupBy,
     /// A `(` around an expression.
     Paren,
+    /// The `(…)` of a function's or a modifier's arguments.
+    Arguments,
 }
 
 /// How a tag in a query is malformed.
@@ -80,32 +124,60 @@ pub enum TagProblem {
     EmptyValue,
     /// `*` together with other tags; it means "every series" and only stands alone.
     StarNotAlone,
+    /// `!*`, which would exclude every series.
+    NegatedStar,
     /// A group-by item that is not a bare key, such as `host:a` or `*`.
     NotAKey,
 }
 
-/// Parts of Datadog's query language that parse in Datadog but are not evaluated by dogwatch yet.
+/// What a misplaced modifier ([`ErrorKind::ModifierNotOnQuery`]) was written after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ModifierTarget {
+    /// `2.rollup(sum)`.
+    Number,
+    /// `abs(q).rollup(sum)`.
+    FunctionResult,
+    /// `(q).rollup(sum)` or `(a + b).rollup(sum)`.
+    Parenthesized,
+}
+
+/// Which argument an [`ErrorKind::InvalidArgument`] is about, and so what it must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Argument {
+    /// The method of `.rollup()`: avg, sum, min, max or count.
+    RollupMethod,
+    /// The interval of `.rollup()`: a whole number of seconds, at least 1.
+    RollupInterval,
+    /// The mode of `.fill()`: null, zero, linear or last.
+    FillMode,
+    /// The limit of `.fill()`: a whole number of seconds from 1 to 600.
+    FillLimit,
+    /// The limit of `top()`: a whole number from 1 to 100.
+    TopLimit,
+    /// The ranking of `top()`: 'max', 'min', 'last', 'mean', 'sum', 'area', 'norm' or 'l2norm'.
+    TopRank,
+    /// The order of `top()`: 'asc' or 'desc'.
+    TopOrder,
+    /// The offset of `timeshift()`: a whole number of seconds.
+    TimeshiftOffset,
+    /// The algorithm of `anomalies()`: 'basic', 'agile' or 'robust'.
+    AnomalyAlgorithm,
+    /// The bounds of `anomalies()`: a number above 0.
+    AnomalyBounds,
+}
+
+/// Parts of Datadog's query language that parse in Datadog but not in dogwatch yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Feature {
-    /// `abs(…)`, `top(…)`, `anomalies(…)`.
+    /// A Datadog function dogwatch does not have, such as `rate(…)` or `forecast(…)`.
     Function,
-    /// `.rollup(…)`, `.as_count()`, `.fill(…)`.
-    Modifier,
-    /// `+ - * /` between queries and numbers.
-    Arithmetic,
-    /// A leading `-`.
-    Negation,
-    /// A numeric constant such as `2`.
-    Number,
-    /// Several comma-separated queries in one request.
-    MultipleQueries,
-    /// `!tag:value` in a scope.
-    Exclusion,
-    /// `*` inside a tag, as in `service:*-canary`.
-    Wildcard,
     /// `AND`, `OR`, `NOT`, `IN` inside a scope.
     BooleanScope,
+    /// `name=value` arguments, such as `anomalies(q, 'basic', 2, direction='above')`.
+    KeywordArgument,
 }
 
 impl Error {
@@ -167,6 +239,26 @@ fn quote(text: &str) -> String {
     format!("`{shown}{cut}`")
 }
 
+/// What a function or a modifier takes, for [`ErrorKind::WrongArgumentCount`].
+fn signature(callee: &str) -> String {
+    match callee {
+        "top" => "`top` takes 4 arguments: a query, a limit, a ranking and an order".to_owned(),
+        "timeshift" => "`timeshift` takes 2 arguments: a query and an offset in seconds".to_owned(),
+        "anomalies" => {
+            "`anomalies` takes 3 arguments: a query, an algorithm and the bounds".to_owned()
+        }
+        "rollup" => "`.rollup()` takes a method and an optional interval in seconds, as in \
+                     `.rollup(sum, 60)`"
+            .to_owned(),
+        "fill" => {
+            "`.fill()` takes a mode and an optional limit in seconds, as in `.fill(last, 300)`"
+                .to_owned()
+        }
+        "as_count" | "as_rate" => format!("`.{callee}()` takes no arguments"),
+        _ => format!("`{callee}` takes 1 argument: a query"),
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let col = self.column();
@@ -188,7 +280,26 @@ impl fmt::Display for Error {
                  and `_ - . / :`",
                 quote(found)
             ),
+            ErrorKind::UnterminatedString => {
+                let quote_char = found.chars().next().unwrap_or('\'');
+                write!(
+                    f,
+                    "the string starting at column {col} has no closing `{quote_char}`"
+                )
+            }
+            ErrorKind::NumberOutOfRange => {
+                write!(
+                    f,
+                    "the number {} at column {col} is too large",
+                    quote(found)
+                )
+            }
             ErrorKind::UnexpectedToken => write!(f, "unexpected {} at column {col}", quote(found)),
+            ErrorKind::MissingOperator => write!(
+                f,
+                "expected `,` or an operator such as `+` before {} at column {col}",
+                quote(found)
+            ),
             ErrorKind::ExpectedQuery => write!(
                 f,
                 "expected a query such as `avg:system.cpu.user{{*}}` at column {col}{found_suffix}"
@@ -226,6 +337,7 @@ impl fmt::Display for Error {
                     Delimiter::Scope => ("}", "the scope"),
                     Delimiter::GroupBy => ("}", "the group-by list"),
                     Delimiter::Paren => (")", "the parenthesis"),
+                    Delimiter::Arguments => (")", "the arguments"),
                 };
                 write!(
                     f,
@@ -252,6 +364,10 @@ impl fmt::Display for Error {
                     f,
                     "`*` at column {col} means every series and cannot be combined with tags"
                 ),
+                TagProblem::NegatedStar => write!(
+                    f,
+                    "`!*` at column {col} would exclude every series; write `*` for all of them"
+                ),
                 TagProblem::NotAKey => write!(
                     f,
                     "expected a tag key such as `host` at column {col}, found {}; `by` groups by \
@@ -261,26 +377,155 @@ impl fmt::Display for Error {
             },
             ErrorKind::TooDeep => write!(
                 f,
-                "parentheses nested more than {} deep at column {col}",
+                "the query nests parentheses, functions or minus signs more than {} deep at column \
+                 {col}",
                 super::parser::MAX_DEPTH
             ),
+            ErrorKind::TooManyOperators => write!(
+                f,
+                "a query may have at most {} arithmetic operators; the one at column {col} is one \
+                 too many",
+                super::parser::MAX_OPERATORS
+            ),
+            ErrorKind::NoMetric => write!(
+                f,
+                "a query needs at least one metric; {} at column {col} has none",
+                quote(found)
+            ),
+            ErrorKind::UnknownFunction { suggestion } => {
+                write!(f, "unknown function {} at column {col}", quote(found))?;
+                write_suggestion(f, suggestion)
+            }
+            ErrorKind::UnknownModifier { suggestion } => {
+                write!(f, "unknown modifier {} at column {col}", quote(found))?;
+                write_suggestion(f, suggestion)
+            }
+            ErrorKind::AggregatorAsFunction => write!(
+                f,
+                "{} at column {col} is a space aggregator, written with a colon as in \
+                 `{found}:system.cpu.user{{*}}`; a monitor's `{found}(last_5m):` is not part of a \
+                 graph query",
+                quote(found)
+            ),
+            ErrorKind::ModifierAsFunction => write!(
+                f,
+                "{} at column {col} is a modifier, not a function; write it after the metric query, \
+                 as in `avg:system.cpu.user{{*}}.{found}(…)`",
+                quote(found)
+            ),
+            ErrorKind::FunctionAsModifier => write!(
+                f,
+                "{} at column {col} is a function, not a modifier; wrap the query in it, as in \
+                 `{found}(avg:system.cpu.user{{*}})`",
+                quote(found)
+            ),
+            ErrorKind::ModifierNotOnQuery { target } => {
+                let target = match target {
+                    ModifierTarget::Number => "a number",
+                    ModifierTarget::FunctionResult => {
+                        "the result of a function; write it inside, after the metric query"
+                    }
+                    ModifierTarget::Parenthesized => {
+                        "a parenthesised expression; write it after each metric query inside"
+                    }
+                };
+                write!(
+                    f,
+                    "the modifier {} at column {col} applies to a metric query, not to {target}",
+                    quote(found)
+                )
+            }
+            ErrorKind::ExpectedModifier => write!(
+                f,
+                "expected a modifier such as `rollup` after `.` at column {col}{found_suffix}"
+            ),
+            ErrorKind::ExpectedArguments { name } => {
+                write!(
+                    f,
+                    "expected `(` after `.{name}` at column {col}{found_suffix}"
+                )
+            }
+            ErrorKind::ExpectedArgument => {
+                write!(f, "expected an argument at column {col}{found_suffix}")
+            }
+            ErrorKind::GroupByAfterModifier => write!(
+                f,
+                "`by {{…}}` at column {col} must come before the modifiers, as in \
+                 `avg:m{{*}} by {{host}}.rollup(sum)`"
+            ),
+            ErrorKind::ConflictingModifier { previous } => {
+                let previous_name = previous.text(&self.source);
+                let previous_col = self.column_of(previous.start);
+                if previous_name == found {
+                    write!(
+                        f,
+                        "`.{found}()` at column {col} repeats the one at column {previous_col}; \
+                         a query takes each modifier once"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "`.{found}()` at column {col} conflicts with `.{previous_name}()` at column \
+                         {previous_col}; use one of them"
+                    )
+                }
+            }
+            ErrorKind::WrongArgumentCount { callee, found } => {
+                let plural = if found == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    "{}; the call at column {col} has {found} argument{plural}",
+                    signature(callee)
+                )
+            }
+            ErrorKind::InvalidArgument { argument } => {
+                let rule = match argument {
+                    Argument::RollupMethod => {
+                        "rollup method must be one of avg, sum, min, max, count"
+                    }
+                    Argument::RollupInterval => {
+                        "the rollup interval must be a whole number of seconds, at least 1"
+                    }
+                    Argument::FillMode => "fill mode must be one of null, zero, linear, last",
+                    Argument::FillLimit => {
+                        "the fill limit must be a whole number of seconds from 1 to 600"
+                    }
+                    Argument::TopLimit => "the limit of `top` must be a whole number from 1 to 100",
+                    Argument::TopRank => {
+                        "the ranking of `top` must be 'max', 'min', 'last', 'mean', 'sum', 'area', \
+                         'norm' or 'l2norm'"
+                    }
+                    Argument::TopOrder => "the order of `top` must be 'asc' or 'desc'",
+                    Argument::TimeshiftOffset => {
+                        "the offset of `timeshift` must be a whole number of seconds"
+                    }
+                    Argument::AnomalyAlgorithm => {
+                        "anomaly algorithm must be 'basic', 'agile' or 'robust'"
+                    }
+                    Argument::AnomalyBounds => {
+                        "the bounds of `anomalies` must be a number above 0, such as 2 or 3"
+                    }
+                };
+                write!(f, "{rule}; found {} at column {col}", quote(found))
+            }
             ErrorKind::Unsupported { feature } => {
                 let what = match feature {
                     Feature::Function => format!("the function {}", quote(&format!("{found}(…)"))),
-                    Feature::Modifier => format!("the modifier {}", quote(&format!("{found}(…)"))),
-                    Feature::Arithmetic => format!("arithmetic ({})", quote(found)),
-                    Feature::Negation => format!("negation ({})", quote(found)),
-                    Feature::Number => format!("the number {}", quote(found)),
-                    Feature::MultipleQueries => "a second query after `,`".to_owned(),
-                    Feature::Exclusion => "excluding tags with `!`".to_owned(),
-                    Feature::Wildcard => format!("the wildcard in {}", quote(found)),
                     Feature::BooleanScope => {
                         format!("the boolean operator {} in a scope", quote(found))
                     }
+                    Feature::KeywordArgument => format!("the keyword argument {}", quote(found)),
                 };
                 write!(f, "{what} at column {col} is not supported yet")
             }
         }
+    }
+}
+
+fn write_suggestion(f: &mut fmt::Formatter<'_>, suggestion: Option<&str>) -> fmt::Result {
+    match suggestion {
+        Some(name) => write!(f, "; did you mean `{name}`?"),
+        None => Ok(()),
     }
 }
 

@@ -3,6 +3,8 @@
 //! The lexer has two modes because the same characters mean different things inside and outside
 //! braces: outside, `-` and `/` are operators and `:` ends an aggregator; inside `{…}`, they are part of
 //! tags such as `env:us-east-1/a`. A `{` switches to the scope mode and a `}` switches back.
+//! Strings (`'basic'`, `"desc"`) exist only outside braces; they have no escapes, since the names they
+//! hold never contain a quote.
 
 use super::Span;
 use super::error::{Error, ErrorKind};
@@ -36,6 +38,10 @@ pub enum TokenKind {
     Star,
     Slash,
     Bang,
+    /// Outside braces: text in single or double quotes, as in `'basic'`; the span includes the quotes.
+    Str,
+    /// `=`, which only Datadog's keyword arguments use (`direction='above'`).
+    Equals,
 }
 
 /// Splits `input` into tokens, or reports the first character that cannot start one.
@@ -71,6 +77,14 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, Error> {
             '-' => Some(TokenKind::Minus),
             '*' => Some(TokenKind::Star),
             '/' => Some(TokenKind::Slash),
+            '=' => Some(TokenKind::Equals),
+            '\'' | '"' => {
+                if chars.find(|&(_, q)| q == c).is_none() {
+                    let span = Span::new(start, input.len());
+                    return Err(Error::new(input, span, ErrorKind::UnterminatedString));
+                }
+                Some(TokenKind::Str)
+            }
             _ if c.is_ascii_alphabetic() => {
                 while chars.next_if(|&(_, c)| is_ident_char(c)).is_some() {}
                 Some(TokenKind::Ident)
@@ -105,8 +119,12 @@ fn is_ident_char(c: char) -> bool {
 
 /// Characters of a tag in a scope. Letters of any script count, as Datadog's tags allow them; `*` is
 /// included so that wildcards reach the parser as part of their tag.
+///
+/// U+0307 (combining dot above) is no letter, but lower-casing `İ`, a letter, gives `i` followed by
+/// it; it is accepted so that the printed, lower-cased form of every tag that parses parses again.
+/// It is the only such character (checked over all of Unicode when this was written).
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':' | '*')
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':' | '*' | '\u{307}')
 }
 
 /// The length in bytes of the number that `rest` starts with: digits, then an optional `.digits` and
@@ -232,6 +250,35 @@ mod tests {
         RBrace "}"
         "#);
         check!("", @"");
+    }
+
+    #[test]
+    fn strings_and_keyword_arguments() {
+        check!("anomalies(m{*}, 'basic', 2, direction=\"above\")", @r#"
+        Ident "anomalies"
+        LParen "("
+        Ident "m"
+        LBrace "{"
+        Word "*"
+        RBrace "}"
+        Comma ","
+        Str "'basic'"
+        Comma ","
+        Number "2"
+        Comma ","
+        Ident "direction"
+        Equals "="
+        Str "\"above\""
+        RParen ")"
+        "#);
+        check!("'' \"it's\" 'say \"hi\"'", @r#"
+        Str "''"
+        Str "\"it's\""
+        Str "'say \"hi\"'"
+        "#);
+        check!("top(q, 5, 'max", @"error: the string starting at column 11 has no closing `'`");
+        check!("\"", @r#"error: the string starting at column 1 has no closing `"`"#);
+        check!("m{host:'a'}", @"error: unexpected character `'` in a tag at column 8; tags may contain letters, digits and `_ - . / :`");
     }
 
     #[test]

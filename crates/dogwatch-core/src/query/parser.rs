@@ -1,50 +1,113 @@
-//! The query parser: tokens to a [`Query`], in the shape of matklad's "Simple but Powerful Pratt
+//! The query parser: tokens to a [`QueryList`], in the shape of matklad's "Simple but Powerful Pratt
 //! Parsing".
 //!
-//! `Parser::expr_bp` is the expression level with its binding-power tables for prefix, infix and
-//! postfix operators. Today the only atom is a metric query (optionally in parentheses) and every
-//! operator is a feature not evaluated yet, so an operator ends in a "not supported yet" error rather
-//! than in a node; the next step turns those errors into `Expr` nodes without changing the shape.
-//! Nothing here panics: the parser only looks at tokens through `Option`s and bounds its recursion.
+//! `Parser::expr_bp` is the expression level with its binding-power tables for the prefix `-`, the
+//! infix `+ - * /` and the postfix `.modifier()`. Atoms are numbers, parenthesised expressions,
+//! function calls and metric queries; a metric query takes its own `.modifier(…)` chain, so a `.` that
+//! reaches the operator loop follows something else and is an error.
+//!
+//! Arguments of functions and modifiers are parsed alike (a string, a bare word, or an expression)
+//! and then checked against what each one takes, so that a wrong argument gets a message about that
+//! argument rather than a syntax error.
+//!
+//! Nothing here panics: the parser only looks at tokens through `Option`s, bounds its recursion with
+//! [`MAX_DEPTH`] and the depth of the trees it builds with [`MAX_OPERATORS`].
 
 use super::Span;
 use super::ast::{
-    Aggregator, GroupBy, MAX_METRIC_NAME_LEN, Metric, Query, Scope, SpaceAggregator, TagFilter,
-    TagKey,
+    Aggregator, AnomalyAlgorithm, BinOp, Call, Expr, ExprKind, FillMode, GroupBy,
+    MAX_METRIC_NAME_LEN, Metric, MetricQuery, Modifier, ModifierKind, Order, QueryList,
+    RollupMethod, Scope, SpaceAggregator, TagFilter, TagKey, TopRank, UnaryFunc,
 };
-use super::error::{Delimiter, Error, ErrorKind, Feature, TagProblem};
+use super::error::{Argument, Delimiter, Error, ErrorKind, Feature, ModifierTarget, TagProblem};
 use super::lexer::{Token, TokenKind, tokenize};
 
-/// How deeply parentheses may nest. Real queries use a handful of levels; the limit keeps a query
-/// made of 10 000 `(` from overflowing the stack.
+/// How deeply parentheses, function calls, argument lists and minus signs may nest. Real queries use a
+/// handful of levels; the limit keeps a query made of 10 000 `(` from overflowing the stack.
 pub const MAX_DEPTH: usize = 32;
 
-/// Parses one metric query such as `sum:requests{env:prod} by {host}`.
-pub fn parse(input: &str) -> Result<Query, Error> {
+/// How many arithmetic operators one top-level query may have. A chain `a + b + c + …` nests one
+/// level deeper per operator in the tree (not in the text), and printing or dropping the tree
+/// recurses that deep; 100 is far more than a graph needs.
+pub const MAX_OPERATORS: usize = 100;
+
+/// The largest whole number an `f64` holds exactly (2⁵³); integer arguments are refused beyond it.
+const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
+
+/// The modifiers, written `.name(…)` after a metric query.
+const MODIFIERS: [&str; 4] = ["rollup", "as_count", "as_rate", "fill"];
+
+/// Functions other than the unary ones.
+const OTHER_FUNCTIONS: [&str; 3] = ["top", "timeshift", "anomalies"];
+
+/// Datadog functions dogwatch does not have yet: they get "not supported yet" rather than "unknown".
+const DATADOG_ONLY_FUNCTIONS: [&str; 30] = [
+    "rate",
+    "count_nonzero",
+    "count_not_null",
+    "top_offset",
+    "bottom",
+    "moving_rollup",
+    "ewma_3",
+    "ewma_5",
+    "ewma_7",
+    "ewma_10",
+    "ewma_20",
+    "median_3",
+    "median_5",
+    "median_7",
+    "median_9",
+    "forecast",
+    "outliers",
+    "robust_trend",
+    "trend_line",
+    "piecewise_constant",
+    "clamp_min",
+    "clamp_max",
+    "cutoff_min",
+    "cutoff_max",
+    "default_zero",
+    "monotonic_diff",
+    "exclude_null",
+    "sqrt",
+    "dt",
+    "outliers_score",
+];
+
+/// Parses a list of comma-separated queries such as `sum:requests{env:prod} by {host}, avg:m{*} * 2`.
+pub fn parse(input: &str) -> Result<QueryList, Error> {
     let tokens = tokenize(input)?;
     let mut parser = Parser {
         input,
         tokens,
         pos: 0,
         depth: 0,
+        operators: 0,
     };
-    if parser.tokens.is_empty() {
+    let (Some(first), Some(last)) = (parser.tokens.first(), parser.tokens.last()) else {
         return Err(parser.error(Span::new(0, input.len()), ErrorKind::Empty));
+    };
+    let span = first.span.to(last.span);
+    let mut exprs = Vec::new();
+    loop {
+        parser.operators = 0;
+        let expr = parser.expr_bp(0)?;
+        if !expr.has_metric() {
+            return Err(parser.error(expr.span, ErrorKind::NoMetric));
+        }
+        exprs.push(expr);
+        match parser.peek() {
+            None => break,
+            // A comma inside `{…}` or `(…)` was consumed there, so this one separates queries.
+            Some(tok) if tok.kind == TokenKind::Comma => parser.advance(),
+            Some(tok) => return Err(parser.after_query(tok)),
+        }
     }
-    let query = parser.expr_bp(0)?;
-    match parser.peek() {
-        None => Ok(query),
-        Some(tok) if tok.kind == TokenKind::Comma => Err(parser.error(
-            tok.span,
-            ErrorKind::Unsupported {
-                feature: Feature::MultipleQueries,
-            },
-        )),
-        Some(tok) => Err(parser.error(tok.span, ErrorKind::UnexpectedToken)),
-    }
+    Ok(QueryList { exprs, span })
 }
 
-/// Binding power of a prefix operator (only unary minus): it binds tighter than any infix operator.
+/// Binding power of a prefix operator (only unary minus): it binds tighter than any infix operator,
+/// so `-a * b` is `(-a) * b`.
 fn prefix_binding_power(kind: TokenKind) -> Option<u8> {
     match kind {
         TokenKind::Minus => Some(5),
@@ -52,12 +115,14 @@ fn prefix_binding_power(kind: TokenKind) -> Option<u8> {
     }
 }
 
-/// Left and right binding powers of the infix operators: `*` and `/` bind tighter than `+` and `-`,
+/// The operator, and its left and right binding powers: `*` and `/` bind tighter than `+` and `-`,
 /// and all associate to the left (the right power is the higher one).
-fn infix_binding_power(kind: TokenKind) -> Option<(u8, u8)> {
+fn infix_binding_power(kind: TokenKind) -> Option<(BinOp, u8, u8)> {
     match kind {
-        TokenKind::Plus | TokenKind::Minus => Some((1, 2)),
-        TokenKind::Star | TokenKind::Slash => Some((3, 4)),
+        TokenKind::Plus => Some((BinOp::Add, 1, 2)),
+        TokenKind::Minus => Some((BinOp::Sub, 1, 2)),
+        TokenKind::Star => Some((BinOp::Mul, 3, 4)),
+        TokenKind::Slash => Some((BinOp::Div, 3, 4)),
         _ => None,
     }
 }
@@ -71,76 +136,333 @@ fn postfix_binding_power(kind: TokenKind) -> Option<u8> {
     }
 }
 
+/// One argument of a function or modifier, before it is checked against what the callee takes.
+enum Arg {
+    /// `'basic'` or `"basic"`; `value` is the text between the quotes.
+    Str { value: String, span: Span },
+    /// An identifier standing alone, such as the `sum` of `.rollup(sum)`. `next` is the `,` or `)`
+    /// after it, where a metric query would have had its `{`.
+    Word { span: Span, next: Span },
+    /// Anything else: a query, a number, `-3600`.
+    Expr(Expr),
+}
+
+impl Arg {
+    fn span(&self) -> Span {
+        match self {
+            Arg::Str { span, .. } | Arg::Word { span, .. } => *span,
+            Arg::Expr(expr) => expr.span,
+        }
+    }
+}
+
+/// What sets modifiers apart when checking for conflicts: `.as_count()` and `.as_rate()` are the same
+/// kind of thing and exclude each other.
+fn modifier_slot(kind: ModifierKind) -> u8 {
+    match kind {
+        ModifierKind::Rollup { .. } => 0,
+        ModifierKind::AsCount | ModifierKind::AsRate => 1,
+        ModifierKind::Fill { .. } => 2,
+    }
+}
+
 struct Parser<'a> {
     input: &'a str,
     tokens: Vec<Token>,
     pos: usize,
-    /// How many parentheses enclose the current position.
+    /// How many parentheses, argument lists and minus signs enclose the current position.
     depth: usize,
+    /// Arithmetic operators so far in the current top-level query.
+    operators: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// An expression whose operators all bind at least as tightly as `min_bp`.
-    fn expr_bp(&mut self, min_bp: u8) -> Result<Query, Error> {
-        let lhs = self.atom()?;
-        // In the full language this is the loop that folds operators into `lhs`. Every operator is
-        // still unsupported, so the first one that binds here ends the parse with an error, and a
-        // loop would never get to its second turn.
-        if let Some(op) = self.peek() {
-            if let Some(l_bp) = postfix_binding_power(op.kind)
-                && l_bp >= min_bp
-                && let Some(name) = self.peek_nth(1).filter(|t| t.kind == TokenKind::Ident)
-            {
-                return Err(self.unsupported(op.span.to(name.span), Feature::Modifier));
+    fn expr_bp(&mut self, min_bp: u8) -> Result<Expr, Error> {
+        let mut lhs = self.prefix()?;
+        while let Some(op) = self.peek() {
+            if postfix_binding_power(op.kind).is_some_and(|l_bp| l_bp >= min_bp) {
+                return Err(self.modifier_not_on_query(&lhs, op));
             }
-            if let Some((l_bp, _r_bp)) = infix_binding_power(op.kind)
-                && l_bp >= min_bp
-            {
-                return Err(self.unsupported(op.span, Feature::Arithmetic));
+            let Some((bin_op, l_bp, r_bp)) = infix_binding_power(op.kind) else {
+                break;
+            };
+            if l_bp < min_bp {
+                break;
             }
+            self.operators += 1;
+            if self.operators > MAX_OPERATORS {
+                return Err(self.error(op.span, ErrorKind::TooManyOperators));
+            }
+            self.advance();
+            let rhs = self.expr_bp(r_bp)?;
+            let span = lhs.span.to(rhs.span);
+            let kind = ExprKind::Binary {
+                op: bin_op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            };
+            lhs = Expr { kind, span };
         }
         Ok(lhs)
     }
 
-    /// What can start an expression: a parenthesised expression, a metric query, and (not yet
-    /// supported) a function call, a number or a prefix operator.
-    fn atom(&mut self) -> Result<Query, Error> {
+    /// A prefix operator and its operand, or an atom.
+    fn prefix(&mut self) -> Result<Expr, Error> {
         let Some(tok) = self.peek() else {
             return Err(self.error(self.end(), ErrorKind::ExpectedQuery));
         };
+        let Some(r_bp) = prefix_binding_power(tok.kind) else {
+            return self.atom(tok);
+        };
+        self.enter(tok)?;
+        self.advance();
+        let operand = self.expr_bp(r_bp)?;
+        self.leave();
+        Ok(Expr {
+            span: tok.span.to(operand.span),
+            kind: ExprKind::Neg(Box::new(operand)),
+        })
+    }
+
+    /// What can start an expression without an operator: a parenthesised expression, a number, a
+    /// function call or a metric query; `tok` is the token at the current position.
+    fn atom(&mut self, tok: Token) -> Result<Expr, Error> {
         match tok.kind {
             TokenKind::LParen => self.parenthesized(tok),
-            TokenKind::Ident
-                if self
-                    .peek_nth(1)
-                    .is_some_and(|t| t.kind == TokenKind::LParen) =>
-            {
-                Err(self.unsupported(tok.span, Feature::Function))
+            TokenKind::Number => {
+                self.advance();
+                let value = self.text(tok.span).parse::<f64>().unwrap_or(f64::INFINITY);
+                if !value.is_finite() {
+                    return Err(self.error(tok.span, ErrorKind::NumberOutOfRange));
+                }
+                Ok(Expr {
+                    kind: ExprKind::Number(value),
+                    span: tok.span,
+                })
             }
-            TokenKind::Ident => self.metric_query(tok),
-            TokenKind::Number => Err(self.unsupported(tok.span, Feature::Number)),
-            kind if prefix_binding_power(kind).is_some() => {
-                Err(self.unsupported(tok.span, Feature::Negation))
+            TokenKind::Ident if self.peek_kind(1) == Some(TokenKind::LParen) => self.call(tok),
+            TokenKind::Ident => {
+                let query = self.metric_query(tok)?;
+                Ok(Expr {
+                    span: query.span,
+                    kind: ExprKind::Metric(query),
+                })
             }
             _ => Err(self.error(tok.span, ErrorKind::ExpectedQuery)),
         }
     }
 
-    /// `( expr )`, with `open` the `(` at the current position.
-    fn parenthesized(&mut self, open: Token) -> Result<Query, Error> {
-        if self.depth >= MAX_DEPTH {
-            return Err(self.error(open.span, ErrorKind::TooDeep));
-        }
+    /// `( expr )`, with `open` the `(` at the current position. Parentheses make no node; the
+    /// expression's span grows to include them.
+    fn parenthesized(&mut self, open: Token) -> Result<Expr, Error> {
+        self.enter(open)?;
         self.advance();
-        self.depth += 1;
         let inner = self.expr_bp(0)?;
-        self.depth -= 1;
-        self.expect_close(TokenKind::RParen, Delimiter::Paren, open)?;
-        Ok(inner)
+        self.leave();
+        let close = self.expect_close(TokenKind::RParen, Delimiter::Paren, open)?;
+        Ok(Expr {
+            span: open.span.to(close.span),
+            ..inner
+        })
     }
 
-    /// `[aggregator:]metric{scope}[ by {keys}]`, with `first` the identifier at the current position.
-    fn metric_query(&mut self, first: Token) -> Result<Query, Error> {
+    /// A function call `name(args)`, with `name` the identifier at the current position and a `(`
+    /// after it.
+    fn call(&mut self, name_tok: Token) -> Result<Expr, Error> {
+        let name = self.text(name_tok.span);
+        let refuse = |kind| Err(self.error(name_tok.span, kind));
+        if SpaceAggregator::parse(name).is_some() {
+            return refuse(ErrorKind::AggregatorAsFunction);
+        }
+        if MODIFIERS.contains(&name) {
+            return refuse(ErrorKind::ModifierAsFunction);
+        }
+        if DATADOG_ONLY_FUNCTIONS.contains(&name) {
+            return refuse(ErrorKind::Unsupported {
+                feature: Feature::Function,
+            });
+        }
+        let unary = UnaryFunc::parse(name);
+        let Some(callee) = OTHER_FUNCTIONS
+            .into_iter()
+            .chain(unary.map(UnaryFunc::as_str))
+            .find(|f| *f == name)
+        else {
+            let suggestion = suggest(name);
+            return refuse(ErrorKind::UnknownFunction { suggestion });
+        };
+        self.advance();
+        let (args, args_span) = self.arguments()?;
+        let span = name_tok.span.to(args_span);
+        let call = match unary {
+            Some(func) => {
+                let [arg] = self.arity(callee, span, args)?;
+                Call::Unary {
+                    func,
+                    arg: self.query_arg(arg)?,
+                }
+            }
+            None => self.other_call(callee, span, args)?,
+        };
+        Ok(Expr {
+            kind: ExprKind::Call(call),
+            span,
+        })
+    }
+
+    /// `top`, `timeshift` and `anomalies`, whose arguments are a query and then settings.
+    fn other_call(&self, callee: &'static str, span: Span, args: Vec<Arg>) -> Result<Call, Error> {
+        match callee {
+            "top" => {
+                let [arg, limit, rank, order] = self.arity(callee, span, args)?;
+                let arg = self.query_arg(arg)?;
+                let limit = integer(&limit)
+                    .filter(|n| (1..=100).contains(n))
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| self.invalid(&limit, Argument::TopLimit))?;
+                let rank = self.name_arg(&rank, TopRank::parse, Argument::TopRank)?;
+                let order = self.name_arg(&order, Order::parse, Argument::TopOrder)?;
+                Ok(Call::Top {
+                    arg,
+                    limit,
+                    rank,
+                    order,
+                })
+            }
+            "timeshift" => {
+                let [arg, offset] = self.arity(callee, span, args)?;
+                let arg = self.query_arg(arg)?;
+                let offset_secs = integer(&offset)
+                    .ok_or_else(|| self.invalid(&offset, Argument::TimeshiftOffset))?;
+                Ok(Call::Timeshift { arg, offset_secs })
+            }
+            _ => {
+                let [arg, algorithm, bounds] = self.arity(callee, span, args)?;
+                let arg = self.query_arg(arg)?;
+                let algorithm = self.name_arg(
+                    &algorithm,
+                    AnomalyAlgorithm::parse,
+                    Argument::AnomalyAlgorithm,
+                )?;
+                let bounds = number(&bounds)
+                    .filter(|b| *b > 0.0)
+                    .ok_or_else(|| self.invalid(&bounds, Argument::AnomalyBounds))?;
+                Ok(Call::Anomalies {
+                    arg,
+                    algorithm,
+                    bounds,
+                })
+            }
+        }
+    }
+
+    /// `(arg, arg, …)` at the current position: the arguments and the span from `(` to `)`.
+    fn arguments(&mut self) -> Result<(Vec<Arg>, Span), Error> {
+        let Some(open) = self.next_if(TokenKind::LParen) else {
+            // Callers check for the `(` first; this only keeps the parser total.
+            return Err(self.error(self.here(), ErrorKind::ExpectedArgument));
+        };
+        self.enter(open)?;
+        let mut args = Vec::new();
+        if self.peek_kind(0) != Some(TokenKind::RParen) {
+            loop {
+                args.push(self.argument()?);
+                match self.peek_kind(0) {
+                    Some(TokenKind::Comma) => self.advance(),
+                    Some(TokenKind::RParen) => break,
+                    _ => return Err(self.unclosed(Delimiter::Arguments, open, self.here())),
+                }
+            }
+        }
+        self.leave();
+        let close = self.expect_close(TokenKind::RParen, Delimiter::Arguments, open)?;
+        Ok((args, open.span.to(close.span)))
+    }
+
+    /// One argument at the current position.
+    fn argument(&mut self) -> Result<Arg, Error> {
+        let Some(tok) = self.peek() else {
+            return Err(self.error(self.end(), ErrorKind::ExpectedArgument));
+        };
+        match (tok.kind, self.peek_kind(1)) {
+            (TokenKind::Str, _) => {
+                self.advance();
+                let text = self.text(tok.span);
+                // The lexer guarantees an opening and a closing quote, each one byte long.
+                let value = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
+                Ok(Arg::Str {
+                    value: value.to_owned(),
+                    span: tok.span,
+                })
+            }
+            (TokenKind::Ident, Some(TokenKind::Equals)) => {
+                let span = self.peek_nth(1).map_or(tok.span, |eq| tok.span.to(eq.span));
+                Err(self.unsupported(span, Feature::KeywordArgument))
+            }
+            (TokenKind::Ident, Some(TokenKind::Comma | TokenKind::RParen)) => {
+                self.advance();
+                Ok(Arg::Word {
+                    span: tok.span,
+                    next: self.here(),
+                })
+            }
+            (TokenKind::Comma | TokenKind::RParen, _) => {
+                Err(self.error(tok.span, ErrorKind::ExpectedArgument))
+            }
+            _ => Ok(Arg::Expr(self.expr_bp(0)?)),
+        }
+    }
+
+    /// The arguments as an array of the length `callee` takes, or the error that says what it takes.
+    fn arity<const N: usize>(
+        &self,
+        callee: &'static str,
+        span: Span,
+        args: Vec<Arg>,
+    ) -> Result<[Arg; N], Error> {
+        args.try_into().map_err(|args: Vec<Arg>| {
+            let kind = ErrorKind::WrongArgumentCount {
+                callee,
+                found: args.len(),
+            };
+            self.error(span, kind)
+        })
+    }
+
+    /// An argument that must be a query (or an expression over queries).
+    fn query_arg(&self, arg: Arg) -> Result<Box<Expr>, Error> {
+        match arg {
+            Arg::Expr(expr) => Ok(Box::new(expr)),
+            Arg::Str { span, .. } => Err(self.error(span, ErrorKind::ExpectedQuery)),
+            // A lone identifier where a query belongs is a metric name missing its scope.
+            Arg::Word { next, .. } => Err(self.error(next, ErrorKind::ExpectedScope)),
+        }
+    }
+
+    /// An argument that must be one of the names `parse` knows, quoted or not.
+    fn name_arg<T>(
+        &self,
+        arg: &Arg,
+        parse: fn(&str) -> Option<T>,
+        argument: Argument,
+    ) -> Result<T, Error> {
+        let name = match arg {
+            Arg::Str { value, .. } => Some(value.as_str()),
+            Arg::Word { span, .. } => Some(self.text(*span)),
+            Arg::Expr(_) => None,
+        };
+        name.and_then(parse)
+            .ok_or_else(|| self.invalid(arg, argument))
+    }
+
+    fn invalid(&self, arg: &Arg, argument: Argument) -> Error {
+        self.error(arg.span(), ErrorKind::InvalidArgument { argument })
+    }
+
+    /// `[aggregator:]metric{scope}[ by {keys}][.modifier(…)…]`, with `first` the identifier at the
+    /// current position.
+    fn metric_query(&mut self, first: Token) -> Result<MetricQuery, Error> {
         self.advance();
         let (aggregator, metric_tok) = if self.next_if(TokenKind::Colon).is_some() {
             let Some(kind) = SpaceAggregator::parse(self.text(first.span)) else {
@@ -167,24 +489,140 @@ impl Parser<'_> {
             span: metric_tok.span,
         };
         let scope = self.scope()?;
-        let by = self
-            .peek()
-            .filter(|t| t.kind == TokenKind::Ident && self.text(t.span) == "by");
-        let group_by = match by {
+        let group_by = match self.peek_by() {
             Some(by) => Some(self.group_by(by)?),
             None => None,
         };
-        let end = group_by.as_ref().map_or(scope.span, |g| g.span);
-        Ok(Query {
+        let modifiers = self.modifiers()?;
+        if let (Some(by), false) = (self.peek_by(), modifiers.is_empty()) {
+            return Err(self.error(by.span, ErrorKind::GroupByAfterModifier));
+        }
+        let end = modifiers
+            .last()
+            .map(|m| m.span)
+            .or(group_by.as_ref().map(|g| g.span))
+            .unwrap_or(scope.span);
+        Ok(MetricQuery {
             aggregator,
             metric,
             scope,
             group_by,
+            modifiers,
             span: first.span.to(end),
         })
     }
 
-    /// `{*}` or `{tag,tag,…}`.
+    /// The `by` at the current position, if there is one.
+    fn peek_by(&self) -> Option<Token> {
+        self.peek()
+            .filter(|t| t.kind == TokenKind::Ident && self.text(t.span) == "by")
+    }
+
+    /// The `.name(args)` chain after a metric query, each checked and at most once per kind.
+    fn modifiers(&mut self) -> Result<Vec<Modifier>, Error> {
+        let mut modifiers: Vec<Modifier> = Vec::new();
+        // The name span of each modifier so far, for messages about conflicts.
+        let mut names: Vec<Span> = Vec::new();
+        while let Some(dot) = self.next_if(TokenKind::Dot) {
+            let Some(name_tok) = self.next_if(TokenKind::Ident) else {
+                return Err(self.error(self.here(), ErrorKind::ExpectedModifier));
+            };
+            let name = self.text(name_tok.span);
+            let Some(callee) = MODIFIERS.into_iter().find(|m| *m == name) else {
+                let kind = if UnaryFunc::parse(name).is_some() || OTHER_FUNCTIONS.contains(&name) {
+                    ErrorKind::FunctionAsModifier
+                } else {
+                    ErrorKind::UnknownModifier {
+                        suggestion: suggest(name),
+                    }
+                };
+                return Err(self.error(name_tok.span, kind));
+            };
+            if self.peek_kind(0) != Some(TokenKind::LParen) {
+                let kind = ErrorKind::ExpectedArguments { name: callee };
+                return Err(self.error(self.here(), kind));
+            }
+            let (args, args_span) = self.arguments()?;
+            let kind = self.modifier_kind(callee, name_tok.span.to(args_span), args)?;
+            let clash = modifiers
+                .iter()
+                .zip(&names)
+                .find(|(m, _)| modifier_slot(m.kind) == modifier_slot(kind));
+            if let Some((_, &previous)) = clash {
+                let kind = ErrorKind::ConflictingModifier { previous };
+                return Err(self.error(name_tok.span, kind));
+            }
+            modifiers.push(Modifier {
+                kind,
+                span: dot.span.to(args_span),
+            });
+            names.push(name_tok.span);
+        }
+        Ok(modifiers)
+    }
+
+    /// Checks a modifier's arguments; `span` covers its name and arguments.
+    fn modifier_kind(
+        &self,
+        callee: &'static str,
+        span: Span,
+        args: Vec<Arg>,
+    ) -> Result<ModifierKind, Error> {
+        let count = |found| self.error(span, ErrorKind::WrongArgumentCount { callee, found });
+        let rollup_method = |arg| self.name_arg(arg, RollupMethod::parse, Argument::RollupMethod);
+        let rollup_interval = |arg| self.secs(arg, 1..=i64::MAX, Argument::RollupInterval);
+        match callee {
+            "rollup" => match args.as_slice() {
+                // `.rollup(60)`: Datadog's documentation lets the interval stand alone ("use them
+                // individually or together"), the method then being its enforced default, avg.
+                [interval @ Arg::Expr(e)]
+                    if matches!(e.kind, ExprKind::Number(_) | ExprKind::Neg(_)) =>
+                {
+                    Ok(ModifierKind::Rollup {
+                        method: RollupMethod::Avg,
+                        interval_secs: Some(rollup_interval(interval)?),
+                    })
+                }
+                [method] => Ok(ModifierKind::Rollup {
+                    method: rollup_method(method)?,
+                    interval_secs: None,
+                }),
+                [method, interval] => Ok(ModifierKind::Rollup {
+                    method: rollup_method(method)?,
+                    interval_secs: Some(rollup_interval(interval)?),
+                }),
+                _ => Err(count(args.len())),
+            },
+            "fill" => match args.as_slice() {
+                [mode] => Ok(ModifierKind::Fill {
+                    mode: self.name_arg(mode, FillMode::parse, Argument::FillMode)?,
+                    limit_secs: None,
+                }),
+                [mode, limit] => Ok(ModifierKind::Fill {
+                    mode: self.name_arg(mode, FillMode::parse, Argument::FillMode)?,
+                    limit_secs: Some(self.secs(limit, 1..=600, Argument::FillLimit)?),
+                }),
+                _ => Err(count(args.len())),
+            },
+            "as_count" if args.is_empty() => Ok(ModifierKind::AsCount),
+            "as_rate" if args.is_empty() => Ok(ModifierKind::AsRate),
+            _ => Err(count(args.len())),
+        }
+    }
+
+    /// A whole number of seconds within `range`.
+    fn secs(
+        &self,
+        arg: &Arg,
+        range: std::ops::RangeInclusive<i64>,
+        argument: Argument,
+    ) -> Result<i64, Error> {
+        integer(arg)
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| self.invalid(arg, argument))
+    }
+
+    /// `{*}` or `{tag,!tag,…}`.
     fn scope(&mut self) -> Result<Scope, Error> {
         let Some(open) = self.next_if(TokenKind::LBrace) else {
             return Err(self.error(self.here(), ErrorKind::ExpectedScope));
@@ -203,10 +641,17 @@ impl Parser<'_> {
                     if self.text(tok.span) == "*" {
                         star = star.or(Some(tok.span));
                     } else {
-                        items.push(self.tag_filter(tok)?);
+                        items.push(self.tag_filter(tok, None)?);
                     }
                 }
-                TokenKind::Bang => return Err(self.unsupported(tok.span, Feature::Exclusion)),
+                TokenKind::Bang => {
+                    self.advance();
+                    let Some(word) = self.next_if(TokenKind::Word) else {
+                        return Err(self.error(self.here(), ErrorKind::ExpectedTag));
+                    };
+                    count += 1;
+                    items.push(self.tag_filter(word, Some(tok))?);
+                }
                 _ => return Err(self.error(tok.span, ErrorKind::ExpectedTag)),
             }
             match self.peek() {
@@ -238,23 +683,24 @@ impl Parser<'_> {
         })
     }
 
-    /// One tag of a scope, `key:value` or a bare `key`, lower-cased like stored tags.
-    fn tag_filter(&self, tok: Token) -> Result<TagFilter, Error> {
+    /// One tag of a scope, `key:value` or a bare `key`, lower-cased like stored tags; `bang` is the
+    /// `!` before it, if any.
+    fn tag_filter(&self, tok: Token, bang: Option<Token>) -> Result<TagFilter, Error> {
+        let span = bang.map_or(tok.span, |b| b.span.to(tok.span));
         let text = self.text(tok.span);
-        if text.contains('*') {
-            return Err(self.unsupported(tok.span, Feature::Wildcard));
-        }
-        let invalid = |problem| self.error(tok.span, ErrorKind::InvalidTag { problem });
+        let invalid = |problem| self.error(span, ErrorKind::InvalidTag { problem });
         let (key, value) = match text.split_once(':') {
             Some(("", _)) => return Err(invalid(TagProblem::EmptyKey)),
             Some((_, "")) => return Err(invalid(TagProblem::EmptyValue)),
             Some((key, value)) => (key, Some(value.to_lowercase())),
+            None if text == "*" => return Err(invalid(TagProblem::NegatedStar)),
             None => (text, None),
         };
         Ok(TagFilter {
+            negated: bang.is_some(),
             key: key.to_lowercase(),
             value,
-            span: tok.span,
+            span,
         })
     }
 
@@ -298,6 +744,38 @@ impl Parser<'_> {
         })
     }
 
+    /// The error for a `.` (at `dot`) after `lhs`, which is not a metric query with its modifiers:
+    /// those were consumed with the query.
+    fn modifier_not_on_query(&self, lhs: &Expr, dot: Token) -> Error {
+        let target = match lhs.kind {
+            ExprKind::Number(_) => ModifierTarget::Number,
+            ExprKind::Call(_) => ModifierTarget::FunctionResult,
+            // A metric query, a negation or arithmetic can only be followed by a `.` here when they
+            // were in parentheses.
+            ExprKind::Metric(_) | ExprKind::Neg(_) | ExprKind::Binary { .. } => {
+                ModifierTarget::Parenthesized
+            }
+        };
+        let span = self
+            .peek_nth(1)
+            .filter(|t| t.kind == TokenKind::Ident)
+            .map_or(dot.span, |name| dot.span.to(name.span));
+        self.error(span, ErrorKind::ModifierNotOnQuery { target })
+    }
+
+    /// Goes one level deeper into `(`, an argument list or a `-` (the token `at`), or refuses to.
+    fn enter(&mut self, at: Token) -> Result<(), Error> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(at.span, ErrorKind::TooDeep));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
     /// Consumes the `close` token matching `open`, or reports what stands in its place.
     fn expect_close(
         &mut self,
@@ -323,6 +801,10 @@ impl Parser<'_> {
         self.tokens.get(self.pos + n).copied()
     }
 
+    fn peek_kind(&self, n: usize) -> Option<TokenKind> {
+        self.peek_nth(n).map(|t| t.kind)
+    }
+
     /// Moves past the token at the current position (one the caller has already looked at).
     fn advance(&mut self) {
         self.pos += 1;
@@ -334,7 +816,7 @@ impl Parser<'_> {
         Some(tok)
     }
 
-    fn text(&self, span: Span) -> &str {
+    fn text(&self, span: Span) -> &'a str {
         span.text(self.input)
     }
 
@@ -351,6 +833,21 @@ impl Parser<'_> {
         Error::new(self.input, span, kind)
     }
 
+    /// The error for `tok` standing after a complete top-level query.
+    fn after_query(&self, tok: Token) -> Error {
+        let starts_a_query = matches!(
+            tok.kind,
+            TokenKind::Ident | TokenKind::Number | TokenKind::LParen
+        );
+        // A second `by {…}` is not a missing operator.
+        let kind = if starts_a_query && self.text(tok.span) != "by" {
+            ErrorKind::MissingOperator
+        } else {
+            ErrorKind::UnexpectedToken
+        };
+        self.error(tok.span, kind)
+    }
+
     fn unsupported(&self, span: Span, feature: Feature) -> Error {
         self.error(span, ErrorKind::Unsupported { feature })
     }
@@ -363,6 +860,65 @@ impl Parser<'_> {
         };
         self.error(found, kind)
     }
+}
+
+/// A number argument: `2`, `0.5` or `-3` (a minus sign and a number).
+fn number(arg: &Arg) -> Option<f64> {
+    let Arg::Expr(expr) = arg else {
+        return None;
+    };
+    match &expr.kind {
+        ExprKind::Number(n) => Some(*n),
+        ExprKind::Neg(inner) => match inner.kind {
+            ExprKind::Number(n) => Some(-n),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A whole-number argument, within the range an `f64` holds exactly.
+fn integer(arg: &Arg) -> Option<i64> {
+    let n = number(arg)?;
+    // The range check makes the cast exact.
+    (n.fract() == 0.0 && n.abs() <= MAX_EXACT_INTEGER).then_some(n as i64)
+}
+
+/// The function or modifier spelled closest to `name`, if one is close enough to be a typo: within
+/// one edit for short names and a third of the length for longer ones, ignoring case.
+fn suggest(name: &str) -> Option<&'static str> {
+    // Longer names are no typo of any function; this also bounds the work.
+    if name.len() > 32 {
+        return None;
+    }
+    let name = name.to_ascii_lowercase();
+    UnaryFunc::ALL
+        .iter()
+        .map(|f| f.as_str())
+        .chain(OTHER_FUNCTIONS)
+        .chain(MODIFIERS)
+        .map(|candidate| (edit_distance(&name, candidate), candidate))
+        .filter(|&(distance, candidate)| distance <= (candidate.len() / 3).max(1))
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance between two short strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            let delete = previous[j + 1] + 1;
+            let insert = current[j] + 1;
+            current.push(substitute.min(delete).min(insert));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use dogwatch_core::eval::{SeriesId, SeriesSource};
-use dogwatch_core::model::{SeriesKey, TagSet};
+use dogwatch_core::eval::{SeriesId, SeriesInfo, SeriesSource};
+use dogwatch_core::model::{MetricType, SeriesKey, TagSet};
 use rusqlite::{Connection, params};
 
 pub struct Reader {
@@ -75,19 +75,23 @@ impl Reader {
 impl SeriesSource for Reader {
     type Error = rusqlite::Error;
 
-    fn series(&self, metric: &str) -> Result<Vec<(SeriesId, SeriesKey)>, Self::Error> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT id, tags FROM series WHERE metric = ?1 ORDER BY id")?;
+    fn series(&self, metric: &str) -> Result<Vec<SeriesInfo>, Self::Error> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, tags, type, interval_secs FROM series WHERE metric = ?1 ORDER BY id",
+        )?;
         st.query_map(params![metric], |r| {
             let tags: String = r.get(1)?;
-            Ok((
-                r.get(0)?,
-                SeriesKey {
+            let kind: String = r.get(2)?;
+            Ok(SeriesInfo {
+                id: r.get(0)?,
+                key: SeriesKey {
                     metric: metric.to_owned(),
                     tags: TagSet::from_canonical(&tags),
                 },
-            ))
+                // Only the writer fills this column, with MetricType::as_str.
+                kind: MetricType::parse(&kind).unwrap_or_default(),
+                interval_secs: r.get(3)?,
+            })
         })?
         .collect()
     }
