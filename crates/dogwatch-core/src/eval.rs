@@ -20,11 +20,13 @@
 //!    with one ungrouped line applies to every group of the other); functions apply per group;
 //!    `hour_before`…`month_before` and `timeshift` evaluate their argument over the shifted window
 //!    and move it back; `top` ranks groups.
-//! 5. **Anomalies.** `anomalies(q, algorithm, bounds)` must be the outermost function. Its argument
-//!    is evaluated over a longer grid that adds the history the algorithm needs before the window;
-//!    each group's band for the displayed buckets goes into the series' `band`. `agile` and
-//!    `robust` use a weekly season (Datadog's default); without three weeks of history the series
-//!    comes back without a band and the response's `message` says what is missing.
+//! 5. **Anomalies.** `anomalies(q, algorithm, bounds[, seasonality='…'])` must be the outermost
+//!    function. Its argument is evaluated over a longer grid that adds the history the algorithm
+//!    needs before the window; each group's band for the displayed buckets goes into the series'
+//!    `band`. `agile` and `robust` use the season of `seasonality=` (`hourly`, `daily` or
+//!    `weekly`), weekly when it is left out (Datadog's default); without three seasons of history
+//!    (three hours, days or weeks) the series comes back without a band and the response's
+//!    `message` says what is missing.
 //! 6. **Response.** One series per group and query, `query_index` = the position of the query in
 //!    the text; buckets without a value are left out of `pointlist` (and of the band with them).
 
@@ -273,6 +275,7 @@ impl<S: SeriesSource> Evaluator<'_, S> {
             arg,
             algorithm,
             bounds,
+            seasonality,
         }) = &expr.kind
         else {
             return Ok(self
@@ -281,10 +284,16 @@ impl<S: SeriesSource> Evaluator<'_, S> {
                 .map(|g| (g, None))
                 .collect());
         };
+        let season = match seasonality {
+            Some(query::Seasonality::Hourly) => Season::Hourly,
+            Some(query::Seasonality::Daily) => Season::Daily,
+            // Datadog's default.
+            Some(query::Seasonality::Weekly) | None => Season::Weekly,
+        };
         let algorithm = match algorithm {
             query::AnomalyAlgorithm::Basic => AnomalyAlgorithm::Basic,
-            query::AnomalyAlgorithm::Agile => AnomalyAlgorithm::Agile(Season::Weekly),
-            query::AnomalyAlgorithm::Robust => AnomalyAlgorithm::Robust(Season::Weekly),
+            query::AnomalyAlgorithm::Agile => AnomalyAlgorithm::Agile(season),
+            query::AnomalyAlgorithm::Robust => AnomalyAlgorithm::Robust(season),
         };
         let history_buckets =
             series::history_secs(algorithm, grid.interval_secs) / grid.interval_secs;

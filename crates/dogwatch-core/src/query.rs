@@ -18,15 +18,18 @@
 //!           | ".as_count()" | ".as_rate()" | ".fill(" mode ["," secs] ")"
 //! call      = unary-function "(" expr ")"
 //!           | "top(" expr "," limit "," 'rank' "," 'order' ")"
-//!           | "timeshift(" expr "," secs ")" | "anomalies(" expr "," 'algorithm' "," bounds ")"
+//!           | "timeshift(" expr "," secs ")"
+//!           | "anomalies(" expr "," 'algorithm' "," bounds ["," "seasonality=" 'season'] ")"
 //! ```
 //!
 //! A top-level query needs at least one metric (`1 + 2` is refused), and modifiers apply only to a
 //! metric query (`(a{*}).rollup(sum)` is refused). Names of functions, modifiers and their settings
-//! are lower-case as in Datadog; settings may be written with or without quotes. Datadog syntax that
-//! dogwatch does not have — boolean scopes (`AND`, `OR`, `NOT`, `IN`), keyword arguments
-//! (`direction='above'`), functions such as `forecast()` — is refused with a "not supported yet"
-//! error, so a user learns why rather than seeing a confusing syntax error.
+//! are lower-case as in Datadog; settings may be written with or without quotes. The one keyword
+//! argument dogwatch takes is `seasonality='hourly' | 'daily' | 'weekly'`, last in `anomalies()` with
+//! the `agile` or `robust` algorithm. Datadog syntax that dogwatch does not have — boolean scopes
+//! (`AND`, `OR`, `NOT`, `IN`), other keyword arguments (`direction='above'`), functions such as
+//! `forecast()` — is refused with a "not supported yet" error, so a user learns why rather than
+//! seeing a confusing syntax error.
 
 pub mod ast;
 pub mod error;
@@ -35,8 +38,8 @@ pub mod parser;
 
 pub use ast::{
     Aggregator, AnomalyAlgorithm, BinOp, Call, Expr, ExprKind, FillMode, GroupBy, Metric,
-    MetricQuery, Modifier, ModifierKind, Order, QueryList, RollupMethod, Scope, SpaceAggregator,
-    TagFilter, TagKey, TopRank, UnaryFunc,
+    MetricQuery, Modifier, ModifierKind, Order, QueryList, RollupMethod, Scope, Seasonality,
+    SpaceAggregator, TagFilter, TagKey, TopRank, UnaryFunc,
 };
 pub use error::{Argument, Delimiter, Error, ErrorKind, Feature, ModifierTarget, TagProblem};
 pub use parser::parse;

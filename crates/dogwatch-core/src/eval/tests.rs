@@ -451,6 +451,68 @@ fn seasonal_anomalies_say_when_history_is_missing() {
     );
 }
 
+/// The seconds of the points of `s` outside its band.
+fn outside_band(s: &QuerySeries) -> Vec<i64> {
+    let Some(band) = s.band.as_ref() else {
+        return Vec::new();
+    };
+    s.pointlist
+        .iter()
+        .zip(band.upper.iter().zip(&band.lower))
+        .filter_map(|(&(ms, v), (&(_, hi), &(_, lo)))| match (v, hi, lo) {
+            (Some(v), Some(hi), Some(lo)) if v > hi || v < lo => Some(ms / 1000),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn seasonality_daily_draws_a_band_from_days_of_history_where_weekly_has_too_little() {
+    // Four days up to the end of the window, every 60 s: a daily wave of 100 ± 20 with ±0.5 of
+    // noise, and a spike of +60 twenty minutes before the end.
+    let end = H0 + 4 * 3600;
+    let spike = end - 1200;
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut noise = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    };
+    let pts: Vec<(i64, f64)> = (0..=4 * 86_400 / 60)
+        .map(|i| {
+            let ts = end - 4 * 86_400 + i * 60;
+            let day = (ts.rem_euclid(86_400)) as f64 / 86_400.0;
+            let wave = 100.0 + 20.0 * (day * std::f64::consts::TAU).sin() + noise();
+            (ts, if ts == spike { wave + 60.0 } else { wave })
+        })
+        .collect();
+    let src = Memory::default().gauge(1, "m", &["host:a"]).points(1, pts);
+
+    // 4 h → 60 s buckets; before the window there are 3 days 20 h, enough for three daily seasons.
+    let r = run(
+        &src,
+        "anomalies(avg:m{*}, 'robust', 3, seasonality='daily')",
+        H0,
+        end,
+    );
+    assert_eq!(r.message, "");
+    let s = &r.series[0];
+    let band = s.band.as_ref().expect("a daily band");
+    assert_eq!((band.algorithm.as_str(), band.bounds), ("robust", 3.0));
+    assert_eq!(band.upper.len(), s.pointlist.len());
+    assert_eq!(outside_band(s), vec![spike]);
+
+    // The default season is a week, and three weeks of history are missing.
+    let r = run(&src, "anomalies(avg:m{*}, 'robust', 3)", H0, end);
+    assert!(r.series[0].band.is_none());
+    assert!(
+        r.message.contains("anomalies()") && r.message.to_lowercase().contains("history"),
+        "{}",
+        r.message
+    );
+}
+
 #[test]
 fn anomalies_inside_another_function_is_refused_with_its_position() {
     let src = steady_with_spike(T0);

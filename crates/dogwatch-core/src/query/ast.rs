@@ -612,12 +612,16 @@ pub enum Call {
     },
     /// `timeshift(q, -3600)`: the query moved in time by this many seconds (negative = the past).
     Timeshift { arg: Box<Expr>, offset_secs: i64 },
-    /// `anomalies(q, 'basic', 2)`: the query with a band of expected values.
+    /// `anomalies(q, 'basic', 2)` or `anomalies(q, 'agile', 2, seasonality='daily')`: the query
+    /// with a band of expected values.
     Anomalies {
         arg: Box<Expr>,
         algorithm: AnomalyAlgorithm,
         /// Width of the band, about a number of standard deviations; positive.
         bounds: f64,
+        /// The written `seasonality=` keyword argument; only `agile` and `robust` take one, and
+        /// `None` means Datadog's default, weekly.
+        seasonality: Option<Seasonality>,
     },
 }
 
@@ -642,7 +646,8 @@ impl Call {
         }
     }
 
-    /// `(abs q)`, `(top q 5 max desc)`, `(timeshift q -3600)`, `(anomalies q basic 2)`.
+    /// `(abs q)`, `(top q 5 max desc)`, `(timeshift q -3600)`, `(anomalies q basic 2)`,
+    /// `(anomalies q agile 2 (seasonality daily))`.
     pub fn sexp(&self) -> String {
         let name = self.name();
         let arg = self.arg().sexp();
@@ -653,8 +658,19 @@ impl Call {
             } => format!("({name} {arg} {limit} {rank} {order})"),
             Call::Timeshift { offset_secs, .. } => format!("({name} {arg} {offset_secs})"),
             Call::Anomalies {
-                algorithm, bounds, ..
-            } => format!("({name} {arg} {algorithm} {})", format_number(*bounds)),
+                algorithm,
+                bounds,
+                seasonality,
+                ..
+            } => {
+                let bounds = format_number(*bounds);
+                match seasonality {
+                    Some(season) => {
+                        format!("({name} {arg} {algorithm} {bounds} (seasonality {season}))")
+                    }
+                    None => format!("({name} {arg} {algorithm} {bounds})"),
+                }
+            }
         }
     }
 }
@@ -669,8 +685,16 @@ impl fmt::Display for Call {
             } => write!(f, ", {limit}, '{rank}', '{order}'")?,
             Call::Timeshift { offset_secs, .. } => write!(f, ", {offset_secs}")?,
             Call::Anomalies {
-                algorithm, bounds, ..
-            } => write!(f, ", '{algorithm}', {}", format_number(*bounds))?,
+                algorithm,
+                bounds,
+                seasonality,
+                ..
+            } => {
+                write!(f, ", '{algorithm}', {}", format_number(*bounds))?;
+                if let Some(season) = seasonality {
+                    write!(f, ", seasonality='{season}'")?;
+                }
+            }
         }
         f.write_str(")")
     }
@@ -724,6 +748,16 @@ names! {
         Basic = "basic",
         Agile = "agile",
         Robust = "robust",
+    }
+}
+
+names! {
+    /// The season of `anomalies(q, 'agile' | 'robust', bounds, seasonality='…')`: the period over
+    /// which the series repeats.
+    pub enum Seasonality {
+        Hourly = "hourly",
+        Daily = "daily",
+        Weekly = "weekly",
     }
 }
 

@@ -96,6 +96,18 @@ pub enum ErrorKind {
     WrongArgumentCount { callee: &'static str, found: usize },
     /// An argument of the right position but the wrong kind or out of range; `span` is the argument.
     InvalidArgument { argument: Argument },
+    /// `seasonality=` with the `basic` algorithm, which has none; `span` is the keyword argument.
+    SeasonalityWithBasic,
+    /// A keyword argument given twice; `span` is the later one's `name=` and `previous` the
+    /// earlier one's.
+    RepeatedKeyword { previous: Span },
+    /// A positional argument after a keyword argument, as in
+    /// `anomalies(q, seasonality='daily', 'agile', 2)`; `span` is the positional argument and
+    /// `keyword` the `name=` before it.
+    PositionalAfterKeyword { keyword: Span },
+    /// `seasonality=` given to a function or modifier other than `anomalies`; `span` is the `name=`
+    /// and `callee` the function or modifier.
+    UnexpectedKeyword { callee: &'static str },
     /// Valid Datadog syntax that dogwatch does not parse yet.
     Unsupported { feature: Feature },
 }
@@ -166,6 +178,8 @@ pub enum Argument {
     AnomalyAlgorithm,
     /// The bounds of `anomalies()`: a number above 0.
     AnomalyBounds,
+    /// The `seasonality=` of `anomalies()`: 'hourly', 'daily' or 'weekly'.
+    Seasonality,
 }
 
 /// Parts of Datadog's query language that parse in Datadog but not in dogwatch yet.
@@ -176,7 +190,8 @@ pub enum Feature {
     Function,
     /// `AND`, `OR`, `NOT`, `IN` inside a scope.
     BooleanScope,
-    /// `name=value` arguments, such as `anomalies(q, 'basic', 2, direction='above')`.
+    /// `name=value` arguments other than `seasonality=`, such as
+    /// `anomalies(q, 'basic', 2, direction='above')`.
     KeywordArgument,
 }
 
@@ -239,13 +254,20 @@ fn quote(text: &str) -> String {
     format!("`{shown}{cut}`")
 }
 
+/// Whether `callee` is a modifier (written `.name()`) rather than a function.
+fn callee_is_modifier(callee: &str) -> bool {
+    matches!(callee, "rollup" | "fill" | "as_count" | "as_rate")
+}
+
 /// What a function or a modifier takes, for [`ErrorKind::WrongArgumentCount`].
 fn signature(callee: &str) -> String {
     match callee {
         "top" => "`top` takes 4 arguments: a query, a limit, a ranking and an order".to_owned(),
         "timeshift" => "`timeshift` takes 2 arguments: a query and an offset in seconds".to_owned(),
         "anomalies" => {
-            "`anomalies` takes 3 arguments: a query, an algorithm and the bounds".to_owned()
+            "`anomalies` takes 3 arguments: a query, an algorithm and the bounds, then optionally \
+             `seasonality='hourly'`, `'daily'` or `'weekly'`"
+                .to_owned()
         }
         "rollup" => "`.rollup()` takes a method and an optional interval in seconds, as in \
                      `.rollup(sum, 60)`"
@@ -505,8 +527,42 @@ impl fmt::Display for Error {
                     Argument::AnomalyBounds => {
                         "the bounds of `anomalies` must be a number above 0, such as 2 or 3"
                     }
+                    Argument::Seasonality => "seasonality must be 'hourly', 'daily' or 'weekly'",
                 };
                 write!(f, "{rule}; found {} at column {col}", quote(found))
+            }
+            ErrorKind::SeasonalityWithBasic => write!(
+                f,
+                "the 'basic' algorithm has no seasonality; use 'agile' or 'robust', or remove {} at \
+                 column {col}",
+                quote(found)
+            ),
+            ErrorKind::RepeatedKeyword { previous } => write!(
+                f,
+                "{} at column {col} repeats the one at column {}; give each keyword argument once",
+                quote(found),
+                self.column_of(previous.start)
+            ),
+            ErrorKind::PositionalAfterKeyword { keyword } => write!(
+                f,
+                "the argument {} at column {col} comes after the keyword argument {} at column {}; \
+                 keyword arguments go last",
+                quote(found),
+                quote(keyword.text(&self.source)),
+                self.column_of(keyword.start)
+            ),
+            ErrorKind::UnexpectedKeyword { callee } => {
+                let callee = if callee_is_modifier(callee) {
+                    format!("`.{callee}()`")
+                } else {
+                    format!("`{callee}`")
+                };
+                write!(
+                    f,
+                    "{callee} takes no keyword arguments; found {} at column {col} (only \
+                     `anomalies` takes `seasonality=`)",
+                    quote(found)
+                )
             }
             ErrorKind::Unsupported { feature } => {
                 let what = match feature {

@@ -6,9 +6,10 @@
 //! function calls and metric queries; a metric query takes its own `.modifier(…)` chain, so a `.` that
 //! reaches the operator loop follows something else and is an error.
 //!
-//! Arguments of functions and modifiers are parsed alike (a string, a bare word, or an expression)
-//! and then checked against what each one takes, so that a wrong argument gets a message about that
-//! argument rather than a syntax error.
+//! Arguments of functions and modifiers are parsed alike (a string, a bare word, an expression, or
+//! the one keyword argument `seasonality=`, which must come last and once) and then checked against
+//! what each one takes, so that a wrong argument gets a message about that argument rather than a
+//! syntax error.
 //!
 //! Nothing here panics: the parser only looks at tokens through `Option`s, bounds its recursion with
 //! [`MAX_DEPTH`] and the depth of the trees it builds with [`MAX_OPERATORS`].
@@ -17,7 +18,7 @@ use super::Span;
 use super::ast::{
     Aggregator, AnomalyAlgorithm, BinOp, Call, Expr, ExprKind, FillMode, GroupBy,
     MAX_METRIC_NAME_LEN, Metric, MetricQuery, Modifier, ModifierKind, Order, QueryList,
-    RollupMethod, Scope, SpaceAggregator, TagFilter, TagKey, TopRank, UnaryFunc,
+    RollupMethod, Scope, Seasonality, SpaceAggregator, TagFilter, TagKey, TopRank, UnaryFunc,
 };
 use super::error::{Argument, Delimiter, Error, ErrorKind, Feature, ModifierTarget, TagProblem};
 use super::lexer::{Token, TokenKind, tokenize};
@@ -36,6 +37,10 @@ const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 /// The modifiers, written `.name(…)` after a metric query.
 const MODIFIERS: [&str; 4] = ["rollup", "as_count", "as_rate", "fill"];
+
+/// The one keyword argument dogwatch takes, as in `anomalies(q, 'agile', 2, seasonality='daily')`;
+/// others (`direction=`, `alert_window=`, …) are refused as not supported yet.
+const SEASONALITY: &str = "seasonality";
 
 /// Functions other than the unary ones.
 const OTHER_FUNCTIONS: [&str; 3] = ["top", "timeshift", "anomalies"];
@@ -145,15 +150,36 @@ enum Arg {
     Word { span: Span, next: Span },
     /// Anything else: a query, a number, `-3600`.
     Expr(Expr),
+    /// `seasonality='daily'`: `name` covers `seasonality=`, `value` is an [`Arg::Str`] or an
+    /// [`Arg::Word`], and `span` the whole argument.
+    Keyword {
+        name: Span,
+        value: Box<Arg>,
+        span: Span,
+    },
 }
 
 impl Arg {
     fn span(&self) -> Span {
         match self {
-            Arg::Str { span, .. } | Arg::Word { span, .. } => *span,
+            Arg::Str { span, .. } | Arg::Word { span, .. } | Arg::Keyword { span, .. } => *span,
             Arg::Expr(expr) => expr.span,
         }
     }
+}
+
+/// The positional arguments, and the keyword argument if one was given (the parser allows only
+/// `seasonality=`, at most once and after the positional ones).
+struct Args {
+    positional: Vec<Arg>,
+    keyword: Option<Keyword>,
+}
+
+/// A checked keyword argument: `name` covers `seasonality=`, `span` the whole argument.
+struct Keyword {
+    name: Span,
+    value: Arg,
+    span: Span,
 }
 
 /// What sets modifiers apart when checking for conflicts: `.as_count()` and `.as_rate()` are the same
@@ -297,6 +323,7 @@ impl<'a> Parser<'a> {
         let span = name_tok.span.to(args_span);
         let call = match unary {
             Some(func) => {
+                let args = self.no_keyword(callee, args)?;
                 let [arg] = self.arity(callee, span, args)?;
                 Call::Unary {
                     func,
@@ -312,7 +339,11 @@ impl<'a> Parser<'a> {
     }
 
     /// `top`, `timeshift` and `anomalies`, whose arguments are a query and then settings.
-    fn other_call(&self, callee: &'static str, span: Span, args: Vec<Arg>) -> Result<Call, Error> {
+    fn other_call(&self, callee: &'static str, span: Span, args: Args) -> Result<Call, Error> {
+        if callee == "anomalies" {
+            return self.anomalies(span, args);
+        }
+        let args = self.no_keyword(callee, args)?;
         match callee {
             "top" => {
                 let [arg, limit, rank, order] = self.arity(callee, span, args)?;
@@ -330,44 +361,92 @@ impl<'a> Parser<'a> {
                     order,
                 })
             }
-            "timeshift" => {
+            _ => {
                 let [arg, offset] = self.arity(callee, span, args)?;
                 let arg = self.query_arg(arg)?;
                 let offset_secs = integer(&offset)
                     .ok_or_else(|| self.invalid(&offset, Argument::TimeshiftOffset))?;
                 Ok(Call::Timeshift { arg, offset_secs })
             }
-            _ => {
-                let [arg, algorithm, bounds] = self.arity(callee, span, args)?;
-                let arg = self.query_arg(arg)?;
-                let algorithm = self.name_arg(
-                    &algorithm,
-                    AnomalyAlgorithm::parse,
-                    Argument::AnomalyAlgorithm,
-                )?;
-                let bounds = number(&bounds)
-                    .filter(|b| *b > 0.0)
-                    .ok_or_else(|| self.invalid(&bounds, Argument::AnomalyBounds))?;
-                Ok(Call::Anomalies {
-                    arg,
-                    algorithm,
-                    bounds,
-                })
+        }
+    }
+
+    /// `anomalies(q, algorithm, bounds[, seasonality=season])`; `span` covers the call.
+    fn anomalies(&self, span: Span, args: Args) -> Result<Call, Error> {
+        let [arg, algorithm, bounds] = self.arity("anomalies", span, args.positional)?;
+        let arg = self.query_arg(arg)?;
+        let algorithm = self.name_arg(
+            &algorithm,
+            AnomalyAlgorithm::parse,
+            Argument::AnomalyAlgorithm,
+        )?;
+        let bounds = number(&bounds)
+            .filter(|b| *b > 0.0)
+            .ok_or_else(|| self.invalid(&bounds, Argument::AnomalyBounds))?;
+        let seasonality = match args.keyword {
+            None => None,
+            Some(keyword) => {
+                let season =
+                    self.name_arg(&keyword.value, Seasonality::parse, Argument::Seasonality)?;
+                if algorithm == AnomalyAlgorithm::Basic {
+                    return Err(self.error(keyword.span, ErrorKind::SeasonalityWithBasic));
+                }
+                Some(season)
             }
+        };
+        Ok(Call::Anomalies {
+            arg,
+            algorithm,
+            bounds,
+            seasonality,
+        })
+    }
+
+    /// The positional arguments of `callee`, which takes no keyword argument.
+    fn no_keyword(&self, callee: &'static str, args: Args) -> Result<Vec<Arg>, Error> {
+        match args.keyword {
+            Some(keyword) => Err(self.error(keyword.name, ErrorKind::UnexpectedKeyword { callee })),
+            None => Ok(args.positional),
         }
     }
 
     /// `(arg, arg, …)` at the current position: the arguments and the span from `(` to `)`.
-    fn arguments(&mut self) -> Result<(Vec<Arg>, Span), Error> {
+    fn arguments(&mut self) -> Result<(Args, Span), Error> {
         let Some(open) = self.next_if(TokenKind::LParen) else {
             // Callers check for the `(` first; this only keeps the parser total.
             return Err(self.error(self.here(), ErrorKind::ExpectedArgument));
         };
         self.enter(open)?;
-        let mut args = Vec::new();
+        let mut args = Args {
+            positional: Vec::new(),
+            keyword: None,
+        };
         if self.peek_kind(0) != Some(TokenKind::RParen) {
             loop {
-                args.push(self.argument()?);
+                match self.argument()? {
+                    Arg::Keyword { name, value, span } => {
+                        if let Some(previous) = &args.keyword {
+                            let kind = ErrorKind::RepeatedKeyword {
+                                previous: previous.name,
+                            };
+                            return Err(self.error(name, kind));
+                        }
+                        args.keyword = Some(Keyword {
+                            name,
+                            value: *value,
+                            span,
+                        });
+                    }
+                    arg => {
+                        if let Some(keyword) = &args.keyword {
+                            let kind = ErrorKind::PositionalAfterKeyword {
+                                keyword: keyword.name,
+                            };
+                            return Err(self.error(arg.span(), kind));
+                        }
+                        args.positional.push(arg);
+                    }
+                }
                 match self.peek_kind(0) {
                     Some(TokenKind::Comma) => self.advance(),
                     Some(TokenKind::RParen) => break,
@@ -397,8 +476,18 @@ impl<'a> Parser<'a> {
                 })
             }
             (TokenKind::Ident, Some(TokenKind::Equals)) => {
-                let span = self.peek_nth(1).map_or(tok.span, |eq| tok.span.to(eq.span));
-                Err(self.unsupported(span, Feature::KeywordArgument))
+                let name = self.peek_nth(1).map_or(tok.span, |eq| tok.span.to(eq.span));
+                if self.text(tok.span) != SEASONALITY {
+                    return Err(self.unsupported(name, Feature::KeywordArgument));
+                }
+                self.advance();
+                self.advance();
+                let value = self.keyword_value()?;
+                Ok(Arg::Keyword {
+                    name,
+                    span: name.to(value.span()),
+                    value: Box::new(value),
+                })
             }
             (TokenKind::Ident, Some(TokenKind::Comma | TokenKind::RParen)) => {
                 self.advance();
@@ -411,6 +500,26 @@ impl<'a> Parser<'a> {
                 Err(self.error(tok.span, ErrorKind::ExpectedArgument))
             }
             _ => Ok(Arg::Expr(self.expr_bp(0)?)),
+        }
+    }
+
+    /// The value after `seasonality=`: a string or a bare word, checked by the callee.
+    fn keyword_value(&mut self) -> Result<Arg, Error> {
+        let Some(tok) = self.peek() else {
+            return Err(self.error(self.end(), ErrorKind::ExpectedArgument));
+        };
+        match (tok.kind, self.peek_kind(1)) {
+            (TokenKind::Str, _)
+            | (TokenKind::Ident, Some(TokenKind::Comma | TokenKind::RParen)) => self.argument(),
+            (TokenKind::Comma | TokenKind::RParen, _) => {
+                Err(self.error(tok.span, ErrorKind::ExpectedArgument))
+            }
+            _ => {
+                let kind = ErrorKind::InvalidArgument {
+                    argument: Argument::Seasonality,
+                };
+                Err(self.error(tok.span, kind))
+            }
         }
     }
 
@@ -437,6 +546,8 @@ impl<'a> Parser<'a> {
             Arg::Str { span, .. } => Err(self.error(span, ErrorKind::ExpectedQuery)),
             // A lone identifier where a query belongs is a metric name missing its scope.
             Arg::Word { next, .. } => Err(self.error(next, ErrorKind::ExpectedScope)),
+            // Callers take the keyword argument out first; this only keeps the parser total.
+            Arg::Keyword { span, .. } => Err(self.error(span, ErrorKind::ExpectedQuery)),
         }
     }
 
@@ -450,7 +561,7 @@ impl<'a> Parser<'a> {
         let name = match arg {
             Arg::Str { value, .. } => Some(value.as_str()),
             Arg::Word { span, .. } => Some(self.text(*span)),
-            Arg::Expr(_) => None,
+            Arg::Expr(_) | Arg::Keyword { .. } => None,
         };
         name.and_then(parse)
             .ok_or_else(|| self.invalid(arg, argument))
@@ -543,6 +654,7 @@ impl<'a> Parser<'a> {
                 return Err(self.error(self.here(), kind));
             }
             let (args, args_span) = self.arguments()?;
+            let args = self.no_keyword(callee, args)?;
             let kind = self.modifier_kind(callee, name_tok.span.to(args_span), args)?;
             let clash = modifiers
                 .iter()

@@ -270,8 +270,52 @@ fn function_errors() {
     check!("anomalies(m{*}, 'fancy', 2)", @"error: anomaly algorithm must be 'basic', 'agile' or 'robust'; found `'fancy'` at column 17");
     check!("anomalies(m{*}, 'basic', 0)", @"error: the bounds of `anomalies` must be a number above 0, such as 2 or 3; found `0` at column 26");
     check!("anomalies(m{*}, 'basic', -2)", @"error: the bounds of `anomalies` must be a number above 0, such as 2 or 3; found `-2` at column 26");
-    check!("anomalies(m{*}, 'basic')", @"error: `anomalies` takes 3 arguments: a query, an algorithm and the bounds; the call at column 1 has 2 arguments");
+    check!("anomalies(m{*}, 'basic')", @"error: `anomalies` takes 3 arguments: a query, an algorithm and the bounds, then optionally `seasonality='hourly'`, `'daily'` or `'weekly'`; the call at column 1 has 2 arguments");
     check!("anomalies(avg:system.cpu.system{name:cassandra}, 'basic', 3, direction='above')", @"error: the keyword argument `direction=` at column 62 is not supported yet");
+}
+
+/// `check_print!(input, @"expected")`: the canonical text of `input` (or the error), as an inline
+/// snapshot.
+macro_rules! check_print {
+    ($input:expr, @$expected:literal) => {
+        insta::assert_snapshot!(print($input), @$expected)
+    };
+}
+
+#[test]
+fn anomalies_take_a_seasonality() {
+    check!("anomalies(m{*}, 'agile', 2, seasonality='daily')", @"(anomalies (query avg m (scope *)) agile 2 (seasonality daily))");
+    check!("anomalies(m{*}, 'robust', 3, seasonality=\"hourly\")", @"(anomalies (query avg m (scope *)) robust 3 (seasonality hourly))");
+    check!("anomalies(m{*}, robust, 3, seasonality=weekly)", @"(anomalies (query avg m (scope *)) robust 3 (seasonality weekly))");
+    check!("anomalies( m{*} , 'agile' , 2 , seasonality = 'daily' )", @"(anomalies (query avg m (scope *)) agile 2 (seasonality daily))");
+    check!("top(anomalies(m{*} by {host}, 'agile', 2, seasonality='hourly'), 5, 'max', 'desc')", @"(top (anomalies (query avg m (scope *) (by host)) agile 2 (seasonality hourly)) 5 max desc)");
+    check_print!("anomalies(m{*}, 'agile', 2, seasonality='daily')", @"anomalies(avg:m{*}, 'agile', 2, seasonality='daily')");
+    check_print!("anomalies(m{*},robust,2.50,seasonality=\"weekly\")", @"anomalies(avg:m{*}, 'robust', 2.5, seasonality='weekly')");
+    check_print!("anomalies(m{*}, 'robust', 2)", @"anomalies(avg:m{*}, 'robust', 2)");
+}
+
+#[test]
+fn seasonality_errors() {
+    check!("anomalies(m{*}, 'agile', 2, seasonality='monthly')", @"error: seasonality must be 'hourly', 'daily' or 'weekly'; found `'monthly'` at column 41");
+    check!("anomalies(m{*}, 'agile', 2, seasonality='Daily')", @"error: seasonality must be 'hourly', 'daily' or 'weekly'; found `'Daily'` at column 41");
+    check!("anomalies(m{*}, 'agile', 2, seasonality=3)", @"error: seasonality must be 'hourly', 'daily' or 'weekly'; found `3` at column 41");
+    check!("anomalies(m{*}, 'agile', 2, seasonality=m{*})", @"error: seasonality must be 'hourly', 'daily' or 'weekly'; found `m` at column 41");
+    check!("anomalies(m{*}, 'agile', 2, seasonality=)", @"error: expected an argument at column 41, found `)`");
+    check!("anomalies(m{*}, 'agile', 2, seasonality=", @"error: expected an argument at column 41");
+    check!("anomalies(m{*}, 'basic', 2, seasonality='daily')", @"error: the 'basic' algorithm has no seasonality; use 'agile' or 'robust', or remove `seasonality='daily'` at column 29");
+    check!("anomalies(m{*}, 'agile', 2, seasonality='daily', seasonality='weekly')", @"error: `seasonality=` at column 50 repeats the one at column 29; give each keyword argument once");
+    check!("anomalies(m{*}, 'agile', seasonality='daily', 2)", @"error: the argument `2` at column 47 comes after the keyword argument `seasonality=` at column 26; keyword arguments go last");
+    check!("anomalies(m{*}, seasonality='daily')", @"error: `anomalies` takes 3 arguments: a query, an algorithm and the bounds, then optionally `seasonality='hourly'`, `'daily'` or `'weekly'`; the call at column 1 has 1 argument");
+    check!("anomalies(m{*}, 'agile', 2, seasonality='daily', direction='above')", @"error: the keyword argument `direction=` at column 50 is not supported yet");
+    check!("anomalies(m{*}, 'agile', 2, alert_window='last_15m')", @"error: the keyword argument `alert_window=` at column 29 is not supported yet");
+    check!("anomalies(m{*}, 'agile', 2, interval=60)", @"error: the keyword argument `interval=` at column 29 is not supported yet");
+    check!("anomalies(m{*}, 'agile', 2, count_default_zero='true')", @"error: the keyword argument `count_default_zero=` at column 29 is not supported yet");
+    check!("anomalies(m{*}, 'agile', 2, Seasonality='daily')", @"error: the keyword argument `Seasonality=` at column 29 is not supported yet");
+    check!("top(m{*}, 5, 'max', 'desc', seasonality='daily')", @"error: `top` takes no keyword arguments; found `seasonality=` at column 29 (only `anomalies` takes `seasonality=`)");
+    check!("timeshift(m{*}, -60, seasonality='daily')", @"error: `timeshift` takes no keyword arguments; found `seasonality=` at column 22 (only `anomalies` takes `seasonality=`)");
+    check!("abs(m{*}, seasonality='daily')", @"error: `abs` takes no keyword arguments; found `seasonality=` at column 11 (only `anomalies` takes `seasonality=`)");
+    check!("avg:m{*}.rollup(sum, seasonality='daily')", @"error: `.rollup()` takes no keyword arguments; found `seasonality=` at column 22 (only `anomalies` takes `seasonality=`)");
+    check!("anomalies(m{*}, 'agile', 2, seasonality='daily'", @"error: expected `)` to close the arguments opened at column 10");
 }
 
 #[test]
@@ -378,6 +422,8 @@ fn printed_queries_parse_back_to_the_same_tree() {
         "-(a{*} - -b{*} / (2 - c{*})) * 3",
         "m{!env:prod,service:*-canary} by {host}.fill(last, 300).as_rate()",
         "timeshift(week_before(m{*}), -60) - m{*}",
+        "anomalies(m{*}, 'agile', 2, seasonality='hourly')",
+        "anomalies(m{*} by {host}, robust, 3, seasonality=daily) * 2",
     ];
     for input in inputs {
         let first = parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
@@ -472,6 +518,23 @@ fn error_spans_point_at_the_offending_text() {
         (
             "anomalies(m{*}, 'basic', 2, direction='above')",
             "direction=",
+        ),
+        (
+            "anomalies(m{*}, 'agile', 2, seasonality='yearly')",
+            "'yearly'",
+        ),
+        (
+            "anomalies(m{*}, 'basic', 2, seasonality='daily')",
+            "seasonality='daily'",
+        ),
+        (
+            "anomalies(m{*}, 'agile', 2, seasonality=daily, seasonality=daily)",
+            "seasonality=",
+        ),
+        ("anomalies(m{*}, 'agile', seasonality='daily', 2)", "2"),
+        (
+            "top(m{*}, 5, max, desc, seasonality=hourly)",
+            "seasonality=",
         ),
     ];
     for (input, found) in cases {
@@ -577,6 +640,13 @@ fn odd_inputs_never_panic() {
         "m{a*:*b}",
         "top(m{*}, 5, '', '')",
         "anomalies(m{*}, 'basic', 2, 3, 4)",
+        "anomalies(m{*}, 'agile', 2, seasonality=",
+        "anomalies(m{*}, 'agile', 2, seasonality=(",
+        "anomalies(m{*}, 'agile', 2, seasonality=seasonality=daily)",
+        "anomalies(m{*}, 'agile', 2, seasonality='')",
+        "anomalies(seasonality='daily')",
+        "abs(seasonality=)",
+        "m{*}.fill(seasonality='daily')",
     ]
     .into_iter()
     .map(String::from)
@@ -654,8 +724,8 @@ mod round_trip {
 
     use super::super::super::ast::{
         AnomalyAlgorithm, BinOp, Call, Expr, ExprKind, FillMode, GroupBy, Metric, MetricQuery,
-        Modifier, ModifierKind, Order, QueryList, RollupMethod, Scope, SpaceAggregator, TagFilter,
-        TagKey, TopRank, UnaryFunc,
+        Modifier, ModifierKind, Order, QueryList, RollupMethod, Scope, Seasonality,
+        SpaceAggregator, TagFilter, TagKey, TopRank, UnaryFunc,
     };
     use super::super::super::{Aggregator, Span};
     use super::parse;
@@ -810,13 +880,17 @@ mod round_trip {
                 (
                     inner,
                     select(AnomalyAlgorithm::ALL),
-                    number().prop_filter("positive", |b| *b > 0.0)
+                    number().prop_filter("positive", |b| *b > 0.0),
+                    proptest::option::of(select(Seasonality::ALL)),
                 )
-                    .prop_map(|(arg, algorithm, bounds)| {
+                    .prop_map(|(arg, algorithm, bounds, seasonality)| {
                         expr(ExprKind::Call(Call::Anomalies {
                             arg: boxed(arg),
                             algorithm,
                             bounds,
+                            // `basic` has no seasonality.
+                            seasonality: seasonality
+                                .filter(|_| algorithm != AnomalyAlgorithm::Basic),
                         }))
                     }),
             ]
