@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 
 use crate::error::AppError;
-use crate::handlers::{intake, metrics, query, validate};
+use crate::handlers::{dashboards, intake, metrics, query, validate};
 use crate::{AppState, ui};
 
 pub fn router(state: AppState) -> Router {
@@ -25,6 +25,26 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/query", get(query::timeseries))
         .route("/v1/metrics", get(metrics::list))
         .route("/v2/metrics/{name}/all-tags", get(metrics::all_tags))
+        .route(
+            "/v1/dashboard",
+            get(dashboards::list).post(dashboards::create),
+        )
+        .route(
+            "/v1/dashboard/{id}",
+            get(dashboards::get_one)
+                .put(dashboards::update)
+                .delete(dashboards::delete),
+        )
+        .route(
+            "/v1/dash",
+            get(dashboards::dash_list).post(dashboards::dash_create),
+        )
+        .route(
+            "/v1/dash/{id}",
+            get(dashboards::dash_get)
+                .put(dashboards::dash_update)
+                .delete(dashboards::dash_delete),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), check_app_key));
     let api = intake.merge(read).fallback(api_not_found);
 

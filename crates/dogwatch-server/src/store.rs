@@ -5,6 +5,7 @@
 //! after that transaction is committed (WAL, `synchronous=FULL`), so an acknowledged write survives a
 //! crash. Reads run on a small pool of read connections inside `spawn_blocking`.
 
+mod dashboards;
 mod read;
 mod schema;
 mod writer;
@@ -16,6 +17,7 @@ use dogwatch_core::model::Sample;
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
+pub use dashboards::{DashboardKey, DashboardRow, NewDashboard};
 pub use read::Reader;
 
 #[derive(Debug)]
@@ -48,8 +50,13 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// Work for the writer thread: runs on the write connection and answers its caller itself.
+type Exec = Box<dyn FnOnce(&mut Connection) + Send>;
+
 enum Job {
     Write(Vec<Sample>, oneshot::Sender<Result<(), StoreError>>),
+    /// Any other write, run in its own transaction, in queue order with the sample batches.
+    Exec(Exec),
     Close(oneshot::Sender<()>),
 }
 
@@ -93,6 +100,29 @@ impl Store {
         self.inner
             .jobs
             .send(Job::Write(samples, tx))
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `f` in its own transaction on the writer thread; returns once that transaction is
+    /// committed (or rolled back, with the error).
+    async fn transact<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Exec = Box::new(move |conn| {
+            let result = conn.transaction().and_then(|t| {
+                let out = f(&t)?;
+                t.commit()?;
+                Ok(out)
+            });
+            let _ = tx.send(result.map_err(|e| StoreError::Write(e.to_string())));
+        });
+        self.inner
+            .jobs
+            .send(Job::Exec(job))
             .map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
     }

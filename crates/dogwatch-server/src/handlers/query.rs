@@ -24,21 +24,18 @@ pub async fn timeseries(
     let from = parse_secs("from", &p.from.ok_or_else(|| missing("from"))?)?;
     let to = parse_secs("to", &p.to.ok_or_else(|| missing("to"))?)?;
     let query = p.query.ok_or_else(|| missing("query"))?;
-    let result = state
+    let response = state
         .store
         .read(move |r| {
             eval::evaluate(&query, from, to, r).map_err(|e| match e {
-                EvalError::Source(s) => Err(s.to_string()),
-                other => Ok(other.to_string()),
+                // The store failing is ours (logged, 500); everything else is the request's (400).
+                EvalError::Source(s) => AppError::internal(s),
+                other => AppError::BadRequest(other.to_string()),
             })
         })
         .await
-        .map_err(AppError::internal)?;
-    match result {
-        Ok(resp) => Ok(Json(resp)),
-        Err(Ok(user_error)) => Err(AppError::BadRequest(user_error)),
-        Err(Err(store_error)) => Err(AppError::internal(store_error)),
-    }
+        .map_err(AppError::internal)??;
+    Ok(Json(response))
 }
 
 /// Parses a POSIX-seconds parameter; fractions are truncated as Datadog does.

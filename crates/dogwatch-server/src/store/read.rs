@@ -19,6 +19,10 @@ impl Reader {
         self.conn
     }
 
+    pub(super) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
     /// Names of metrics with a point at or after `from_secs`, sorted.
     pub fn metrics_since(&self, from_secs: i64) -> rusqlite::Result<Vec<String>> {
         let mut st = self.conn.prepare_cached(

@@ -22,6 +22,19 @@ const MIGRATIONS: &[&str] = &[
         value     REAL    NOT NULL,
         PRIMARY KEY (series_id, ts)
     ) WITHOUT ROWID;",
+    // 2: dashboards (new-style and legacy timeboards alike).
+    "CREATE TABLE dashboards (
+        id          TEXT    PRIMARY KEY,  -- abc-123-def
+        legacy_id   INTEGER NOT NULL UNIQUE, -- the numeric id /api/v1/dash shows
+        title       TEXT    NOT NULL,
+        description TEXT,
+        layout_type TEXT    NOT NULL,     -- ordered | free
+        body        TEXT    NOT NULL,     -- the dashboard JSON as stored
+        legacy      TEXT,                 -- legacy graphs/template_variables/read_only as JSON
+        created_ms  INTEGER NOT NULL,
+        modified_ms INTEGER NOT NULL
+    );
+    CREATE INDEX dashboards_modified ON dashboards (modified_ms);",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -1,4 +1,5 @@
 //! The single writer: drains queued batches into one transaction, commits, then answers each caller.
+//! Other writes (`Job::Exec`) run in their own transaction, in queue order.
 
 use std::collections::HashMap;
 
@@ -15,15 +16,16 @@ pub(super) fn run(mut conn: Connection, mut jobs: mpsc::UnboundedReceiver<Job>) 
     let mut ids: HashMap<SeriesKey, i64> = HashMap::new();
     while let Some(first) = jobs.blocking_recv() {
         let mut group = Vec::new();
-        let mut close = None;
+        // A job that is not a sample batch ends the group; it runs after the group is committed.
+        let mut next = None;
         match first {
             Job::Write(s, tx) => group.push((s, tx)),
-            Job::Close(tx) => close = Some(tx),
+            other => next = Some(other),
         }
-        while close.is_none() && group.len() < MAX_GROUP {
+        while next.is_none() && group.len() < MAX_GROUP {
             match jobs.try_recv() {
                 Ok(Job::Write(s, tx)) => group.push((s, tx)),
-                Ok(Job::Close(tx)) => close = Some(tx),
+                Ok(other) => next = Some(other),
                 Err(_) => break,
             }
         }
@@ -43,9 +45,13 @@ pub(super) fn run(mut conn: Connection, mut jobs: mpsc::UnboundedReceiver<Job>) 
                 tracing::error!(error = %e, "write transaction failed; the callers were told");
             }
         }
-        if let Some(tx) = close {
-            let _ = tx.send(());
-            return;
+        match next {
+            Some(Job::Exec(f)) => f(&mut conn),
+            Some(Job::Close(tx)) => {
+                let _ = tx.send(());
+                return;
+            }
+            Some(Job::Write(..)) | None => {}
         }
     }
 }

@@ -1,0 +1,584 @@
+//! Dashboards, Datadog-compatible: `/api/v1/dashboard` (new style: widgets with a definition and, for
+//! free layouts, a layout) and the legacy timeboard API `/api/v1/dash` that datadogpy's `api.Timeboard`
+//! calls. A legacy dash is also stored as an ordered dashboard (one timeseries widget per graph), so
+//! both APIs list it; its legacy fields are kept to echo them back.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use dogwatch_core::wire::{
+    DashList, DashSummary, DashboardDeleted, DashboardList, DashboardSummary,
+};
+use http_body_util::BodyExt;
+use serde_json::{Map, Value, json};
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::store::{DashboardKey, DashboardRow, NewDashboard};
+
+/// Largest dashboard definition accepted (413 beyond).
+pub const MAX_BODY_BYTES: usize = 1_000_000;
+const AUTHOR: &str = "dogwatch";
+
+// ---- /api/v1/dashboard -------------------------------------------------------------------------
+
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, AppError> {
+    let new = dashboard_input(read_json(&headers, body).await?)?;
+    let row = state
+        .store
+        .create_dashboard(new, now_ms())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(dashboard_out(&row)?))
+}
+
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let row = state
+        .store
+        .dashboard(DashboardKey::Id(id.clone()))
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(Json(dashboard_out(&row)?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, AppError> {
+    let new = dashboard_input(read_json(&headers, body).await?)?;
+    let row = state
+        .store
+        .replace_dashboard(DashboardKey::Id(id.clone()), new, now_ms())
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(Json(dashboard_out(&row)?))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<DashboardDeleted>, AppError> {
+    let row = state
+        .store
+        .delete_dashboard(DashboardKey::Id(id.clone()))
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(Json(DashboardDeleted {
+        deleted_dashboard_id: row.id,
+    }))
+}
+
+pub async fn list(State(state): State<AppState>) -> Result<Json<DashboardList>, AppError> {
+    let rows = state.store.dashboards().await.map_err(AppError::internal)?;
+    let dashboards = rows
+        .iter()
+        .map(|r| DashboardSummary {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            description: r.description.clone(),
+            layout_type: r.layout_type.clone(),
+            url: dashboard_url(r),
+            created_at: iso8601(r.created_ms),
+            modified_at: iso8601(r.modified_ms),
+            author_handle: AUTHOR.to_owned(),
+            is_read_only: is_read_only(r),
+        })
+        .collect();
+    Ok(Json(DashboardList { dashboards }))
+}
+
+fn not_found(id: &str) -> AppError {
+    AppError::NotFound(format!("Dashboard {id} not found"))
+}
+
+// ---- legacy /api/v1/dash -----------------------------------------------------------------------
+
+pub async fn dash_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, AppError> {
+    let new = dash_input(read_json(&headers, body).await?)?;
+    let row = state
+        .store
+        .create_dashboard(new, now_ms())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(dash_out(&row)?))
+}
+
+pub async fn dash_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let row = legacy_row(&state, &id).await?;
+    Ok(Json(dash_out(&row)?))
+}
+
+pub async fn dash_update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, AppError> {
+    let new = dash_input(read_json(&headers, body).await?)?;
+    // Only a legacy dash can be updated through the legacy API.
+    let key = DashboardKey::Legacy(legacy_row(&state, &id).await?.legacy_id);
+    let row = state
+        .store
+        .replace_dashboard(key, new, now_ms())
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(dash_not_found)?;
+    Ok(Json(dash_out(&row)?))
+}
+
+/// Datadog answers a legacy delete with an empty body, which datadogpy turns into `None`.
+pub async fn dash_delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let key = DashboardKey::Legacy(legacy_row(&state, &id).await?.legacy_id);
+    state
+        .store
+        .delete_dashboard(key)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(dash_not_found)?;
+    Ok(().into_response())
+}
+
+pub async fn dash_list(State(state): State<AppState>) -> Result<Json<DashList>, AppError> {
+    let rows = state.store.dashboards().await.map_err(AppError::internal)?;
+    let mut dashes = Vec::new();
+    for r in rows.iter().filter(|r| r.legacy.is_some()) {
+        dashes.push(DashSummary {
+            id: r.legacy_id.to_string(),
+            resource: format!("/api/v1/dash/{}", r.legacy_id),
+            title: r.title.clone(),
+            description: r.description.clone(),
+            created: iso8601(r.created_ms),
+            modified: iso8601(r.modified_ms),
+            read_only: is_read_only(r),
+        });
+    }
+    Ok(Json(DashList { dashes }))
+}
+
+fn dash_not_found() -> AppError {
+    AppError::NotFound("No dashboard matches that dash_id.".to_owned())
+}
+
+/// The legacy dash with this numeric id; 404 for anything else (including new-style dashboards).
+async fn legacy_row(state: &AppState, id: &str) -> Result<DashboardRow, AppError> {
+    let n: i64 = id.trim().parse().map_err(|_| dash_not_found())?;
+    state
+        .store
+        .dashboard(DashboardKey::Legacy(n))
+        .await
+        .map_err(AppError::internal)?
+        .filter(|r| r.legacy.is_some())
+        .ok_or_else(dash_not_found)
+}
+
+// ---- request validation --------------------------------------------------------------------------
+
+fn bad(msg: impl Into<String>) -> AppError {
+    AppError::BadRequest(msg.into())
+}
+
+/// Reads the body within [`MAX_BODY_BYTES`] and parses it as a JSON object.
+async fn read_json(headers: &HeaderMap, body: Body) -> Result<Map<String, Value>, AppError> {
+    let too_large = || {
+        AppError::PayloadTooLarge(format!(
+            "dashboard definition is larger than {MAX_BODY_BYTES} bytes"
+        ))
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(too_large());
+    }
+    let bytes = match http_body_util::Limited::new(body, MAX_BODY_BYTES)
+        .collect()
+        .await
+    {
+        Ok(c) => c.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
+        Err(e) => return Err(bad(format!("could not read the request body: {e}"))),
+    };
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(bad("the body must be a JSON object")),
+        Err(e) => Err(bad(format!("invalid JSON body: {e}"))),
+    }
+}
+
+fn required_str(obj: &Map<String, Value>, path: &str, key: &str) -> Result<String, AppError> {
+    match obj.get(key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(Value::String(_)) => Err(bad(format!("{path}{key} must not be empty"))),
+        None | Some(Value::Null) => Err(bad(format!("{path}{key} is required"))),
+        Some(_) => Err(bad(format!("{path}{key} must be a string"))),
+    }
+}
+
+fn optional_str(
+    obj: &Map<String, Value>,
+    path: &str,
+    key: &str,
+) -> Result<Option<String>, AppError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(bad(format!("{path}{key} must be a string"))),
+    }
+}
+
+fn array<'a>(
+    obj: &'a Map<String, Value>,
+    path: &str,
+    key: &str,
+    required: bool,
+) -> Result<&'a [Value], AppError> {
+    match obj.get(key) {
+        Some(Value::Array(a)) => Ok(a),
+        None | Some(Value::Null) if !required => Ok(&[]),
+        None | Some(Value::Null) => Err(bad(format!("{path}{key} is required"))),
+        Some(_) => Err(bad(format!("{path}{key} must be an array"))),
+    }
+}
+
+fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, AppError> {
+    v.as_object()
+        .ok_or_else(|| bad(format!("{path} must be an object")))
+}
+
+fn check_query(q: &str, path: &str) -> Result<(), AppError> {
+    dogwatch_core::query::parse(q)
+        .map(|_| ())
+        .map_err(|e| bad(format!("{path}: {e}")))
+}
+
+/// Validates a `/api/v1/dashboard` body, gives each widget a numeric id and returns what to store.
+fn dashboard_input(mut obj: Map<String, Value>) -> Result<NewDashboard, AppError> {
+    let title = required_str(&obj, "", "title")?;
+    let description = optional_str(&obj, "", "description")?;
+    let layout_type = required_str(&obj, "", "layout_type")?;
+    if layout_type != "ordered" && layout_type != "free" {
+        return Err(bad(format!(
+            "layout_type must be `ordered` or `free`, got `{layout_type}`"
+        )));
+    }
+    array(&obj, "", "widgets", true)?;
+    array(&obj, "", "template_variables", false)?;
+    if let Some(Value::Array(widgets)) = obj.get_mut("widgets") {
+        let mut next_id = widgets
+            .iter()
+            .filter_map(|w| w.get("id").and_then(Value::as_i64))
+            .max()
+            .unwrap_or(0)
+            .max(0);
+        let mut seen = std::collections::HashSet::new();
+        for (i, w) in widgets.iter_mut().enumerate() {
+            let path = format!("widgets[{i}]");
+            check_widget(w, &path, layout_type == "free")?;
+            if let Some(w) = w.as_object_mut() {
+                let keep = w
+                    .get("id")
+                    .and_then(Value::as_i64)
+                    .filter(|&id| id > 0 && seen.insert(id));
+                if keep.is_none() {
+                    next_id += 1;
+                    seen.insert(next_id);
+                    w.insert("id".into(), json!(next_id));
+                }
+            }
+        }
+    }
+    // Fields the server owns are not stored; they are recomputed on every answer.
+    for key in [
+        "id",
+        "url",
+        "author_handle",
+        "author_name",
+        "created_at",
+        "modified_at",
+    ] {
+        obj.remove(key);
+    }
+    Ok(NewDashboard {
+        title,
+        description,
+        layout_type,
+        body: Value::Object(obj).to_string(),
+        legacy: None,
+    })
+}
+
+fn check_widget(w: &Value, path: &str, free: bool) -> Result<(), AppError> {
+    let w = object(w, path)?;
+    let def = match w.get("definition") {
+        None | Some(Value::Null) => return Err(bad(format!("{path}.definition is required"))),
+        Some(d) => object(d, &format!("{path}.definition"))?,
+    };
+    required_str(def, &format!("{path}.definition."), "type")?;
+    for (j, r) in array(def, &format!("{path}.definition."), "requests", false)?
+        .iter()
+        .enumerate()
+    {
+        let rpath = format!("{path}.definition.requests[{j}]");
+        let r = object(r, &rpath)?;
+        if let Some(q) = optional_str(r, &format!("{rpath}."), "q")? {
+            check_query(&q, &format!("{rpath}.q"))?;
+        }
+    }
+    match w.get("layout") {
+        None | Some(Value::Null) if free => Err(bad(format!(
+            "{path}.layout is required when layout_type is free"
+        ))),
+        None | Some(Value::Null) => Ok(()),
+        Some(l) => {
+            let l = object(l, &format!("{path}.layout"))?;
+            for key in ["x", "y", "width", "height"] {
+                match l.get(key) {
+                    Some(v) if v.as_u64().is_some() => {}
+                    None | Some(Value::Null) => {
+                        return Err(bad(format!("{path}.layout.{key} is required")));
+                    }
+                    Some(_) => {
+                        return Err(bad(format!(
+                            "{path}.layout.{key} must be a non-negative integer"
+                        )));
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Validates a legacy `/api/v1/dash` body and maps it onto an ordered dashboard.
+fn dash_input(obj: Map<String, Value>) -> Result<NewDashboard, AppError> {
+    let title = required_str(&obj, "", "title")?;
+    let description = required_str(&obj, "", "description")?;
+    let graphs = array(&obj, "", "graphs", true)?;
+    let template_variables = array(&obj, "", "template_variables", false)?;
+    let read_only = match obj.get("read_only") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
+        Some(_) => return Err(bad("read_only must be true or false")),
+    };
+    let mut widgets = Vec::new();
+    for (i, g) in graphs.iter().enumerate() {
+        let path = format!("graphs[{i}]");
+        let g = object(g, &path)?;
+        let gtitle = optional_str(g, &format!("{path}."), "title")?;
+        let def = match g.get("definition") {
+            None | Some(Value::Null) => return Err(bad(format!("{path}.definition is required"))),
+            Some(d) => object(d, &format!("{path}.definition"))?,
+        };
+        optional_str(def, &format!("{path}.definition."), "viz")?;
+        array(def, &format!("{path}.definition."), "events", false)?;
+        let mut requests = Vec::new();
+        for (j, r) in array(def, &format!("{path}.definition."), "requests", true)?
+            .iter()
+            .enumerate()
+        {
+            let rpath = format!("{path}.definition.requests[{j}]");
+            let r = object(r, &rpath)?;
+            let q = required_str(r, &format!("{rpath}."), "q")?;
+            check_query(&q, &format!("{rpath}.q"))?;
+            let display = match optional_str(r, &format!("{rpath}."), "type")?.as_deref() {
+                None | Some("line") => "line",
+                Some("area") => "area",
+                Some("bars") => "bars",
+                Some(other) => {
+                    return Err(bad(format!(
+                        "{rpath}.type must be line, area or bars, got `{other}`"
+                    )));
+                }
+            };
+            requests.push(json!({ "q": q, "display_type": display }));
+        }
+        widgets.push(json!({
+            "id": i + 1,
+            "definition": { "type": "timeseries", "title": gtitle.unwrap_or_default(), "requests": requests },
+        }));
+    }
+    let mut tvars = Vec::new();
+    for (i, t) in template_variables.iter().enumerate() {
+        let path = format!("template_variables[{i}]");
+        let t = object(t, &path)?;
+        tvars.push(json!({
+            "name": required_str(t, &format!("{path}."), "name")?,
+            "prefix": optional_str(t, &format!("{path}."), "prefix")?,
+            "default": optional_str(t, &format!("{path}."), "default")?,
+        }));
+    }
+    let body = json!({
+        "title": title,
+        "description": description,
+        "layout_type": "ordered",
+        "widgets": widgets,
+        "template_variables": tvars,
+        "is_read_only": read_only,
+    });
+    let legacy = json!({
+        "graphs": graphs,
+        "template_variables": template_variables,
+        "read_only": read_only,
+    });
+    Ok(NewDashboard {
+        title,
+        description: Some(description),
+        layout_type: "ordered".to_owned(),
+        body: body.to_string(),
+        legacy: Some(legacy.to_string()),
+    })
+}
+
+// ---- responses ---------------------------------------------------------------------------------
+
+fn stored_json(text: &str) -> Result<Map<String, Value>, AppError> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(AppError::internal("stored dashboard JSON is not an object")),
+        Err(e) => Err(AppError::internal(format!("stored dashboard JSON: {e}"))),
+    }
+}
+
+fn is_read_only(r: &DashboardRow) -> bool {
+    let from = |text: &str| {
+        serde_json::from_str::<Value>(text).ok().and_then(|v| {
+            v.get(if r.legacy.is_some() {
+                "read_only"
+            } else {
+                "is_read_only"
+            })
+            .and_then(Value::as_bool)
+        })
+    };
+    r.legacy
+        .as_deref()
+        .or(Some(r.body.as_str()))
+        .and_then(from)
+        .unwrap_or(false)
+}
+
+fn dashboard_url(r: &DashboardRow) -> String {
+    format!("/dashboard/{}/{}", r.id, slug(&r.title))
+}
+
+fn dashboard_out(r: &DashboardRow) -> Result<Value, AppError> {
+    let mut m = stored_json(&r.body)?;
+    m.entry("description").or_insert(Value::Null);
+    m.entry("template_variables").or_insert(Value::Null);
+    m.entry("is_read_only").or_insert(Value::Bool(false));
+    m.insert("id".into(), json!(r.id));
+    m.insert("url".into(), json!(dashboard_url(r)));
+    m.insert("author_handle".into(), json!(AUTHOR));
+    m.insert("created_at".into(), json!(iso8601(r.created_ms)));
+    m.insert("modified_at".into(), json!(iso8601(r.modified_ms)));
+    Ok(Value::Object(m))
+}
+
+fn dash_out(r: &DashboardRow) -> Result<Value, AppError> {
+    let legacy = stored_json(r.legacy.as_deref().unwrap_or("{}"))?;
+    let field = |k: &str| legacy.get(k).cloned().unwrap_or(Value::Null);
+    Ok(json!({
+        "dash": {
+            "id": r.legacy_id,
+            "title": r.title,
+            "description": r.description,
+            "graphs": field("graphs"),
+            "template_variables": field("template_variables"),
+            "read_only": field("read_only").as_bool().unwrap_or(false),
+            "created": iso8601(r.created_ms),
+            "modified": iso8601(r.modified_ms),
+        },
+        "resource": format!("/api/v1/dash/{}", r.legacy_id),
+        "url": format!("/dash/dash/{}", r.legacy_id),
+    }))
+}
+
+/// The URL slug of a title: lowercase letters and digits, other runs of characters become one `-`.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Milliseconds since the epoch as Datadog prints times: `2015-12-17T21:29:40.890000+00:00`.
+pub fn iso8601(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let millis = ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}+00:00",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        millis * 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_and_slug() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000000+00:00");
+        assert_eq!(
+            iso8601(1_450_387_780_890),
+            "2015-12-17T21:29:40.890000+00:00"
+        );
+        assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00.000000+00:00");
+        assert_eq!(slug("My Timeboard: CPU (prod)!"), "my-timeboard-cpu-prod");
+    }
+}
