@@ -2,55 +2,16 @@
 //! answered with the right 4xx and `{"errors": [...]}`, leaving the server able to serve the next request.
 
 use std::io::Write;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use dogwatch_server::keys::Keys;
-use dogwatch_server::store::Store;
-use dogwatch_server::{AppState, app};
+use dogwatch_server::app;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const API_KEY: &str = "test-api-key";
-const APP_KEY: &str = "test-app-key";
+mod support;
 
-struct Env {
-    state: AppState,
-    _dir: tempfile::TempDir,
-}
-
-fn env() -> Env {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("db.sqlite3")).expect("store");
-    let keys = Keys {
-        api_key: API_KEY.into(),
-        app_key: APP_KEY.into(),
-    };
-    Env {
-        state: AppState {
-            store,
-            keys: Arc::new(keys),
-            ui_dir: None,
-        },
-        _dir: dir,
-    }
-}
-
-async fn send(env: &Env, req: Request<Body>) -> (StatusCode, Value) {
-    let res = app(env.state.clone()).oneshot(req).await.expect("response");
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
-    };
-    (status, body)
-}
+use support::{API_KEY, APP_KEY, Env, env, send};
 
 fn post(uri: &str, body: impl Into<Body>) -> Request<Body> {
     Request::post(uri)

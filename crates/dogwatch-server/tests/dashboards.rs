@@ -1,37 +1,15 @@
 //! The dashboards API through `app()` with `oneshot`: `/api/v1/dashboard` and the legacy `/api/v1/dash`
 //! that datadogpy's `api.Timeboard` calls, with Datadog's exact shapes, 400s naming the field and 404s.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use dogwatch_server::keys::Keys;
-use dogwatch_server::store::Store;
-use dogwatch_server::{AppState, app};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-struct Env {
-    state: AppState,
-    _dir: tempfile::TempDir,
-}
+mod support;
 
-fn env() -> Env {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("db.sqlite3")).expect("store");
-    let keys = Keys {
-        api_key: "test-api-key".into(),
-        app_key: "test-app-key".into(),
-    };
-    Env {
-        state: AppState {
-            store,
-            keys: Arc::new(keys),
-            ui_dir: None,
-        },
-        _dir: dir,
-    }
-}
+use dogwatch_server::app;
+use support::{Env, env, send};
 
 async fn call(env: &Env, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
     let req = Request::builder()
@@ -40,17 +18,7 @@ async fn call(env: &Env, method: Method, uri: &str, body: Option<Value>) -> (Sta
         .header(header::CONTENT_TYPE, "application/json")
         .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
         .expect("request");
-    let res = app(env.state.clone()).oneshot(req).await.expect("response");
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).expect("JSON body")
-    };
-    (status, body)
+    send(env, req).await
 }
 
 fn is_iso8601_utc(v: &Value) -> bool {

@@ -6,16 +6,16 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use dogwatch_core::wire::{
     DashList, DashSummary, DashboardDeleted, DashboardList, DashboardSummary,
 };
-use http_body_util::BodyExt;
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::handlers::{now_ms, read_limited};
 use crate::store::{DashboardKey, DashboardRow, NewDashboard};
 
 /// Largest dashboard definition accepted (413 beyond).
@@ -203,26 +203,10 @@ fn bad(msg: impl Into<String>) -> AppError {
 
 /// Reads the body within [`MAX_BODY_BYTES`] and parses it as a JSON object.
 async fn read_json(headers: &HeaderMap, body: Body) -> Result<Map<String, Value>, AppError> {
-    let too_large = || {
-        AppError::PayloadTooLarge(format!(
-            "dashboard definition is larger than {MAX_BODY_BYTES} bytes"
-        ))
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(too_large());
-    }
-    let bytes = match http_body_util::Limited::new(body, MAX_BODY_BYTES)
-        .collect()
-        .await
-    {
-        Ok(c) => c.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
-        Err(e) => return Err(bad(format!("could not read the request body: {e}"))),
-    };
+    let bytes = read_limited(headers, body, MAX_BODY_BYTES, || {
+        format!("dashboard definition is larger than {MAX_BODY_BYTES} bytes")
+    })
+    .await?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(bad("the body must be a JSON object")),
@@ -534,12 +518,6 @@ pub fn slug(title: &str) -> String {
         out.pop();
     }
     out
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Milliseconds since the epoch as Datadog prints times: `2015-12-17T21:29:40.890000+00:00`.

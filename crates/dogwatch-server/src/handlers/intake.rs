@@ -12,12 +12,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet, normalize_metric_name};
 use dogwatch_core::wire::{SeriesPayloadV1, SeriesPayloadV2};
-use http_body_util::BodyExt;
 use serde_json::json;
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::handlers::now_secs;
+use crate::handlers::{now_secs, read_limited};
 
 /// Datadog's documented limit on a payload as sent (3.2 MB).
 pub const MAX_COMPRESSED_BYTES: usize = 3_200_000;
@@ -60,28 +59,12 @@ pub async fn submit_v2(
 
 /// Reads the body within the size limit and undoes its `Content-Encoding`.
 async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, AppError> {
-    let too_large = || {
-        AppError::PayloadTooLarge(format!(
+    let raw = read_limited(headers, body, MAX_COMPRESSED_BYTES, || {
+        format!(
             "payload is larger than {MAX_COMPRESSED_BYTES} bytes; send fewer points per request"
-        ))
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_COMPRESSED_BYTES) {
-        return Err(too_large());
-    }
-    let limited = http_body_util::Limited::new(body, MAX_COMPRESSED_BYTES);
-    let raw = match limited.collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
-        Err(e) => {
-            return Err(AppError::BadRequest(format!(
-                "could not read the request body: {e}"
-            )));
-        }
-    };
+        )
+    })
+    .await?;
     let encoding = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
