@@ -1,99 +1,164 @@
-//! Timeframes: the relative spans the UI offers ("Past 5 Minutes" … "Past 1 Week"), their URL codes,
-//! how often a live view of each refreshes, and the live/paused state that travels in the URL.
+//! Timeframes: the relative spans the UI offers ("Past 5 Minutes" … "Past 1 Month") and any typed
+//! duration ("Past 5 Hours"), their URL codes, how often a live view of each refreshes, the
+//! live/paused state that travels in the URL, the time zone choice, and reading what a user types
+//! into the picker (`typed.rs`).
 //!
-//! Pure: functions that need the current time take `now_ms` (epoch milliseconds) as a parameter.
+//! Pure: functions that need the current time take `now_ms` (epoch milliseconds) as a parameter, and
+//! time zones are a fixed UTC offset given by the caller (there is no tz database here).
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+
+mod civil;
+pub mod typed;
+
+pub use typed::{TypedRangeError, TypedRangeErrorKind, parse_typed};
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 60 * MINUTE_MS;
 const DAY_MS: i64 = 24 * HOUR_MS;
 
-/// A relative span that ends "now", as offered by the timeframe picker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+const HOUR_MIN: u32 = 60;
+const DAY_MIN: u32 = 24 * HOUR_MIN;
+const WEEK_MIN: u32 = 7 * DAY_MIN;
+/// Datadog's "Past 1 Month" is 30 days; typed `mo` durations use the same month.
+const MONTH_MIN: u32 = 30 * DAY_MIN;
+
+/// A relative span that ends "now": one of the picker's presets, or any typed duration.
+///
+/// Equality, hashing and ordering go by the duration, so `Custom { minutes: 60 }` *is*
+/// `Past1Hour` (and reports its code and label); [`Span::from_minutes`] returns the preset directly.
+#[derive(Debug, Clone, Copy)]
 pub enum Span {
     Past5Minutes,
     Past15Minutes,
     Past1Hour,
     Past4Hours,
     Past1Day,
+    Past2Days,
     Past1Week,
+    /// Past 1 Month: 30 days, as Datadog.
+    Past1Month,
+    /// A typed duration of whole minutes (at least 1), e.g. `5h` = 300.
+    Custom {
+        minutes: u32,
+    },
 }
 
 impl Span {
-    /// Every span, shortest first: the order of the picker.
-    pub const ALL: [Span; 6] = [
+    /// Every preset, shortest first: the order of the picker.
+    pub const ALL: [Span; 8] = [
         Span::Past5Minutes,
         Span::Past15Minutes,
         Span::Past1Hour,
         Span::Past4Hours,
         Span::Past1Day,
+        Span::Past2Days,
         Span::Past1Week,
+        Span::Past1Month,
     ];
 
     /// What a view shows when the URL names no span (Datadog's metrics explorer opens on an hour).
     pub const DEFAULT: Span = Span::Past1Hour;
 
-    /// The short code used in URLs (`span=5m`).
-    pub fn code(self) -> &'static str {
+    /// The shortest span there is: durations are whole minutes.
+    pub const MIN_MINUTES: u32 = 1;
+    /// The longest typed span: a year (365 days). Longer windows are absolute ranges.
+    pub const MAX_MINUTES: u32 = 365 * DAY_MIN;
+
+    /// The span of `minutes` (the preset when one has that length); `None` outside
+    /// [`Span::MIN_MINUTES`]..=[`Span::MAX_MINUTES`].
+    pub fn from_minutes(minutes: u32) -> Option<Span> {
+        if !(Self::MIN_MINUTES..=Self::MAX_MINUTES).contains(&minutes) {
+            return None;
+        }
+        Some(
+            Span::ALL
+                .into_iter()
+                .find(|s| s.minutes() == minutes)
+                .unwrap_or(Span::Custom { minutes }),
+        )
+    }
+
+    /// The length in whole minutes.
+    pub fn minutes(self) -> u32 {
         match self {
-            Span::Past5Minutes => "5m",
-            Span::Past15Minutes => "15m",
-            Span::Past1Hour => "1h",
-            Span::Past4Hours => "4h",
-            Span::Past1Day => "1d",
-            Span::Past1Week => "1w",
+            Span::Past5Minutes => 5,
+            Span::Past15Minutes => 15,
+            Span::Past1Hour => HOUR_MIN,
+            Span::Past4Hours => 4 * HOUR_MIN,
+            Span::Past1Day => DAY_MIN,
+            Span::Past2Days => 2 * DAY_MIN,
+            Span::Past1Week => WEEK_MIN,
+            Span::Past1Month => MONTH_MIN,
+            Span::Custom { minutes } => minutes,
         }
     }
 
-    /// The inverse of [`Span::code`]; `None` for anything else.
+    /// Whether this is one of [`Span::ALL`] (a `Custom` of a preset's length counts as that preset).
+    pub fn is_preset(self) -> bool {
+        Span::ALL.into_iter().any(|s| s.minutes() == self.minutes())
+    }
+
+    /// The count and unit the span is written in: the largest of month, week, day, hour, minute that
+    /// divides it, so `90m` stays `90m` and `2880m` is `2d`.
+    fn amount(self) -> (u32, Unit) {
+        let minutes = self.minutes();
+        [Unit::Month, Unit::Week, Unit::Day, Unit::Hour]
+            .into_iter()
+            .find(|u| minutes.is_multiple_of(u.minutes()))
+            .map_or((minutes, Unit::Minute), |u| (minutes / u.minutes(), u))
+    }
+
+    /// The short code used in URLs (`span=5m`, `span=5h`, `span=1mo`).
+    pub fn code(self) -> String {
+        let (n, unit) = self.amount();
+        format!("{n}{}", unit.code())
+    }
+
+    /// The inverse of [`Span::code`], and more: any duration [`parse_typed`] reads (`90m`, `3d`,
+    /// `2 weeks`) between a minute and a year. `None` for anything else.
     pub fn from_code(code: &str) -> Option<Span> {
-        Span::ALL.into_iter().find(|s| s.code() == code)
+        typed::read_duration(&code.trim().to_lowercase())
+            .and_then(Result::ok)
+            .and_then(Span::from_minutes)
     }
 
-    /// The picker's label, e.g. "Past 5 Minutes".
-    pub fn label(self) -> &'static str {
-        match self {
-            Span::Past5Minutes => "Past 5 Minutes",
-            Span::Past15Minutes => "Past 15 Minutes",
-            Span::Past1Hour => "Past 1 Hour",
-            Span::Past4Hours => "Past 4 Hours",
-            Span::Past1Day => "Past 1 Day",
-            Span::Past1Week => "Past 1 Week",
-        }
+    /// The picker's label, e.g. "Past 5 Minutes", "Past 1 Month", "Past 90 Minutes".
+    pub fn label(self) -> String {
+        let (n, unit) = self.amount();
+        format!("Past {n} {}", unit.word(n, true))
     }
 
-    /// The span inside a sentence, e.g. "the past 5 minutes" in "No data … in the past 5 minutes".
-    pub fn phrase(self) -> &'static str {
-        match self {
-            Span::Past5Minutes => "the past 5 minutes",
-            Span::Past15Minutes => "the past 15 minutes",
-            Span::Past1Hour => "the past hour",
-            Span::Past4Hours => "the past 4 hours",
-            Span::Past1Day => "the past day",
-            Span::Past1Week => "the past week",
+    /// The span inside a sentence, e.g. "the past 5 minutes" in "No data … in the past 5 minutes",
+    /// "the past hour" for a single unit.
+    pub fn phrase(self) -> String {
+        match self.amount() {
+            (1, unit) => format!("the past {}", unit.word(1, false)),
+            (n, unit) => format!("the past {n} {}", unit.word(n, false)),
         }
     }
 
     pub fn duration_ms(self) -> i64 {
-        match self {
-            Span::Past5Minutes => 5 * MINUTE_MS,
-            Span::Past15Minutes => 15 * MINUTE_MS,
-            Span::Past1Hour => HOUR_MS,
-            Span::Past4Hours => 4 * HOUR_MS,
-            Span::Past1Day => DAY_MS,
-            Span::Past1Week => 7 * DAY_MS,
-        }
+        i64::from(self.minutes()) * MINUTE_MS
     }
 
     /// How often a live view of this span fetches again. Short spans refresh often because a new
-    /// point moves them visibly; a week-long graph barely changes in five minutes.
+    /// point moves them visibly; a month-long graph barely changes in a quarter of an hour. A typed
+    /// span refreshes like the longest preset that is not longer than it.
     pub fn refresh_period_ms(self) -> i64 {
-        match self {
-            Span::Past5Minutes | Span::Past15Minutes => 10_000,
-            Span::Past1Hour => 20_000,
-            Span::Past4Hours => 60_000,
-            Span::Past1Day | Span::Past1Week => 5 * MINUTE_MS,
+        let minutes = self.minutes();
+        if minutes <= 15 {
+            10_000
+        } else if minutes < 4 * HOUR_MIN {
+            20_000
+        } else if minutes < DAY_MIN {
+            60_000
+        } else if minutes < MONTH_MIN {
+            5 * MINUTE_MS
+        } else {
+            15 * MINUTE_MS
         }
     }
 
@@ -105,19 +170,141 @@ impl Span {
         }
     }
 
-    /// The span whose duration is closest to `duration_ms`: used to label a frozen window and to
+    /// The preset whose duration is closest to `duration_ms`: used to label a frozen window and to
     /// pick its refresh period when it goes live again.
     pub fn nearest(duration_ms: i64) -> Span {
         Span::ALL
             .into_iter()
-            .min_by_key(|s| (s.duration_ms() - duration_ms).unsigned_abs())
+            .min_by_key(|s| s.duration_ms().abs_diff(duration_ms))
             .unwrap_or(Span::DEFAULT)
+    }
+}
+
+impl PartialEq for Span {
+    fn eq(&self, other: &Span) -> bool {
+        self.minutes() == other.minutes()
+    }
+}
+
+impl Eq for Span {}
+
+impl Hash for Span {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.minutes().hash(state);
+    }
+}
+
+impl PartialOrd for Span {
+    fn partial_cmp(&self, other: &Span) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Span {
+    fn cmp(&self, other: &Span) -> Ordering {
+        self.minutes().cmp(&other.minutes())
     }
 }
 
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+        f.write_str(&self.label())
+    }
+}
+
+/// The units a span is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+}
+
+impl Unit {
+    fn minutes(self) -> u32 {
+        match self {
+            Unit::Minute => 1,
+            Unit::Hour => HOUR_MIN,
+            Unit::Day => DAY_MIN,
+            Unit::Week => WEEK_MIN,
+            Unit::Month => MONTH_MIN,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Unit::Minute => "m",
+            Unit::Hour => "h",
+            Unit::Day => "d",
+            Unit::Week => "w",
+            Unit::Month => "mo",
+        }
+    }
+
+    /// "Minute"/"Minutes" (capitalised for labels) or "minute"/"minutes".
+    fn word(self, n: u32, capital: bool) -> String {
+        let word = match self {
+            Unit::Minute => "minute",
+            Unit::Hour => "hour",
+            Unit::Day => "day",
+            Unit::Week => "week",
+            Unit::Month => "month",
+        };
+        let mut out = String::with_capacity(word.len() + 1);
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            if capital {
+                out.extend(first.to_uppercase());
+            } else {
+                out.push(first);
+            }
+        }
+        out.extend(chars);
+        if n != 1 {
+            out.push('s');
+        }
+        out
+    }
+}
+
+/// Which clock a view reads and writes wall times in; travels in the URL as `tz=browser|utc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Zone {
+    /// The browser's own zone (JavaScript's `getTimezoneOffset`, negated).
+    #[default]
+    Browser,
+    Utc,
+}
+
+impl Zone {
+    /// Both zones, in the order a picker offers them.
+    pub const ALL: [Zone; 2] = [Zone::Browser, Zone::Utc];
+
+    /// The URL form: `browser` or `utc`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Zone::Browser => "browser",
+            Zone::Utc => "utc",
+        }
+    }
+
+    /// The inverse of [`Zone::code`], ignoring case and surrounding spaces; `None` for anything else.
+    pub fn from_code(code: &str) -> Option<Zone> {
+        let code = code.trim();
+        Zone::ALL
+            .into_iter()
+            .find(|z| z.code().eq_ignore_ascii_case(code))
+    }
+
+    /// The offset to pass to [`parse_typed`] and to format times with, given the browser's offset in
+    /// minutes east of UTC.
+    pub fn utc_offset_minutes(self, browser_offset_minutes: i32) -> i32 {
+        match self {
+            Zone::Browser => browser_offset_minutes,
+            Zone::Utc => 0,
+        }
     }
 }
 
@@ -204,6 +391,15 @@ impl Timeframe {
         }
     }
 
+    /// The window a zoom (a drag across a graph) or a history step selects: frozen there, labelled
+    /// with the nearest preset.
+    pub fn zoomed(range: TimeRange) -> Timeframe {
+        Timeframe::Paused {
+            span: Span::nearest(range.duration_ms()),
+            range,
+        }
+    }
+
     /// Goes back to following the clock with the same span.
     pub fn resume(self) -> Timeframe {
         Timeframe::Live(self.span())
@@ -268,9 +464,12 @@ mod tests {
     #[test]
     fn codes_round_trip_and_labels_read_like_the_picker() {
         for span in Span::ALL {
-            assert_eq!(Span::from_code(span.code()), Some(span));
+            assert_eq!(Span::from_code(&span.code()), Some(span));
+            assert!(span.is_preset());
         }
-        let labels: Vec<&str> = Span::ALL.iter().map(|s| s.label()).collect();
+        let codes: Vec<String> = Span::ALL.iter().map(|s| s.code()).collect();
+        assert_eq!(codes, ["5m", "15m", "1h", "4h", "1d", "2d", "1w", "1mo"]);
+        let labels: Vec<String> = Span::ALL.iter().map(|s| s.label()).collect();
         assert_eq!(
             labels,
             [
@@ -279,12 +478,71 @@ mod tests {
                 "Past 1 Hour",
                 "Past 4 Hours",
                 "Past 1 Day",
-                "Past 1 Week"
+                "Past 2 Days",
+                "Past 1 Week",
+                "Past 1 Month"
             ]
         );
-        assert_eq!(Span::from_code("2h"), None);
         assert_eq!(Span::from_code(""), None);
+        assert_eq!(Span::from_code("9y"), None);
+        assert_eq!(Span::from_code("30s"), None);
         assert_eq!(Span::Past5Minutes.phrase(), "the past 5 minutes");
+        assert_eq!(Span::Past1Hour.phrase(), "the past hour");
+        assert_eq!(Span::Past1Month.phrase(), "the past month");
+    }
+
+    #[test]
+    fn custom_spans_are_typed_durations() {
+        let five_hours = Span::from_code("5h").unwrap();
+        assert_eq!(five_hours, Span::Custom { minutes: 300 });
+        assert!(!five_hours.is_preset());
+        assert_eq!(five_hours.code(), "5h");
+        assert_eq!(five_hours.label(), "Past 5 Hours");
+        assert_eq!(five_hours.phrase(), "the past 5 hours");
+        assert_eq!(five_hours.duration_ms(), 5 * 3_600_000);
+        // Normalised: the largest unit that divides the length.
+        assert_eq!(Span::from_code("90m").unwrap().code(), "90m");
+        assert_eq!(Span::from_code("90m").unwrap().label(), "Past 90 Minutes");
+        assert_eq!(Span::from_code("120m").unwrap().code(), "2h");
+        assert_eq!(Span::from_code("14d").unwrap().code(), "2w");
+        assert_eq!(Span::from_code("2 Weeks").unwrap().code(), "2w");
+        assert_eq!(Span::from_code("60d").unwrap().label(), "Past 2 Months");
+        assert_eq!(Span::from_code("1m").unwrap().label(), "Past 1 Minute");
+        // A typed preset length is the preset, and equal to a Custom of the same length.
+        assert_eq!(Span::from_code("60m"), Some(Span::Past1Hour));
+        assert_eq!(Span::Custom { minutes: 60 }, Span::Past1Hour);
+        assert_eq!(Span::Custom { minutes: 60 }.code(), "1h");
+        assert_eq!(Span::from_minutes(0), None);
+        assert_eq!(Span::from_minutes(Span::MAX_MINUTES + 1), None);
+        assert!(Span::Past1Day < Span::Custom { minutes: 1441 });
+        let set: std::collections::HashSet<Span> = [Span::Past1Hour, Span::Custom { minutes: 60 }]
+            .into_iter()
+            .collect();
+        assert_eq!(set.len(), 1);
+    }
+
+    #[test]
+    fn zones_have_url_codes() {
+        assert_eq!(Zone::default(), Zone::Browser);
+        for zone in Zone::ALL {
+            assert_eq!(Zone::from_code(zone.code()), Some(zone));
+        }
+        assert_eq!(Zone::from_code(" UTC "), Some(Zone::Utc));
+        assert_eq!(Zone::from_code("cet"), None);
+        assert_eq!(Zone::Browser.utc_offset_minutes(120), 120);
+        assert_eq!(Zone::Utc.utc_offset_minutes(120), 0);
+    }
+
+    #[test]
+    fn zooming_freezes_a_window_labelled_with_the_nearest_preset() {
+        let range = TimeRange::new(NOW_MS - 3 * 3_600_000, NOW_MS).unwrap();
+        assert_eq!(
+            Timeframe::zoomed(range),
+            Timeframe::Paused {
+                span: Span::Past4Hours,
+                range
+            }
+        );
     }
 
     #[test]
@@ -304,7 +562,18 @@ mod tests {
     #[test]
     fn refresh_periods_follow_the_span() {
         let periods: Vec<i64> = Span::ALL.iter().map(|s| s.refresh_period_ms()).collect();
-        assert_eq!(periods, [10_000, 10_000, 20_000, 60_000, 300_000, 300_000]);
+        assert_eq!(
+            periods,
+            [
+                10_000, 10_000, 20_000, 60_000, 300_000, 300_000, 300_000, 900_000
+            ]
+        );
+        let custom = |code| Span::from_code(code).unwrap().refresh_period_ms();
+        assert_eq!(custom("2m"), 10_000);
+        assert_eq!(custom("90m"), 20_000);
+        assert_eq!(custom("5h"), 60_000);
+        assert_eq!(custom("3d"), 300_000);
+        assert_eq!(custom("2mo"), 900_000);
         assert_eq!(
             Timeframe::Live(Span::Past4Hours).refresh_period_ms(),
             Some(60_000)
@@ -343,7 +612,10 @@ mod tests {
         for tf in [
             Timeframe::Live(Span::Past5Minutes),
             Timeframe::Live(Span::Past1Week),
+            Timeframe::Live(Span::Past1Month),
+            Timeframe::Live(Span::Custom { minutes: 300 }),
             Timeframe::Live(Span::Past4Hours).pause(NOW_MS),
+            Timeframe::Live(Span::Custom { minutes: 90 }).pause(NOW_MS),
         ] {
             let params = tf.to_params();
             let get = |k: &str| {
@@ -434,7 +706,9 @@ mod tests {
     fn nearest_span_for_odd_windows() {
         assert_eq!(Span::nearest(4 * 60_000), Span::Past5Minutes);
         assert_eq!(Span::nearest(3 * 3_600_000), Span::Past4Hours);
-        assert_eq!(Span::nearest(30 * 86_400_000), Span::Past1Week);
+        assert_eq!(Span::nearest(30 * 86_400_000), Span::Past1Month);
+        assert_eq!(Span::nearest(3 * 86_400_000), Span::Past2Days);
+        assert_eq!(Span::nearest(400 * 86_400_000), Span::Past1Month);
         assert_eq!(Span::nearest(0), Span::Past5Minutes);
     }
 }
