@@ -9,5 +9,6 @@ pub mod model;
 pub mod query;
 pub mod series;
 pub mod statsd;
+pub mod template_vars;
 pub mod timeframe;
 pub mod wire;
