@@ -1,22 +1,34 @@
-//! Timeseries graphs drawn with plotters on a `<canvas>`: time on x in the browser's zone, one colored
-//! line per series, and for `anomalies()` a grey band of expected values with the points outside it
-//! in red. The pure parts (series extraction, bounds, hover lookup, labels) live in
-//! `geometry` and `format`; this file holds the drawing itself.
+//! Timeseries graphs on a `<canvas>`: time on x in the browser's zone, one line (or area, or bars)
+//! per series in its query's palette, for `anomalies()` a grey band of expected values with the
+//! points outside it in red, and dashed markers. Plotters draws the frame (grid, axes, labels); the
+//! data goes straight onto the 2D context after being reduced to what the pixels can show
+//! (`decimate`), which keeps a graph of a hundred thousand points as quick to draw as one of a
+//! hundred. The pure parts (series extraction, bounds, hover lookup, labels, colors) live in
+//! `geometry`, `decimate`, `palette` and `format`; this file holds the options and the drawing.
 
+mod decimate;
 mod format;
 mod geometry;
+mod observe;
+mod palette;
 
 use std::sync::Arc;
+
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Local, TimeZone};
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::QueryResponse;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+pub use decimate::{Columns, decimate};
 pub use format::{clock_time, format_value, time_of_day, window_label};
-pub use geometry::{Hover, Line, PlotBox, anomalies, hover_at, lines, y_bounds};
+pub use geometry::{Hover, Line, PlotBox, anomalies, hover_at, lines, selected_range, value_axis};
+pub use observe::{Observers, on_screen_now};
+pub use palette::{Rgb, css, series_colors};
 
 /// A query answer and the window it covers: what a graph shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,48 +37,152 @@ pub struct GraphData {
     pub range: TimeRange,
 }
 
-/// Line colors, in series order (Datadog-like: distinct at a glance, readable on white).
-pub const PALETTE: [(u8, u8, u8); 8] = [
-    (63, 127, 224),
-    (229, 116, 42),
-    (42, 168, 118),
-    (155, 89, 208),
-    (214, 69, 93),
-    (26, 163, 181),
-    (201, 162, 39),
-    (123, 135, 148),
-];
-
-/// The color of the `index`-th series, as plotters wants it.
-fn color(index: usize) -> RGBColor {
-    let (r, g, b) = PALETTE[index % PALETTE.len()];
-    RGBColor(r, g, b)
+/// How a graph is drawn, as a dashboard widget's editor sets it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChartOptions {
+    /// Per query (index = QuerySeries.query_index); missing entries use the defaults.
+    pub styles: Vec<QueryStyle>,
+    pub y_axis: YAxis,
+    pub markers: Vec<Marker>,
+    /// Series hidden by the legend, by line label (the legend toggles them; also settable).
+    pub hidden: BTreeSet<String>,
 }
 
-/// The color of the `index`-th series as CSS, for the HTML legend and tooltip.
-pub fn css_color(index: usize) -> String {
-    let (r, g, b) = PALETTE[index % PALETTE.len()];
-    format!("rgb({r}, {g}, {b})")
+impl ChartOptions {
+    /// The style of query `query_index`: its entry, or the default.
+    pub fn style(&self, query_index: usize) -> QueryStyle {
+        self.styles.get(query_index).copied().unwrap_or_default()
+    }
 }
+
+/// How a query's series are drawn.
+#[allow(
+    dead_code,
+    reason = "the dashboard widget editor sets these; the explorer draws with the defaults"
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Display {
+    #[default]
+    Line,
+    Area,
+    Bars,
+}
+
+#[allow(
+    dead_code,
+    reason = "for the dashboard widget editor and Datadog's JSON; the explorer does not name styles"
+)]
+impl Display {
+    pub const ALL: [Display; 3] = [Display::Line, Display::Area, Display::Bars];
+
+    /// The name Datadog's JSON uses (`display_type`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Display::Line => "line",
+            Display::Area => "area",
+            Display::Bars => "bars",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Display> {
+        Display::ALL.into_iter().find(|d| d.name() == name)
+    }
+}
+
+/// Datadog's palettes (`style.palette`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Palette {
+    #[default]
+    Classic,
+    Cool,
+    Warm,
+    Purple,
+    Orange,
+    Gray,
+}
+
+#[allow(
+    dead_code,
+    reason = "for the dashboard widget editor and Datadog's JSON; the explorer does not name styles"
+)]
+impl Palette {
+    pub const ALL: [Palette; 6] = [
+        Palette::Classic,
+        Palette::Cool,
+        Palette::Warm,
+        Palette::Purple,
+        Palette::Orange,
+        Palette::Gray,
+    ];
+
+    /// The name Datadog's JSON uses (`style.palette`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Palette::Classic => "classic",
+            Palette::Cool => "cool",
+            Palette::Warm => "warm",
+            Palette::Purple => "purple",
+            Palette::Orange => "orange",
+            Palette::Gray => "gray",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Palette> {
+        Palette::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// The style of one query's series.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct QueryStyle {
+    pub display: Display,
+    pub palette: Palette,
+}
+
+/// The value axis: fixed ends where set, and linear or logarithmic.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct YAxis {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub log: bool,
+}
+
+/// A horizontal line across the plot at `value`, its label drawn as canvas text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    pub value: f64,
+    pub label: String,
+}
+
+/// The time under the pointer on any graph sharing this context (`ts_ms`), so that every graph draws
+/// its crosshair there. Provided by a page holding several graphs.
+#[derive(Debug, Clone, Copy)]
+pub struct CrosshairSync(pub leptos::prelude::RwSignal<Option<i64>>);
 
 const GRID: RGBColor = RGBColor(232, 235, 240);
 const AXIS: RGBColor = RGBColor(200, 205, 214);
 const LABEL: RGBColor = RGBColor(98, 106, 120);
 /// The expected-value band: a translucent grey, so lines and the grid show through it.
-const BAND: RGBAColor = RGBAColor(110, 118, 130, 0.28);
-/// Points outside their band: a red that no palette color is close to.
-const ANOMALY: RGBColor = RGBColor(230, 25, 25);
+const BAND_FILL: &str = "rgba(110, 118, 130, 0.28)";
+/// Markers: dashed, a dark grey that no palette line is mistaken for.
+const MARKER_CSS: &str = "rgb(70, 78, 90)";
 
 /// The band and anomaly colors as CSS, for the legend.
-pub const BAND_CSS: &str = "rgba(110, 118, 130, 0.28)";
+pub const BAND_CSS: &str = BAND_FILL;
+/// Points outside their band: a red that no palette color is close to.
 pub const ANOMALY_CSS: &str = "rgb(230, 25, 25)";
 
 /// What one draw put on the canvas.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Drawn {
+    /// Series drawn (hidden ones are not).
     pub series: usize,
-    /// Points with a value, summed over all series.
+    /// Points with a value, summed over the series drawn, before decimation.
     pub points: usize,
+    /// Vertices (or bars) actually drawn after decimation, summed over the series drawn.
+    pub drawn_points: usize,
+    /// Series hidden from the legend.
+    pub hidden: usize,
     /// Series drawn with an `anomalies()` band.
     pub bands: usize,
     /// Points drawn as anomalies (outside their band).
@@ -77,9 +193,16 @@ pub struct Drawn {
     pub device_box: (i32, i32, i32, i32),
 }
 
-/// Draws `lines` over `range` onto `canvas`, sized to its CSS box at the device pixel ratio so the
-/// lines and text stay crisp on high-density screens.
-pub fn draw(canvas: &HtmlCanvasElement, lines: &[Line], range: TimeRange) -> Result<Drawn, String> {
+/// Draws `lines` over `range` onto `canvas` with `options`, each line in `colors[i]`. The canvas is
+/// sized to its CSS box at the device pixel ratio so that lines and text stay crisp on high-density
+/// screens.
+pub fn draw(
+    canvas: &HtmlCanvasElement,
+    lines: &[Line],
+    colors: &[Rgb],
+    range: TimeRange,
+    options: &ChartOptions,
+) -> Result<Drawn, String> {
     let dpr = leptos::prelude::window().device_pixel_ratio().max(1.0);
     let css_width = f64::from(canvas.client_width().max(1));
     let css_height = f64::from(canvas.client_height().max(1));
@@ -87,120 +210,326 @@ pub fn draw(canvas: &HtmlCanvasElement, lines: &[Line], range: TimeRange) -> Res
     canvas.set_height(scale_u32(css_height, dpr));
     let px = |css: f64| scale_u32(css, dpr);
 
-    let backend = CanvasBackend::with_canvas_object(canvas.clone())
+    let shown: Vec<(&Line, Rgb)> = lines
+        .iter()
+        .zip(colors.iter().copied().chain(std::iter::repeat((0, 0, 0))))
+        .filter(|(line, _)| !options.hidden.contains(&line.label))
+        .collect();
+    let y_axis = options.y_axis;
+    let (y_lo, y_hi) = value_axis(shown.iter().map(|(l, _)| *l), &y_axis);
+
+    // The frame, with plotters: background, grid, axes and their labels.
+    let (x_px, y_px) = {
+        let backend = CanvasBackend::with_canvas_object(canvas.clone())
+            .ok_or("the browser gave the graph's canvas no 2D context")?;
+        let root = backend.into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let (from, to) = (local_time(range.from_ms)?, local_time(range.to_ms)?);
+        let label_font = ("sans-serif", px(11.0)).into_font().color(&LABEL);
+        let mut chart = ChartBuilder::on(&root)
+            .margin_top(px(10.0))
+            .margin_right(px(18.0))
+            .margin_left(px(4.0))
+            .x_label_area_size(px(26.0))
+            .y_label_area_size(px(52.0))
+            .build_cartesian_2d(from..to, y_lo..y_hi)
+            .map_err(|e| e.to_string())?;
+        let range_ms = range.duration_ms();
+        let x_label_count = ((css_width / 120.0) as usize).clamp(4, 10);
+        let y_label_count = ((css_height / 55.0) as usize).clamp(3, 8);
+        // On a log axis the axis unit is log10 of the value: label ticks with the value itself.
+        let y_label = |v: &f64| format_value(if y_axis.log { 10f64.powf(*v) } else { *v });
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            // Not `max_light_lines(0)`: plotters' datetime axis then divides by zero points and panics
+            // (u64 overflow in `compute_period_per_point`). Invisible light lines it is.
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID.stroke_width(px(1.0)))
+            .axis_style(AXIS.stroke_width(px(1.0)))
+            .set_all_tick_mark_size(px(3.0))
+            .x_labels(x_label_count)
+            .y_labels(y_label_count)
+            .x_label_style(label_font.clone())
+            .y_label_style(label_font)
+            .x_label_formatter(&|t: &DateTime<Local>| format::axis_time_label(t, range_ms))
+            .y_label_formatter(&y_label)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+        chart.plotting_area().get_pixel_range()
+    };
+
+    // The data, straight onto the 2D context, clipped to the plotting area (a fixed axis min or max
+    // cuts lines off at the edge rather than drawing them over the labels).
+    let ctx = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
         .ok_or("the browser gave the graph's canvas no 2D context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let area = Area {
+        left: f64::from(x_px.start),
+        right: f64::from(x_px.end),
+        top: f64::from(y_px.start),
+        bottom: f64::from(y_px.end),
+        range,
+        y_lo,
+        y_hi,
+        log: y_axis.log,
+    };
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(
+        area.left,
+        area.top,
+        area.right - area.left,
+        area.bottom - area.top,
+    );
+    ctx.clip();
+    let counts = draw_data(&ctx, &area, &shown, options, dpr);
+    draw_markers(&ctx, &area, &options.markers, dpr);
+    ctx.restore();
 
-    let (from, to) = (local_time(range.from_ms)?, local_time(range.to_ms)?);
-    let (y_min, y_max) = y_bounds(lines);
-    let label_font = ("sans-serif", px(11.0)).into_font().color(&LABEL);
-    let mut chart = ChartBuilder::on(&root)
-        .margin_top(px(10.0))
-        .margin_right(px(18.0))
-        .margin_left(px(4.0))
-        .x_label_area_size(px(26.0))
-        .y_label_area_size(px(52.0))
-        .build_cartesian_2d(from..to, y_min..y_max)
-        .map_err(|e| e.to_string())?;
-
-    let range_ms = range.duration_ms();
-    let x_label_count = ((css_width / 120.0) as usize).clamp(4, 10);
-    let y_label_count = ((css_height / 55.0) as usize).clamp(3, 8);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        // Not `max_light_lines(0)`: plotters' datetime axis then divides by zero points and panics
-        // (u64 overflow in `compute_period_per_point`). Invisible light lines it is.
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID.stroke_width(px(1.0)))
-        .axis_style(AXIS.stroke_width(px(1.0)))
-        .set_all_tick_mark_size(px(3.0))
-        .x_labels(x_label_count)
-        .y_labels(y_label_count)
-        .x_label_style(label_font.clone())
-        .y_label_style(label_font)
-        .x_label_formatter(&|t: &DateTime<Local>| format::axis_time_label(t, range_ms))
-        .y_label_formatter(&|v: &f64| format_value(*v))
-        .draw()
-        .map_err(|e| e.to_string())?;
-
-    // Bands first, under every line: one translucent filled area per run of known band values.
-    let mut bands = 0;
-    for line in lines {
-        let runs = geometry::band_runs(line);
-        bands += usize::from(!runs.is_empty());
-        for run in runs {
-            let outline: Vec<(DateTime<Local>, f64)> = run
-                .iter()
-                .map(|&(ts, _, hi)| (ts, hi))
-                .chain(run.iter().rev().map(|&(ts, lo, _)| (ts, lo)))
-                .filter_map(|(ts, v)| Some((local_time(ts).ok()?, v)))
-                .collect();
-            chart
-                .draw_series(std::iter::once(Polygon::new(outline, BAND.filled())))
-                .map_err(|e| e.to_string())?;
-        }
-    }
-
-    let mut points = 0;
-    for (index, line) in lines.iter().enumerate() {
-        let style = color(index).stroke_width(px(2.0));
-        let drawn: Vec<(DateTime<Local>, f64)> = line
-            .points
-            .iter()
-            .filter_map(|&(ts_ms, value)| Some((local_time(ts_ms).ok()?, value?)))
-            .filter(|(_, v)| v.is_finite())
-            .collect();
-        points += drawn.len();
-        if drawn.len() == 1 {
-            // A lone point has no line to draw; show it as a dot.
-            let dot = Circle::new(drawn[0], px(3.0), color(index).filled());
-            chart
-                .draw_series(std::iter::once(dot))
-                .map_err(|e| e.to_string())?;
-        } else {
-            // Missing buckets are bridged, as Datadog does for sparse metrics (one point every 45 s
-            // on a 5-minute graph would otherwise be a row of dots).
-            chart
-                .draw_series(LineSeries::new(drawn, style))
-                .map_err(|e| e.to_string())?;
-        }
-    }
-
-    // Points outside their band, on top of everything.
-    let mut anomalies = 0;
-    for line in lines {
-        let dots: Vec<_> = geometry::anomalies(line)
-            .into_iter()
-            .filter_map(|(ts, v)| {
-                Some(Circle::new(
-                    (local_time(ts).ok()?, v),
-                    px(3.5),
-                    ANOMALY.filled(),
-                ))
-            })
-            .collect();
-        anomalies += dots.len();
-        chart.draw_series(dots).map_err(|e| e.to_string())?;
-    }
-    root.present().map_err(|e| e.to_string())?;
-
-    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
     Ok(Drawn {
-        series: lines.len(),
-        points,
-        bands,
-        anomalies,
+        series: shown.len(),
+        points: counts.points,
+        drawn_points: counts.drawn_points,
+        hidden: lines.len() - shown.len(),
+        bands: counts.bands,
+        anomalies: counts.anomalies,
         plot: PlotBox {
-            left: f64::from(x_px.start) / dpr,
-            right: f64::from(x_px.end) / dpr,
-            top: f64::from(y_px.start) / dpr,
-            bottom: f64::from(y_px.end) / dpr,
+            left: area.left / dpr,
+            right: area.right / dpr,
+            top: area.top / dpr,
+            bottom: area.bottom / dpr,
             range,
         },
         device_box: (x_px.start, y_px.start, x_px.end, y_px.end),
     })
+}
+
+/// The plotting area in canvas pixels, and how times and values map into it.
+struct Area {
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    range: TimeRange,
+    /// The value axis in axis units (log10 of the value on a log axis).
+    y_lo: f64,
+    y_hi: f64,
+    log: bool,
+}
+
+impl Area {
+    fn x(&self, ts_ms: i64) -> f64 {
+        let duration = self.range.duration_ms().max(1) as f64;
+        self.left + (ts_ms - self.range.from_ms) as f64 / duration * (self.right - self.left)
+    }
+
+    fn y(&self, value: f64) -> f64 {
+        let v = if self.log { value.log10() } else { value };
+        self.bottom - (v - self.y_lo) / (self.y_hi - self.y_lo) * (self.bottom - self.top)
+    }
+
+    /// Values the axis can place: anything finite on a linear axis, only positive values on a log
+    /// axis (zero and negatives have no logarithm, so they are skipped and the line bridges them).
+    fn accepts(&self, value: f64) -> bool {
+        value.is_finite() && (!self.log || value > 0.0)
+    }
+
+    /// The y that areas and bars grow from: zero, kept inside the plot (the bottom on a log axis).
+    fn base_y(&self) -> f64 {
+        if self.log {
+            self.bottom
+        } else {
+            self.y(0.0).clamp(self.top, self.bottom)
+        }
+    }
+
+    /// One column per canvas pixel across the plot.
+    fn columns(&self) -> Columns {
+        Columns {
+            from_ms: self.range.from_ms,
+            to_ms: self.range.to_ms,
+            count: (self.right - self.left).round().max(1.0) as usize,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    points: usize,
+    drawn_points: usize,
+    bands: usize,
+    anomalies: usize,
+}
+
+/// Bands under everything, then each series in its display, then the anomalies on top.
+fn draw_data(
+    ctx: &CanvasRenderingContext2d,
+    area: &Area,
+    shown: &[(&Line, Rgb)],
+    options: &ChartOptions,
+    dpr: f64,
+) -> Counts {
+    let mut counts = Counts::default();
+    let columns = area.columns();
+    let keep = |v: f64| area.accepts(v);
+
+    ctx.set_fill_style_str(BAND_FILL);
+    for (line, _) in shown {
+        let runs = geometry::band_runs(line);
+        counts.bands += usize::from(!runs.is_empty());
+        for run in runs {
+            let upper: Vec<_> = run.iter().map(|&(ts, _, hi)| (ts, Some(hi))).collect();
+            let lower: Vec<_> = run.iter().map(|&(ts, lo, _)| (ts, Some(lo))).collect();
+            let upper = decimate(&upper, columns, keep);
+            let lower = decimate(&lower, columns, keep);
+            ctx.begin_path();
+            let mut outline = upper.iter().chain(lower.iter().rev());
+            if let Some(&(ts, v)) = outline.next() {
+                ctx.move_to(area.x(ts), area.y(v));
+                outline.for_each(|&(ts, v)| ctx.line_to(area.x(ts), area.y(v)));
+                ctx.close_path();
+                ctx.fill();
+            }
+        }
+    }
+
+    ctx.set_line_join("round");
+    ctx.set_line_width(2.0 * dpr);
+    for &(line, color) in shown {
+        counts.points += line
+            .points
+            .iter()
+            .filter(|(_, v)| v.is_some_and(f64::is_finite))
+            .count();
+        let points = decimate(&line.points, columns, keep);
+        counts.drawn_points += points.len();
+        let css = css(color);
+        match options.style(line.query_index).display {
+            _ if points.len() == 1 => {
+                // A lone point has no line to draw; show it as a dot.
+                ctx.set_fill_style_str(&css);
+                dots(ctx, area, &points, 3.0 * dpr);
+            }
+            Display::Line => {
+                ctx.set_stroke_style_str(&css);
+                stroke_path(ctx, area, &points);
+            }
+            Display::Area => {
+                fill_area(ctx, area, &points, color);
+                ctx.set_stroke_style_str(&css);
+                stroke_path(ctx, area, &points);
+            }
+            Display::Bars => {
+                ctx.set_fill_style_str(&css);
+                fill_bars(ctx, area, &points, dpr);
+            }
+        }
+    }
+
+    // Points outside their band, on top of everything.
+    ctx.set_fill_style_str(ANOMALY_CSS);
+    for (line, _) in shown {
+        let outside: Vec<(i64, f64)> = anomalies(line)
+            .into_iter()
+            .filter(|&(_, v)| area.accepts(v))
+            .collect();
+        counts.anomalies += outside.len();
+        dots(ctx, area, &outside, 3.5 * dpr);
+    }
+    counts
+}
+
+/// One path through the points. Missing buckets were dropped by `decimate`, so they are bridged, as
+/// Datadog does for sparse metrics (one point every 45 s on a 5-minute graph would otherwise be a row
+/// of dots).
+fn stroke_path(ctx: &CanvasRenderingContext2d, area: &Area, points: &[(i64, f64)]) {
+    let Some((&(ts, v), rest)) = points.split_first() else {
+        return;
+    };
+    ctx.begin_path();
+    ctx.move_to(area.x(ts), area.y(v));
+    for &(ts, v) in rest {
+        ctx.line_to(area.x(ts), area.y(v));
+    }
+    ctx.stroke();
+}
+
+/// The region between the line and zero, in a translucent version of the line's color.
+fn fill_area(ctx: &CanvasRenderingContext2d, area: &Area, points: &[(i64, f64)], color: Rgb) {
+    let (Some(&(first_ts, _)), Some(&(last_ts, _))) = (points.first(), points.last()) else {
+        return;
+    };
+    let base = area.base_y();
+    ctx.begin_path();
+    ctx.move_to(area.x(first_ts), base);
+    for &(ts, v) in points {
+        ctx.line_to(area.x(ts), area.y(v));
+    }
+    ctx.line_to(area.x(last_ts), base);
+    ctx.close_path();
+    let (r, g, b) = color;
+    ctx.set_fill_style_str(&format!("rgba({r}, {g}, {b}, 0.3)"));
+    ctx.fill();
+}
+
+/// A bar from zero to each point, as wide as the points' spacing allows (at least one pixel).
+fn fill_bars(ctx: &CanvasRenderingContext2d, area: &Area, points: &[(i64, f64)], dpr: f64) {
+    let spacing = (area.right - area.left) / points.len().max(1) as f64;
+    let width = (spacing * 0.7).clamp(dpr, 24.0 * dpr);
+    let base = area.base_y();
+    ctx.begin_path();
+    for &(ts, v) in points {
+        let (x, y) = (area.x(ts), area.y(v));
+        ctx.rect(
+            x - width / 2.0,
+            y.min(base),
+            width,
+            (y - base).abs().max(1.0),
+        );
+    }
+    ctx.fill();
+}
+
+fn dots(ctx: &CanvasRenderingContext2d, area: &Area, points: &[(i64, f64)], radius: f64) {
+    if points.is_empty() {
+        return;
+    }
+    ctx.begin_path();
+    for &(ts, v) in points {
+        let (x, y) = (area.x(ts), area.y(v));
+        ctx.move_to(x + radius, y);
+        // Only fails for a negative radius.
+        let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
+    }
+    ctx.fill();
+}
+
+/// Dashed horizontal lines with their label above the line at the left; labels are canvas text, so
+/// nothing in them is ever read as HTML.
+fn draw_markers(ctx: &CanvasRenderingContext2d, area: &Area, markers: &[Marker], dpr: f64) {
+    if markers.is_empty() {
+        return;
+    }
+    let dash = js_sys::Array::of2(&JsValue::from(6.0 * dpr), &JsValue::from(4.0 * dpr));
+    let _ = ctx.set_line_dash(&dash);
+    ctx.set_line_width(dpr.max(1.0));
+    ctx.set_stroke_style_str(MARKER_CSS);
+    ctx.set_fill_style_str(MARKER_CSS);
+    ctx.set_font(&format!("{}px sans-serif", (11.0 * dpr).round()));
+    for marker in markers.iter().filter(|m| area.accepts(m.value)) {
+        let y = area.y(marker.value);
+        ctx.begin_path();
+        ctx.move_to(area.left, y);
+        ctx.line_to(area.right, y);
+        ctx.stroke();
+        let _ = ctx.fill_text(&marker.label, area.left + 4.0 * dpr, y - 4.0 * dpr);
+    }
+    let _ = ctx.set_line_dash(&js_sys::Array::new());
 }
 
 fn scale_u32(css: f64, dpr: f64) -> u32 {
@@ -212,4 +541,37 @@ fn local_time(ts_ms: i64) -> Result<DateTime<Local>, String> {
         .timestamp_millis_opt(ts_ms)
         .single()
         .ok_or_else(|| format!("time {ts_ms} ms is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_as_in_datadog_json() {
+        for p in Palette::ALL {
+            assert_eq!(Palette::from_name(p.name()), Some(p));
+        }
+        assert_eq!(Palette::Classic.name(), "classic");
+        assert_eq!(Palette::from_name("gray"), Some(Palette::Gray));
+        assert_eq!(Palette::from_name("grey"), None);
+        for d in Display::ALL {
+            assert_eq!(Display::from_name(d.name()), Some(d));
+        }
+        assert_eq!(Display::from_name("bars"), Some(Display::Bars));
+        assert_eq!(Display::from_name("dots"), None);
+    }
+
+    #[test]
+    fn a_query_without_a_style_gets_the_default() {
+        let options = ChartOptions {
+            styles: vec![QueryStyle {
+                display: Display::Area,
+                palette: Palette::Warm,
+            }],
+            ..ChartOptions::default()
+        };
+        assert_eq!(options.style(0).display, Display::Area);
+        assert_eq!(options.style(3), QueryStyle::default());
+    }
 }

@@ -3,6 +3,7 @@
 
 mod api;
 mod app;
+mod bench;
 mod chart;
 mod components;
 mod pages;

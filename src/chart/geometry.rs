@@ -4,11 +4,15 @@
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{QueryResponse, QuerySeries};
 
+use super::YAxis;
+
 /// One series as drawn: its legend label, `[ts_ms, value|null]` points sorted by time, and for an
 /// `anomalies()` series the band of expected values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
     pub label: String,
+    /// Which of the comma-separated queries it answers (`QuerySeries::query_index`): its style.
+    pub query_index: usize,
     pub points: Vec<(i64, Option<f64>)>,
     pub band: Option<Band>,
 }
@@ -56,6 +60,7 @@ pub fn lines(response: &QueryResponse) -> Vec<Line> {
             });
             Line {
                 label: label(s, several_queries),
+                query_index: s.query_index,
                 points,
                 band,
             }
@@ -148,19 +153,8 @@ pub fn band_runs(line: &Line) -> Vec<Vec<(i64, f64, f64)>> {
 
 /// The value axis: the data's extent (bands included) with a little room above and below, never inverted or empty.
 /// Values that are all non-negative keep the axis at or above zero.
-pub fn y_bounds(lines: &[Line]) -> (f64, f64) {
-    let band_values = lines
-        .iter()
-        .filter_map(|l| l.band.as_ref())
-        .flat_map(|b| b.limits.iter().flatten().flat_map(|&(lo, hi)| [lo, hi]));
-    let values = lines
-        .iter()
-        .flat_map(|l| l.points.iter().filter_map(|(_, v)| *v))
-        .chain(band_values)
-        .filter(|v| v.is_finite());
-    let (min, max) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-        (lo.min(v), hi.max(v))
-    });
+pub fn y_bounds<'a>(lines: impl IntoIterator<Item = &'a Line>) -> (f64, f64) {
+    let (min, max) = extent(lines, |v| v.is_finite());
     if min > max {
         return (0.0, 1.0);
     }
@@ -209,6 +203,23 @@ impl PlotBox {
     }
 }
 
+/// Drags shorter than this (CSS pixels) are clicks, not a window to zoom into.
+pub const MIN_DRAG_PX: f64 = 5.0;
+
+/// The window selected by dragging from `x0` to `x1` (either way), each end kept inside the plot; `None`
+/// for a drag under [`MIN_DRAG_PX`] once clamped.
+pub fn selected_range(plot: &PlotBox, x0: f64, x1: f64) -> Option<TimeRange> {
+    let clamp = |x: f64| x.clamp(plot.left, plot.right);
+    let (a, b) = (clamp(x0.min(x1)), clamp(x0.max(x1)));
+    if b - a < MIN_DRAG_PX {
+        return None;
+    }
+    Some(TimeRange {
+        from_ms: plot.time_at(a)?,
+        to_ms: plot.time_at(b)?,
+    })
+}
+
 /// The bucket under the pointer: its time, its x, and each line's value there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hover {
@@ -221,21 +232,27 @@ pub struct Hover {
 }
 
 /// The bucket with a value nearest to pointer position `x`, if the pointer is over the plot.
-pub fn hover_at(plot: &PlotBox, lines: &[Line], x: f64) -> Option<Hover> {
+/// A binary search per line: the pointer moves often and a line may hold hundreds of thousands of
+/// points.
+pub fn hover_at<'a>(
+    plot: &PlotBox,
+    lines: impl IntoIterator<Item = &'a Line> + Clone,
+    x: f64,
+) -> Option<Hover> {
     let target_ms = plot.time_at(x)?;
     let ts_ms = lines
-        .iter()
-        .flat_map(|l| l.points.iter())
-        .filter(|(ts, v)| v.is_some() && plot.range.from_ms <= *ts && *ts <= plot.range.to_ms)
-        .map(|(ts, _)| *ts)
+        .clone()
+        .into_iter()
+        .filter_map(|l| nearest_valued(&l.points, target_ms, plot.range))
         .min_by_key(|ts| (ts - target_ms).unsigned_abs())?;
     let index = |l: &Line| l.points.binary_search_by_key(&ts_ms, |(ts, _)| *ts).ok();
     let values = lines
-        .iter()
+        .clone()
+        .into_iter()
         .map(|l| index(l).and_then(|i| l.points[i].1))
         .collect();
     let bands = lines
-        .iter()
+        .into_iter()
         .map(|l| {
             let band = l.band.as_ref()?;
             index(l).and_then(|i| band.limits.get(i).copied().flatten())
@@ -249,6 +266,84 @@ pub fn hover_at(plot: &PlotBox, lines: &[Line], x: f64) -> Option<Hover> {
     })
 }
 
+/// The time of the point with a value nearest to `target_ms` inside `range` (the earlier one on a
+/// tie), searching outwards from where `target_ms` would sit.
+fn nearest_valued(points: &[(i64, Option<f64>)], target_ms: i64, range: TimeRange) -> Option<i64> {
+    let at = points.partition_point(|(ts, _)| *ts < target_ms);
+    let after = points[at..]
+        .iter()
+        .take_while(|(ts, _)| *ts <= range.to_ms)
+        .find(|(ts, v)| v.is_some() && *ts >= range.from_ms)
+        .map(|(ts, _)| *ts);
+    let before = points[..at]
+        .iter()
+        .rev()
+        .take_while(|(ts, _)| *ts >= range.from_ms)
+        .find(|(ts, v)| v.is_some() && *ts <= range.to_ms)
+        .map(|(ts, _)| *ts);
+    match (before, after) {
+        (Some(b), Some(a)) if (a - target_ms) < (target_ms - b) => Some(a),
+        (Some(b), _) => Some(b),
+        (None, a) => a,
+    }
+}
+
+/// The lowest and highest of the lines' values and band limits that `keep` accepts; `(inf, -inf)`
+/// when there is none.
+fn extent<'a>(lines: impl IntoIterator<Item = &'a Line>, keep: impl Fn(f64) -> bool) -> (f64, f64) {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    let mut add = |v: f64| {
+        if keep(v) {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    };
+    for line in lines {
+        line.points
+            .iter()
+            .filter_map(|(_, v)| *v)
+            .for_each(&mut add);
+        if let Some(band) = &line.band {
+            band.limits.iter().flatten().for_each(|&(l, h)| {
+                add(l);
+                add(h);
+            });
+        }
+    }
+    (lo, hi)
+}
+
+/// The value axis in axis units for `y`: values on a linear axis, log10 of values on a log axis.
+/// Starts from the data's extent (as [`y_bounds`]), then takes the user's min and max where set. On a
+/// log axis only positive values count: zero and negatives have no logarithm and are not drawn.
+pub fn value_axis<'a>(lines: impl IntoIterator<Item = &'a Line>, y: &YAxis) -> (f64, f64) {
+    let (mut lo, mut hi) = if y.log {
+        let (min, max) = extent(lines, |v| v.is_finite() && v > 0.0);
+        if min > max {
+            (0.0, 1.0)
+        } else {
+            let (lo, hi) = (min.log10(), max.log10());
+            let pad = if hi > lo { (hi - lo) * 0.05 } else { 0.5 };
+            (lo - pad, hi + pad)
+        }
+    } else {
+        y_bounds(lines)
+    };
+    let to_axis = |v: f64| if y.log { v.log10() } else { v };
+    if let Some(min) = y.min.filter(|v| v.is_finite() && (!y.log || *v > 0.0)) {
+        lo = to_axis(min);
+    }
+    if let Some(max) = y.max.filter(|v| v.is_finite() && (!y.log || *v > 0.0)) {
+        hi = to_axis(max);
+    }
+    if lo >= hi {
+        // A min above the max (or equal): keep the min and give the axis some height.
+        hi = lo + 1.0;
+    }
+    (lo, hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +351,7 @@ mod tests {
     fn line(points: &[(i64, Option<f64>)]) -> Line {
         Line {
             label: "l".into(),
+            query_index: 0,
             points: points.to_vec(),
             band: None,
         }
@@ -272,6 +368,67 @@ mod tests {
         assert!(hi > 1000.0 && hi < 1100.0);
         let (lo, hi) = y_bounds(&[line(&[(0, Some(-5.0))]), line(&[(0, Some(5.0))])]);
         assert!(lo < -5.0 && hi > 5.0);
+    }
+
+    #[test]
+    fn a_drag_selects_the_window_between_its_ends() {
+        let plot = PlotBox {
+            left: 50.0,
+            right: 150.0,
+            top: 0.0,
+            bottom: 100.0,
+            range: TimeRange {
+                from_ms: 0,
+                to_ms: 100_000,
+            },
+        };
+        let window = |from_ms, to_ms| Some(TimeRange { from_ms, to_ms });
+        assert_eq!(selected_range(&plot, 60.0, 80.0), window(10_000, 30_000));
+        assert_eq!(selected_range(&plot, 80.0, 60.0), window(10_000, 30_000));
+        // Ends past the plot stop at its edges.
+        assert_eq!(selected_range(&plot, 0.0, 500.0), window(0, 100_000));
+        // 4 px is a click; so is a drag entirely left of the plot.
+        assert_eq!(selected_range(&plot, 60.0, 64.0), None);
+        assert_eq!(selected_range(&plot, 0.0, 40.0), None);
+    }
+
+    #[test]
+    fn the_value_axis_takes_the_users_limits_and_log_scale() {
+        let l = line(&[(0, Some(-10.0)), (1, Some(10.0)), (2, Some(1000.0))]);
+        let auto = value_axis([&l], &YAxis::default());
+        assert_eq!(auto, y_bounds([&l]));
+        let clamped = YAxis {
+            min: Some(0.0),
+            max: Some(100.0),
+            log: false,
+        };
+        assert_eq!(value_axis([&l], &clamped), (0.0, 100.0));
+        // Log: -10 has no logarithm and is left out; 10..1000 is 1..3, padded by 5 %.
+        let log = YAxis {
+            log: true,
+            ..YAxis::default()
+        };
+        let (lo, hi) = value_axis([&l], &log);
+        assert!(
+            (lo - 0.9).abs() < 1e-9 && (hi - 3.1).abs() < 1e-9,
+            "{lo}..{hi}"
+        );
+        // A min of 0 means nothing on a log axis; a max of 100 is 2.
+        let log_max = YAxis {
+            min: Some(0.0),
+            max: Some(100.0),
+            log: true,
+        };
+        let (lo, hi) = value_axis([&l], &log_max);
+        assert!((lo - 0.9).abs() < 1e-9 && hi == 2.0, "{lo}..{hi}");
+        // Nothing positive on a log axis: 1..10. A min above the max still gives a usable axis.
+        assert_eq!(value_axis([&line(&[(0, Some(-1.0))])], &log), (0.0, 1.0));
+        let inverted = YAxis {
+            min: Some(50.0),
+            max: Some(5.0),
+            log: false,
+        };
+        assert_eq!(value_axis([&l], &inverted), (50.0, 51.0));
     }
 
     #[test]
@@ -438,6 +595,7 @@ mod tests {
         // The axis makes room for the band as well as the line.
         let only_band = Line {
             label: "b".into(),
+            query_index: 0,
             points: vec![(0, Some(5.0))],
             band: Some(Band {
                 algorithm: "basic".into(),

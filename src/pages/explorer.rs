@@ -7,7 +7,7 @@ mod state;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dogwatch_core::timeframe::{Span, Timeframe};
+use dogwatch_core::timeframe::{Span, TimeRange, Timeframe};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -148,6 +148,16 @@ pub fn ExplorerPage() -> impl IntoView {
         })
     });
 
+    // Dragging across the graph pauses on the window selected.
+    let on_zoom = Callback::new(move |range: TimeRange| {
+        url.update(|s| {
+            s.timeframe = Timeframe::Paused {
+                span: s.timeframe.span(),
+                range,
+            }
+        })
+    });
+
     Effect::new(move |_| {
         let subject = state.with(|s| {
             if s.is_code() {
@@ -175,7 +185,7 @@ pub fn ExplorerPage() -> impl IntoView {
                 />
             </header>
             <QueryPanel url metric_names metric_tags tag_keys panel/>
-            <GraphPanel state panel names_error=Signal::derive(move || {
+            <GraphPanel state panel on_zoom names_error=Signal::derive(move || {
                 names.with(|l| l.error.as_ref().map(|(_, e)| e.to_string()))
             })/>
         </section>
@@ -343,6 +353,7 @@ fn QueryBuilder(
 fn GraphPanel(
     state: Memo<ExplorerState>,
     panel: Memo<Panel>,
+    on_zoom: Callback<TimeRange>,
     names_error: Signal<Option<String>>,
 ) -> impl IntoView {
     let graph = Memo::new(move |_| match panel.get() {
@@ -423,7 +434,7 @@ fn GraphPanel(
             </div>
             {stale_error}
             <Show when=move || has_graph.get() fallback=move || message>
-                <Timeseries graph=graph/>
+                <Timeseries graph=graph on_zoom/>
             </Show>
         </div>
     }

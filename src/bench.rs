@@ -1,0 +1,101 @@
+//! What the render benchmark (`cargo xtask bench render`, tests/bench/render.mjs) calls from
+//! JavaScript: mounting the real `Timeseries` component, the same code path as the explorer, on data
+//! the benchmark generates. Trunk 0.21 puts the wasm module's exports on `window.wasmBindings`.
+
+use std::sync::Arc;
+
+use dogwatch_core::timeframe::TimeRange;
+use dogwatch_core::wire::{QueryResponse, QuerySeries};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use crate::chart::{CrosshairSync, GraphData};
+use crate::components::timeseries::Timeseries;
+
+thread_local! {
+    /// One crosshair context for every graph the benchmark (or a test) mounts, so that graphs
+    /// mounted side by side share it as a dashboard's do.
+    static SYNC: CrosshairSync = CrosshairSync(RwSignal::new(None));
+}
+
+/// Mounts a `Timeseries` of one series (`ts_ms[i]`, `values[i]`) into `container`, whose graph is
+/// `width` × `height` CSS pixels, and returns the milliseconds the mount itself took. The canvas is
+/// drawn right after, in the same task (Leptos runs effects as microtasks); its `data-draws` turns to
+/// 1 when it is.
+#[wasm_bindgen]
+pub fn bench_draw(
+    container: web_sys::HtmlElement,
+    ts_ms: Vec<f64>,
+    values: Vec<f64>,
+    width: u32,
+    height: u32,
+) -> f64 {
+    let now = || {
+        window()
+            .performance()
+            .map_or(0.0, |p: web_sys::Performance| p.now())
+    };
+    let started = now();
+    let _ = container.set_attribute("style", &format!("width: {width}px"));
+    let graph = GraphData {
+        response: Arc::new(response(&ts_ms, &values)),
+        range: TimeRange {
+            from_ms: ts_ms.first().copied().unwrap_or_default() as i64,
+            to_ms: ts_ms.last().copied().unwrap_or_default() as i64,
+        },
+    };
+    let sync = SYNC.with(|s| *s);
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_context(sync);
+        let graph = graph.clone();
+        view! { <Timeseries graph=Signal::derive(move || Some(graph.clone()))/> }
+    })
+    .forget();
+    // The stylesheet gives the canvas its height; the benchmark asks for its own.
+    if let Some(canvas) = container.query_selector("canvas").ok().flatten() {
+        let _ = canvas.set_attribute("style", &format!("height: {height}px"));
+    }
+    now() - started
+}
+
+/// A query answer holding one series.
+fn response(ts_ms: &[f64], values: &[f64]) -> QueryResponse {
+    let pointlist: Vec<(i64, Option<f64>)> = ts_ms
+        .iter()
+        .zip(values)
+        .map(|(&ts, &v)| (ts as i64, v.is_finite().then_some(v)))
+        .collect();
+    let (start, end) = (
+        pointlist.first().map_or(0, |p| p.0),
+        pointlist.last().map_or(0, |p| p.0),
+    );
+    QueryResponse {
+        status: "ok".into(),
+        res_type: "time_series".into(),
+        resp_version: 1,
+        query: "bench".into(),
+        from_date: start,
+        to_date: end,
+        group_by: vec![],
+        message: String::new(),
+        series: vec![QuerySeries {
+            metric: "bench".into(),
+            display_name: "bench".into(),
+            expression: "bench".into(),
+            scope: "*".into(),
+            tag_set: vec![],
+            aggr: None,
+            interval: 1,
+            length: pointlist.len(),
+            query_index: 0,
+            start,
+            end,
+            pointlist,
+            attributes: Default::default(),
+            unit: None,
+            band: None,
+        }],
+        times: vec![],
+        values: vec![],
+    }
+}
