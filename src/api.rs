@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use dogwatch_core::timeframe::TimeRange;
-use dogwatch_core::wire::{AllTags, MetricsList, QueryResponse};
+use dogwatch_core::wire::{AllTags, DashboardList, MetricsList, QueryResponse};
 use leptos::prelude::*;
 use web_sys::AbortSignal;
 
@@ -40,6 +40,21 @@ pub trait Backend {
         range: TimeRange,
         abort: Option<&AbortSignal>,
     ) -> ApiFuture<QueryResponse>;
+
+    /// Every dashboard, most recently modified first (`GET /api/v1/dashboard`).
+    fn dashboards(&self, abort: Option<&AbortSignal>) -> ApiFuture<DashboardList>;
+
+    /// One dashboard in Datadog's JSON shape (`GET /api/v1/dashboard/{id}`).
+    fn dashboard(&self, id: &str, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value>;
+
+    /// Stores a new dashboard and answers it with its id (`POST /api/v1/dashboard`).
+    fn create_dashboard(&self, body: serde_json::Value) -> ApiFuture<serde_json::Value>;
+
+    /// Replaces a dashboard's definition (`PUT /api/v1/dashboard/{id}`).
+    fn update_dashboard(&self, id: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value>;
+
+    /// Deletes a dashboard (`DELETE /api/v1/dashboard/{id}`).
+    fn delete_dashboard(&self, id: &str) -> ApiFuture<()>;
 }
 
 /// The backend the app was started with, shared through context.

@@ -7,11 +7,16 @@ use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::{HttpBackend, SharedBackend};
+use crate::pages::board::BoardPage;
+use crate::pages::dashboards::{self, DashboardsPage};
 use crate::pages::explorer::{self, ExplorerPage};
 use crate::pages::not_found::NotFound;
 
 /// The pages that exist, in the navigation's order: (path, label).
-const NAV: &[(&str, &str)] = &[(explorer::PATH, "Metrics Explorer")];
+const NAV: &[(&str, &str)] = &[
+    (dashboards::PATH, "Dashboards"),
+    (explorer::PATH, "Metrics Explorer"),
+];
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -26,6 +31,9 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=|| view! { <Redirect path=explorer::PATH/> }/>
                         <Route path=path!("/metric/explorer") view=ExplorerPage/>
+                        <Route path=path!("/dashboard/lists") view=DashboardsPage/>
+                        <Route path=path!("/dashboard/:id") view=BoardPage/>
+                        <Route path=path!("/dashboard/:id/:slug") view=BoardPage/>
                     </Routes>
                 </main>
             </div>

@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod bench;
+mod board;
 mod chart;
 mod components;
 mod pages;

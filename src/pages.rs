@@ -1,4 +1,6 @@
 //! One module per page of the app.
 
+pub mod board;
+pub mod dashboards;
 pub mod explorer;
 pub mod not_found;

@@ -2,8 +2,8 @@
 //! loopback, so no keys are sent.
 
 use dogwatch_core::timeframe::TimeRange;
-use dogwatch_core::wire::{AllTags, Errors, MetricsList, QueryResponse};
-use gloo_net::http::Request;
+use dogwatch_core::wire::{AllTags, DashboardList, Errors, MetricsList, QueryResponse};
+use gloo_net::http::{Method, Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use web_sys::AbortSignal;
 
@@ -62,6 +62,63 @@ impl Backend for HttpBackend {
         ];
         Box::pin(get_json(url, params, abort.cloned(), self.origin()))
     }
+
+    fn dashboards(&self, abort: Option<&AbortSignal>) -> ApiFuture<DashboardList> {
+        let url = format!("{}/api/v1/dashboard", self.base);
+        Box::pin(get_json(url, Vec::new(), abort.cloned(), self.origin()))
+    }
+
+    fn dashboard(&self, id: &str, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
+        let url = self.dashboard_url(id);
+        Box::pin(get_json(url, Vec::new(), abort.cloned(), self.origin()))
+    }
+
+    fn create_dashboard(&self, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
+        let url = format!("{}/api/v1/dashboard", self.base);
+        Box::pin(send_json(Method::POST, url, Some(body), self.origin()))
+    }
+
+    fn update_dashboard(&self, id: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
+        let url = self.dashboard_url(id);
+        Box::pin(send_json(Method::PUT, url, Some(body), self.origin()))
+    }
+
+    fn delete_dashboard(&self, id: &str) -> ApiFuture<()> {
+        let url = self.dashboard_url(id);
+        let origin = self.origin();
+        Box::pin(async move {
+            send_json::<serde_json::Value>(Method::DELETE, url, None, origin)
+                .await
+                .map(|_| ())
+        })
+    }
+}
+
+impl HttpBackend {
+    fn dashboard_url(&self, id: &str) -> String {
+        let id = String::from(js_sys::encode_uri_component(id));
+        format!("{}/api/v1/dashboard/{id}", self.base)
+    }
+}
+
+/// A write: the JSON body out, the JSON answer back.
+async fn send_json<T: DeserializeOwned>(
+    method: Method,
+    url: String,
+    body: Option<serde_json::Value>,
+    origin: String,
+) -> Result<T, ApiError> {
+    let builder = RequestBuilder::new(&url).method(method);
+    let request = match body {
+        Some(body) => builder.json(&body),
+        None => builder.build(),
+    }
+    .map_err(|e| transport_error(e, &origin))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(e, &origin))?;
+    answer(response, origin).await
 }
 
 fn window() -> web_sys::Window {
@@ -80,6 +137,13 @@ async fn get_json<T: DeserializeOwned>(
         .send()
         .await
         .map_err(|e| transport_error(e, &origin))?;
+    answer(response, origin).await
+}
+
+async fn answer<T: DeserializeOwned>(
+    response: gloo_net::http::Response,
+    origin: String,
+) -> Result<T, ApiError> {
     let status = response.status();
     let body = response
         .text()

@@ -26,7 +26,8 @@ const CHECK_DELAY: Duration = Duration::from_millis(250);
 #[component]
 pub fn QueryEditor(
     /// The text area's id (the `<label for>` target, and a hook for tests).
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The committed query text; the editor shows it whenever it changes.
     #[prop(into)]
     value: Signal<String>,

@@ -36,16 +36,22 @@ pub fn TimeframePicker(
                     }
                 }
             >
-                {Span::ALL
-                    .into_iter()
-                    .map(|span| {
-                        view! {
-                            <option value=span.code() selected=move || span_code() == span.code()>
-                                {span.label()}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
+                {move || {
+                    // A typed span (`5h`) is offered beside the presets while it is the one shown.
+                    let current = timeframe.get().span();
+                    let extra = (!current.is_preset()).then_some(current);
+                    Span::ALL
+                        .into_iter()
+                        .chain(extra)
+                        .map(|span| {
+                            view! {
+                                <option value=span.code() selected=move || span_code() == span.code()>
+                                    {span.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
             </select>
             {move || window().map(|w| view! { <span class="window-label">{w}</span> })}
             <button

@@ -2,7 +2,7 @@
 //! timeseries. The whole view lives in the URL (see `state`), so a copied link opens the same graph;
 //! the page only turns URL changes into requests and requests into one of its panel states.
 
-mod state;
+pub mod state;
 
 use std::sync::Arc;
 use std::time::Duration;

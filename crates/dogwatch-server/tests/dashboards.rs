@@ -510,3 +510,34 @@ async fn a_wrong_application_key_is_refused() {
     let res = app(env.state.clone()).oneshot(req).await.expect("response");
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn queries_with_template_variables_are_stored_and_still_checked() {
+    let env = env();
+    let body = json!({
+        "title": "Templated",
+        "layout_type": "free",
+        "template_variables": [{"name": "host", "prefix": "host", "default": "ubuntu"}],
+        "widgets": [{"definition": {"type": "timeseries", "requests": [
+            {"q": "avg:my_metric{$host}"},
+            {"q": "anomalies(avg:mysql.performance.cpu_time{$host,env:prod}, 'basic', 2)"}
+        ]}, "layout": {"x": 0, "y": 0, "width": 4, "height": 3}}]
+    });
+    let (status, created) = call(&env, Method::POST, "/api/v1/dashboard", Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(
+        created["widgets"][0]["definition"]["requests"][0]["q"],
+        "avg:my_metric{$host}"
+    );
+    // A variable does not excuse a broken query.
+    let broken = json!({"title": "t", "layout_type": "ordered", "widgets": [
+        {"definition": {"type": "timeseries", "requests": [{"q": "avg:my_metric{$host"}]}}]});
+    expect_400(
+        &env,
+        Method::POST,
+        "/api/v1/dashboard",
+        broken,
+        "widgets[0].definition.requests[0].q",
+    )
+    .await;
+}

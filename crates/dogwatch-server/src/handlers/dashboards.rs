@@ -254,8 +254,19 @@ fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, AppErr
         .ok_or_else(|| bad(format!("{path} must be an object")))
 }
 
+/// Checks a widget's query as it will run: each `$variable` stands for "all" (`*`) here, since its
+/// value is chosen on the board.
 fn check_query(q: &str, path: &str) -> Result<(), AppError> {
-    dogwatch_core::query::parse(q)
+    use dogwatch_core::template_vars::{TemplateVar, apply, referenced};
+    let vars: Vec<TemplateVar> = referenced(q)
+        .into_iter()
+        .map(|name| TemplateVar {
+            name,
+            prefix: None,
+            value: None,
+        })
+        .collect();
+    dogwatch_core::query::parse(&apply(q, &vars))
         .map(|_| ())
         .map_err(|e| bad(format!("{path}: {e}")))
 }
