@@ -385,3 +385,25 @@ test('timeframe: typed ranges, Back, pause, UTC and template variables live in t
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
+
+test('Top List, Heatmap and Change widgets draw from their queries', async () => {
+  const id = await newBoard('Kinds', [
+    { definition: { type: 'toplist', title: 'top hosts', requests: [{ q: 'avg:my_metric{*} by {host}', aggregator: 'max' }] }, layout: { x: 0, y: 0, width: 4, height: 3 } },
+    { definition: { type: 'heatmap', title: 'spread', requests: [{ q: 'avg:my_metric{*} by {host}' }] }, layout: { x: 4, y: 0, width: 4, height: 3 } },
+    { definition: { type: 'change', title: 'vs an hour ago', requests: [{ q: 'avg:my_metric{*} by {host}', compare_to: 'hour_before', change_type: 'absolute' }] }, layout: { x: 8, y: 0, width: 4, height: 3 } },
+  ]);
+  const { context, page, pageErrors } = await openPage(browser);
+  await page.goto(`${server.base}/dashboard/${id}`);
+  const top = page.locator('.widget[data-kind="toplist"] .ranked li');
+  await top.first().waitFor();
+  assert.deepEqual(await top.locator('.ranked-label').allTextContents(), ['host:ubuntu', 'host:debian']);
+  await page.waitForFunction(() => Number(document.querySelector('.heatmap-canvas')?.dataset.cells) > 0);
+  // An hour ago there was no data: each host is listed with its value and "no past value".
+  const change = page.locator('.widget[data-kind="change"] .ranked li');
+  await change.first().waitFor();
+  assert.equal(await change.count(), 2);
+  assert.equal(await change.locator('.change.none').count(), 2);
+  await screenshot(page, 'board-kinds');
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});

@@ -362,6 +362,39 @@ async fn legacy_dash_crud_in_datadogs_shape() {
         }]})
     );
 
+    // Edited as a new-style dashboard (as the board page saves it), it is still a legacy dash, with
+    // the graphs as they now are.
+    let mut edited = board.clone();
+    for key in ["id", "url", "author_handle", "created_at", "modified_at"] {
+        edited.as_object_mut().expect("board").remove(key);
+    }
+    edited["layout_type"] = json!("free");
+    edited["widgets"][0]["layout"] = json!({"x": 0, "y": 0, "width": 6, "height": 3});
+    edited["widgets"][0]["definition"]["requests"]
+        .as_array_mut()
+        .expect("requests")
+        .truncate(1);
+    let (status, body) = call(
+        &env,
+        Method::PUT,
+        &format!("/api/v1/dashboard/{id}"),
+        Some(edited),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, got) = call(&env, Method::GET, &format!("/api/v1/dash/{n}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        got["dash"]["graphs"],
+        json!([{"title": "my metric", "definition": {"events": [], "viz": "timeseries",
+            "requests": [{"q": "avg:my_metric{host:ubuntu}", "type": "line"}]}}])
+    );
+    assert_eq!(
+        got["dash"]["template_variables"],
+        seed_dash()["template_variables"]
+    );
+    assert_eq!(got["dash"]["read_only"], true);
+
     let mut changed = seed_dash();
     changed["title"] = json!("Renamed");
     changed["read_only"] = json!(false);

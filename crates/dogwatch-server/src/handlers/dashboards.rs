@@ -57,7 +57,18 @@ pub async fn update(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, AppError> {
-    let new = dashboard_input(read_json(&headers, body).await?)?;
+    let mut new = dashboard_input(read_json(&headers, body).await?)?;
+    // A timeboard made through the legacy API stays one: edited in the UI (or through this API), it is
+    // still listed and read by `api.Timeboard`, with its graphs as they now are.
+    let was_legacy = state
+        .store
+        .dashboard(DashboardKey::Id(id.clone()))
+        .await
+        .map_err(AppError::internal)?
+        .is_some_and(|r| r.legacy.is_some());
+    if was_legacy {
+        new.legacy = Some(legacy_from_dashboard(&new.body)?);
+    }
     let row = state
         .store
         .replace_dashboard(DashboardKey::Id(id.clone()), new, now_ms())
@@ -449,6 +460,64 @@ fn dash_input(obj: Map<String, Value>) -> Result<NewDashboard, AppError> {
         body: body.to_string(),
         legacy: Some(legacy.to_string()),
     })
+}
+
+/// The legacy fields of a dashboard body: each widget with queries as a graph (`viz` = its type),
+/// template variables with their default as `prefix:value`, as the legacy API wrote them.
+fn legacy_from_dashboard(body: &str) -> Result<String, AppError> {
+    let board = stored_json(body)?;
+    let widgets = board.get("widgets").and_then(Value::as_array);
+    let graphs: Vec<Value> = widgets
+        .into_iter()
+        .flatten()
+        .filter_map(|w| {
+            let def = w.get("definition")?.as_object()?;
+            let requests: Vec<Value> = def
+                .get("requests")?
+                .as_array()?
+                .iter()
+                .filter_map(|r| {
+                    let q = r.get("q")?.as_str()?;
+                    let mut out = json!({ "q": q });
+                    if let Some(t) = r.get("display_type").and_then(Value::as_str) {
+                        out["type"] = json!(t);
+                    }
+                    Some(out)
+                })
+                .collect();
+            Some(json!({
+                "title": def.get("title").cloned().unwrap_or(json!("")),
+                "definition": {"events": [], "requests": requests, "viz": def.get("type").cloned().unwrap_or(json!("timeseries"))},
+            }))
+        })
+        .collect();
+    let template_variables: Vec<Value> = board
+        .get("template_variables")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let prefix = t.get("prefix").and_then(Value::as_str);
+            let default = t
+                .get("default")
+                .and_then(Value::as_str)
+                .map(|d| match prefix {
+                    Some(p) if !d.contains(':') && d != "*" => format!("{p}:{d}"),
+                    _ => d.to_owned(),
+                });
+            json!({"name": t.get("name"), "prefix": prefix, "default": default})
+        })
+        .collect();
+    let read_only = board
+        .get("is_read_only")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Ok(json!({
+        "graphs": graphs,
+        "template_variables": template_variables,
+        "read_only": read_only,
+    })
+    .to_string())
 }
 
 // ---- responses ---------------------------------------------------------------------------------
