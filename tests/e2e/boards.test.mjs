@@ -407,3 +407,43 @@ test('Top List, Heatmap and Change widgets draw from their queries', async () =>
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
+
+test('one crosshair across the board; dragging across a graph zooms every widget; Back returns', async () => {
+  const id = await newBoard('Zoom', [
+    { definition: { type: 'timeseries', title: 'ubuntu', requests: [{ q: 'avg:my_metric{host:ubuntu}' }] }, layout: { x: 0, y: 0, width: 6, height: 3 } },
+    { definition: { type: 'timeseries', title: 'debian', requests: [{ q: 'avg:my_metric{host:debian}' }] }, layout: { x: 6, y: 0, width: 6, height: 3 } },
+  ]);
+  const { context, page, pageErrors } = await openPage(browser);
+  await page.goto(`${server.base}/dashboard/${id}?span=15m&live=true`);
+  await page.waitForFunction(() => [...document.querySelectorAll('.widget canvas.chart-canvas')].filter((c) => c.dataset.series === '1').length === 2);
+  const [first, second] = [page.locator('.widget[data-widget-id="1"] canvas'), page.locator('.widget[data-widget-id="2"] canvas')];
+  const draws = Number(await second.getAttribute('data-draws'));
+  const box = await first.boundingBox();
+  const [l, t, r, b] = (await first.getAttribute('data-plot-area')).split(',').map(Number);
+  const y = box.y + (t + b) / 2;
+  for (let x = box.x + l + 10; x < box.x + r - 10; x += 15) await page.mouse.move(x, y);
+  // The other graph shows the crosshair too, without a redraw, and without its own tooltip.
+  await page.locator('.widget[data-widget-id="2"] .crosshair').waitFor();
+  assert.equal(await page.locator('.widget[data-widget-id="2"] .tooltip').count(), 0);
+  assert.equal(await page.locator('.widget[data-widget-id="1"] .tooltip').count(), 1);
+  assert.equal(Number(await second.getAttribute('data-draws')), draws);
+
+  // Drag across the middle third of the first graph.
+  const [x0, x1] = [box.x + l + (r - l) / 3, box.x + l + (2 * (r - l)) / 3];
+  await page.mouse.move(x0, y);
+  await page.mouse.down();
+  await page.mouse.move(x1, y, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForURL(/live=false&from_ts=\d+&to_ts=\d+/);
+  const url = new URL(page.url());
+  const width = Number(url.searchParams.get('to_ts')) - Number(url.searchParams.get('from_ts'));
+  assert.ok(width > 4 * 60_000 && width < 6 * 60_000, `a third of 15 minutes: ${width} ms`);
+  // Both widgets redraw for the new window.
+  await page.waitForFunction((d) => Number(document.querySelector('.widget[data-widget-id="2"] canvas').dataset.draws) > d, draws);
+  await screenshot(page, 'board-zoomed');
+
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.waitForURL(/span=15m&live=true/);
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
