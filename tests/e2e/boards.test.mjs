@@ -447,3 +447,25 @@ test('one crosshair across the board; dragging across a graph zooms every widget
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
+
+test('keyboard only: Enter on a metric adds its graph, Enter on a tray type opens the editor', async () => {
+  const id = await newBoard('Keyboard');
+  const { context, page } = await openPage(browser);
+  await page.goto(`${server.base}/dashboard/${id}`);
+  await page.locator('.metric-item[data-metric="my_metric"]').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.widget canvas.chart-canvas')?.dataset.series === '1');
+  assert.deepEqual(await rectOf(page, '.widget'), [0, 0, 4, 3]);
+  await page.locator('.tray-item[data-kind="note"]').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('.widget[data-kind="note"] .note-body strong').waitFor();
+  assert.deepEqual(await rectOf(page, '.widget[data-kind="note"]'), [4, 0, 2, 2]);
+  // Enter on a focused widget opens its editor; Escape-free: Cancel closes it.
+  await page.locator('.widget[data-kind="note"]').focus();
+  await page.keyboard.press('Enter');
+  await page.getByLabel('Note markdown').fill('# Runbook');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('.widget[data-kind="note"] .note-body h1', { hasText: 'Runbook' }).waitFor();
+  await waitSaved(page);
+  await context.close();
+});

@@ -160,6 +160,24 @@ fn finish(ctx: BoardCtx) {
     }
 }
 
+/// The keyboard's drop: a tray widget type or a metric goes to the first free place of the grid.
+pub fn add_at_first_free(ctx: BoardCtx, source: Source) {
+    let kind = match &source {
+        Source::New(kind) => kind.clone(),
+        Source::Metric(_) => Kind::Timeseries,
+        Source::Move { .. } | Source::Resize { .. } => return,
+    };
+    let (width, height) = kind.default_size();
+    let rect = grid::first_free(&ctx.layout(), width, height);
+    ctx.drag.set(Some(Drag {
+        source,
+        target: Some(rect),
+        onto: None,
+        pointer: (0.0, 0.0),
+    }));
+    finish(ctx);
+}
+
 /// The layout the grid shows: the board's, or during a drag, where everything would be after the drop.
 pub fn preview(ctx: &BoardCtx) -> grid::Placed {
     let layout = ctx

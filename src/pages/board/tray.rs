@@ -42,7 +42,17 @@ pub fn Tray() -> impl IntoView {
                     let label = kind.label().to_owned();
                     let code = kind.code().to_owned();
                     view! {
-                        <li class="tray-item" data-kind=code
+                        <li class="tray-item" data-kind=code tabindex="0" role="button"
+                            title="Drag onto the board, or press Enter to add it"
+                            on:keydown={
+                                let kind = kind.clone();
+                                move |ev: ev::KeyboardEvent| {
+                                    if ev.key() == "Enter" || ev.key() == " " {
+                                        ev.prevent_default();
+                                        drag::add_at_first_free(ctx, Source::New(kind.clone()));
+                                    }
+                                }
+                            }
                             on:pointerdown=move |ev: ev::PointerEvent| drag::start(ctx, Source::New(kind.clone()), &ev)>
                             {label}
                         </li>
@@ -60,9 +70,17 @@ pub fn Tray() -> impl IntoView {
                     <ul class="metric-list">
                         {list.into_iter().map(|name| {
                             let metric = name.clone();
+                            let keyed = name.clone();
                             let data = name.clone();
                             view! {
-                                <li class="metric-item" data-metric=data title="Drag onto the board or onto a graph"
+                                <li class="metric-item" data-metric=data tabindex="0" role="button"
+                                    title="Drag onto the board or onto a graph; Enter adds a graph of it"
+                                    on:keydown=move |ev: ev::KeyboardEvent| {
+                                        if ev.key() == "Enter" || ev.key() == " " {
+                                            ev.prevent_default();
+                                            drag::add_at_first_free(ctx, Source::Metric(keyed.clone()));
+                                        }
+                                    }
                                     on:pointerdown=move |ev: ev::PointerEvent| drag::start(ctx, Source::Metric(metric.clone()), &ev)>
                                     {name}
                                 </li>
