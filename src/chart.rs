@@ -25,7 +25,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 pub use decimate::{Columns, decimate};
-pub use format::{clock_time, format_value, time_of_day, window_label};
+pub use format::{
+    clock_time, fixed_offset, format_value, time_of_day, time_of_day_at, window_label,
+};
 pub use geometry::{Hover, Line, PlotBox, anomalies, hover_at, lines, selected_range, value_axis};
 pub use observe::{Observers, on_screen_now};
 pub use palette::{Rgb, css, series_colors};
@@ -300,6 +302,14 @@ impl Area {
         self.left + (ts_ms - self.range.from_ms) as f64 / duration * (self.right - self.left)
     }
 
+    /// The x of a time, at the middle of its pixel column. Lines go through these: every vertex of a
+    /// column (its first, lowest, highest and last point) then lies on one vertical, which Chromium
+    /// rasterises about twice as fast as the same zig-zag spread over sub-pixel x positions, and
+    /// which looks the same at one point per pixel.
+    fn column_x(&self, ts_ms: i64) -> f64 {
+        (self.x(ts_ms) - self.left).floor() + self.left + 0.5
+    }
+
     fn y(&self, value: f64) -> f64 {
         self.y_of_axis(if self.log { value.log10() } else { value })
     }
@@ -459,7 +469,10 @@ fn draw_data(
         }
     }
 
-    ctx.set_line_join("round");
+    // Mitred joins, bevelled past a low limit: as quick to rasterise as bevels, without the spikes
+    // a high miter limit draws on sharp peaks. Round joins cost about a third more.
+    ctx.set_line_join("miter");
+    ctx.set_miter_limit(2.0);
     ctx.set_line_width(2.0 * dpr);
     for &(line, color) in shown {
         counts.points += line
@@ -513,9 +526,9 @@ fn stroke_path(ctx: &CanvasRenderingContext2d, area: &Area, points: &[(i64, f64)
         return;
     };
     ctx.begin_path();
-    ctx.move_to(area.x(ts), area.y(v));
+    ctx.move_to(area.column_x(ts), area.y(v));
     for &(ts, v) in rest {
-        ctx.line_to(area.x(ts), area.y(v));
+        ctx.line_to(area.column_x(ts), area.y(v));
     }
     ctx.stroke();
 }
@@ -527,11 +540,11 @@ fn fill_area(ctx: &CanvasRenderingContext2d, area: &Area, points: &[(i64, f64)],
     };
     let base = area.base_y();
     ctx.begin_path();
-    ctx.move_to(area.x(first_ts), base);
+    ctx.move_to(area.column_x(first_ts), base);
     for &(ts, v) in points {
-        ctx.line_to(area.x(ts), area.y(v));
+        ctx.line_to(area.column_x(ts), area.y(v));
     }
-    ctx.line_to(area.x(last_ts), base);
+    ctx.line_to(area.column_x(last_ts), base);
     ctx.close_path();
     let (r, g, b) = color;
     ctx.set_fill_style_str(&format!("rgba({r}, {g}, {b}, 0.3)"));
