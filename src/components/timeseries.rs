@@ -133,7 +133,10 @@ pub fn Timeseries(
     let hovering = RwSignal::new(false);
     let crosshair = NodeRef::<Div>::new();
     let crosshair_at = StoredValue::new(None::<f64>);
-    let tip = StoredValue::new(TooltipRefs::default());
+    // The zone's offset over the window drawn, when it has one: tooltip times without a `Date` each.
+    let zone = StoredValue::new(None::<chrono::FixedOffset>);
+    let crosshair_style = StoredValue::new_local(None::<web_sys::CssStyleDeclaration>);
+    let tip = StoredValue::new_local(TooltipRefs::default());
     let selection = RwSignal::new(None::<(f64, f64)>);
     let drag_from = StoredValue::new(None::<f64>);
     let (draw_error, set_draw_error) = signal(None::<String>);
@@ -147,9 +150,14 @@ pub fn Timeseries(
             return;
         }
         crosshair_at.set_value(x);
-        if let Some(el) = crosshair.get_untracked() {
+        if crosshair_style.with_value(Option::is_none) {
+            let style = crosshair
+                .get_untracked()
+                .map(|el| web_sys::HtmlElement::style(&el));
+            crosshair_style.set_value(style);
+        }
+        if let Some(style) = crosshair_style.get_value() {
             // One property at a time: cheaper than rewriting the style attribute at every move.
-            let style = web_sys::HtmlElement::style(&el);
             match x {
                 Some(x) => {
                     let _ = style.set_property("left", &format!("{x}px"));
@@ -169,7 +177,8 @@ pub fn Timeseries(
             if let Some(h) = h {
                 let flip =
                     plot.with_untracked(|p| p.is_some_and(|p| h.x > (p.left + p.right) / 2.0));
-                tip.update_value(|t| t.paint(h, flip));
+                let offset = zone.get_value();
+                tip.update_value(|t| t.paint(h, flip, offset));
             }
         })
     };
@@ -245,6 +254,7 @@ pub fn Timeseries(
                     let _ = canvas.set_attribute(name, &value);
                 }
                 plot.set(Some(drawn.plot));
+                zone.set_value(chart::fixed_offset(input.range));
                 area_left.set_value(None);
                 set_draw_error.set(None);
             }
@@ -476,15 +486,15 @@ fn LegendItem(
 #[derive(Default)]
 struct TooltipRefs {
     card: NodeRef<Div>,
-    time: NodeRef<Div>,
+    time: TextSlot,
     /// Per row: its value, and for a line with a band, its band.
-    slots: Vec<(NodeRef<Span>, Option<NodeRef<Span>>)>,
+    slots: Vec<(TextSlot, Option<TextSlot>)>,
     flip: Option<bool>,
 }
 
 impl TooltipRefs {
     /// Writes `hover` into the tooltip; `flip` opens it to the left of the crosshair.
-    fn paint(&mut self, hover: &Hover, flip: bool) {
+    fn paint(&mut self, hover: &Hover, flip: bool, offset: Option<chrono::FixedOffset>) {
         let Some(card) = self.card.get_untracked() else {
             return;
         };
@@ -492,20 +502,20 @@ impl TooltipRefs {
             let _ = card.set_attribute("class", if flip { "tooltip flip" } else { "tooltip" });
             self.flip = Some(flip);
         }
-        if let Some(time) = self.time.get_untracked() {
-            set_text(&time, Some(&chart::time_of_day(hover.ts_ms)));
-        }
-        for (i, (value, band)) in self.slots.iter().enumerate() {
-            if let Some(value) = value.get_untracked() {
-                let text = hover
-                    .values
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .map_or_else(|| "no data".to_owned(), chart::format_value);
-                set_text(&value, Some(&text));
-            }
-            if let Some(band) = band.and_then(|b| b.get_untracked()) {
+        let time = match offset {
+            Some(offset) => chart::time_of_day_at(hover.ts_ms, offset),
+            None => chart::time_of_day(hover.ts_ms),
+        };
+        self.time.set(&time);
+        for (i, (value, band)) in self.slots.iter_mut().enumerate() {
+            let text = hover
+                .values
+                .get(i)
+                .copied()
+                .flatten()
+                .map_or_else(|| "no data".to_owned(), chart::format_value);
+            value.set(&text);
+            if let Some(band) = band {
                 let text = hover.bands.get(i).copied().flatten().map(|(lo, hi)| {
                     format!(
                         "band {} – {}",
@@ -513,20 +523,33 @@ impl TooltipRefs {
                         chart::format_value(hi)
                     )
                 });
-                set_text(&band, text.as_deref());
+                band.set(text.as_deref().unwrap_or_default());
             }
         }
     }
 }
 
-/// Sets an element's text: by changing its text node when it has one, which is cheaper than
-/// replacing its children as `textContent` does.
-fn set_text(el: &web_sys::Element, text: Option<&str>) {
-    match (el.first_child(), text) {
-        (Some(node), Some(text)) if node.next_sibling().is_none() && node.node_type() == 3 => {
+/// An element whose text changes at every pointer move, and its text node once it has one:
+/// changing that node is cheaper than `textContent`, which replaces the element's children, and
+/// keeping it spares asking the DOM for it each time.
+#[derive(Default)]
+struct TextSlot {
+    el: NodeRef<Span>,
+    text: Option<web_sys::Node>,
+}
+
+impl TextSlot {
+    fn new(el: NodeRef<Span>) -> TextSlot {
+        TextSlot { el, text: None }
+    }
+
+    fn set(&mut self, text: &str) {
+        if let Some(node) = &self.text {
             node.set_node_value(Some(text));
+        } else if let Some(el) = self.el.get_untracked() {
+            el.set_text_content(Some(text));
+            self.text = el.first_child();
         }
-        _ => el.set_text_content(text),
     }
 }
 
@@ -536,15 +559,15 @@ fn set_text(el: &web_sys::Element, text: Option<&str>) {
 /// than a reactive node per text. Labels and values go in as text.
 #[component]
 fn HoverCard(
-    tip: StoredValue<TooltipRefs>,
+    tip: StoredValue<TooltipRefs, LocalStorage>,
     rows: Memo<Vec<TooltipRow>>,
     paint: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     let card = NodeRef::<Div>::new();
-    let time = NodeRef::<Div>::new();
+    let time = NodeRef::<Span>::new();
     tip.set_value(TooltipRefs {
         card,
-        time,
+        time: TextSlot::new(time),
         ..TooltipRefs::default()
     });
     let rows_view = move || {
@@ -555,7 +578,7 @@ fn HoverCard(
             .map(|row| {
                 let value = NodeRef::<Span>::new();
                 let band = row.has_band.then(NodeRef::<Span>::new);
-                slots.push((value, band));
+                slots.push((TextSlot::new(value), band.map(TextSlot::new)));
                 view! {
                     <li>
                         <span class="swatch" style:background-color=row.color></span>
@@ -578,7 +601,7 @@ fn HoverCard(
     });
     view! {
         <div class="tooltip" role="tooltip" node_ref=card>
-            <div class="tooltip-time" node_ref=time></div>
+            <span class="tooltip-time" node_ref=time></span>
             <ul>{rows_view}</ul>
         </div>
     }
