@@ -302,16 +302,19 @@ impl Area {
         self.left + (ts_ms - self.range.from_ms) as f64 / duration * (self.right - self.left)
     }
 
-    /// The x of a time, at the middle of its pixel column. Lines go through these: every vertex of a
-    /// column (its first, lowest, highest and last point) then lies on one vertical, which Chromium
+    /// The x of a time, at the left edge of its pixel column. Lines go through these: every vertex of
+    /// a column (its first, lowest, highest and last point) then lies on one vertical, which Chromium
     /// rasterises about twice as fast as the same zig-zag spread over sub-pixel x positions, and
     /// which looks the same at one point per pixel.
     fn column_x(&self, ts_ms: i64) -> f64 {
-        (self.x(ts_ms) - self.left).floor() + self.left + 0.5
+        (self.x(ts_ms) - self.left).floor() + self.left
     }
 
+    /// The y of a value, on a whole pixel (as plotters drew): a 2-pixel line then covers two rows
+    /// exactly instead of smearing over three, and band edges stay sharp.
     fn y(&self, value: f64) -> f64 {
         self.y_of_axis(if self.log { value.log10() } else { value })
+            .round()
     }
 
     /// The y of a value in axis units (log10 of the value on a log axis).
@@ -461,8 +464,8 @@ fn draw_data(
             ctx.begin_path();
             let mut outline = upper.iter().chain(lower.iter().rev());
             if let Some(&(ts, v)) = outline.next() {
-                ctx.move_to(area.x(ts), area.y(v));
-                outline.for_each(|&(ts, v)| ctx.line_to(area.x(ts), area.y(v)));
+                ctx.move_to(area.column_x(ts), area.y(v));
+                outline.for_each(|&(ts, v)| ctx.line_to(area.column_x(ts), area.y(v)));
                 ctx.close_path();
                 ctx.fill();
             }
@@ -596,7 +599,8 @@ fn draw_markers(ctx: &CanvasRenderingContext2d, area: &Area, markers: &[Marker],
     ctx.set_fill_style_str(MARKER_CSS);
     ctx.set_font(&format!("{}px sans-serif", (11.0 * dpr).round()));
     for marker in markers.iter().filter(|m| area.accepts(m.value)) {
-        let y = area.y(marker.value);
+        // On a half pixel: a one-pixel line centred there fills one row.
+        let y = area.y(marker.value) + 0.5;
         ctx.begin_path();
         ctx.move_to(area.left, y);
         ctx.line_to(area.right, y);
