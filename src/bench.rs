@@ -2,6 +2,7 @@
 //! JavaScript: mounting the real `Timeseries` component, the same code path as the explorer, on data
 //! the benchmark generates. Trunk 0.21 puts the wasm module's exports on `window.wasmBindings`.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use dogwatch_core::timeframe::TimeRange;
@@ -16,33 +17,38 @@ thread_local! {
     /// One crosshair context for every graph the benchmark (or a test) mounts, so that graphs
     /// mounted side by side share it as a dashboard's do.
     static SYNC: CrosshairSync = CrosshairSync(RwSignal::new(None));
+    /// The data `bench_prepare` turned into a query answer, for `bench_mount`.
+    static PREPARED: RefCell<Option<GraphData>> = const { RefCell::new(None) };
 }
 
-/// Mounts a `Timeseries` of one series (`ts_ms[i]`, `values[i]`) into `container`, whose graph is
-/// `width` × `height` CSS pixels, and returns the milliseconds the mount itself took. The canvas is
-/// drawn right after, in the same task (Leptos runs effects as microtasks); its `data-draws` turns to
-/// 1 when it is.
+/// Turns one series (`ts_ms[i]`, `values[i]`) into the query answer the UI would have received from
+/// the API, for `bench_mount`. Kept apart so that the benchmark times the chart, not this conversion
+/// (as it hands uPlot its arrays ready-made).
 #[wasm_bindgen]
-pub fn bench_draw(
-    container: web_sys::HtmlElement,
-    ts_ms: Vec<f64>,
-    values: Vec<f64>,
-    width: u32,
-    height: u32,
-) -> f64 {
-    let now = || {
-        window()
-            .performance()
-            .map_or(0.0, |p: web_sys::Performance| p.now())
-    };
-    let started = now();
-    let _ = container.set_attribute("style", &format!("width: {width}px"));
+pub fn bench_prepare(ts_ms: Vec<f64>, values: Vec<f64>) {
     let graph = GraphData {
         response: Arc::new(response(&ts_ms, &values)),
         range: TimeRange {
             from_ms: ts_ms.first().copied().unwrap_or_default() as i64,
             to_ms: ts_ms.last().copied().unwrap_or_default() as i64,
         },
+    };
+    PREPARED.with(|p| *p.borrow_mut() = Some(graph));
+}
+
+/// Mounts a `Timeseries` of the prepared data into `container`, its canvas `width` × `height` CSS
+/// pixels, and returns the milliseconds the mount itself took. The canvas is drawn right after, in
+/// the same task (Leptos runs effects as microtasks); its `data-draws` turns to 1 when it is.
+#[wasm_bindgen]
+pub fn bench_mount(container: web_sys::HtmlElement, width: u32, height: u32) -> f64 {
+    let now = || {
+        window()
+            .performance()
+            .map_or(0.0, |p: web_sys::Performance| p.now())
+    };
+    let started = now();
+    let Some(graph) = PREPARED.with(|p| p.borrow().clone()) else {
+        return 0.0;
     };
     let sync = SYNC.with(|s| *s);
     leptos::mount::mount_to(container.clone(), move || {
@@ -51,11 +57,24 @@ pub fn bench_draw(
         view! { <Timeseries graph=Signal::derive(move || Some(graph.clone()))/> }
     })
     .forget();
-    // The stylesheet gives the canvas its height; the benchmark asks for its own.
+    // The stylesheet sizes the canvas to the page; the benchmark asks for its own size.
     if let Some(canvas) = container.query_selector("canvas").ok().flatten() {
-        let _ = canvas.set_attribute("style", &format!("height: {height}px"));
+        let _ = canvas.set_attribute("style", &format!("width: {width}px; height: {height}px"));
     }
     now() - started
+}
+
+/// `bench_prepare` then `bench_mount`: one series drawn in `container`.
+#[wasm_bindgen]
+pub fn bench_draw(
+    container: web_sys::HtmlElement,
+    ts_ms: Vec<f64>,
+    values: Vec<f64>,
+    width: u32,
+    height: u32,
+) -> f64 {
+    bench_prepare(ts_ms, values);
+    bench_mount(container, width, height)
 }
 
 /// A query answer holding one series.

@@ -18,6 +18,15 @@ impl Columns {
     fn of(&self, ts_ms: i64, per_ms: f64) -> i64 {
         ((ts_ms - self.from_ms) as f64 * per_ms).floor() as i64
     }
+
+    /// The times surely inside `column`: from its first whole millisecond to before its last one.
+    /// Kept a millisecond short of each edge, so that rounding never puts a point in the wrong
+    /// column; points near an edge go through [`Columns::of`] instead.
+    fn span(&self, column: i64, per_ms: f64) -> (i64, i64) {
+        let start = self.from_ms + (column as f64 / per_ms).ceil() as i64 + 1;
+        let end = self.from_ms + ((column + 1) as f64 / per_ms).floor() as i64 - 1;
+        (start, end)
+    }
 }
 
 /// The points of `points` (sorted by time) worth drawing in `columns`: in each column its first,
@@ -34,10 +43,19 @@ pub fn decimate(
     // Never more than 4 per column, and never more than the points themselves.
     let mut out = Vec::with_capacity(points.len().min(columns.count.saturating_mul(4) + 8));
     let mut current: Option<Column> = None;
+    // The times the current column covers: while points stay inside, no column arithmetic.
+    let (mut starts_ms, mut ends_ms) = (i64::MAX, i64::MIN);
     for &(ts_ms, value) in points {
         let Some(value) = value.filter(|v| v.is_finite() && keep(*v)) else {
             continue;
         };
+        if let Some(c) = current
+            .as_mut()
+            .filter(|_| starts_ms <= ts_ms && ts_ms < ends_ms)
+        {
+            c.add(ts_ms, value);
+            continue;
+        }
         let column = columns.of(ts_ms, per_ms);
         match &mut current {
             Some(c) if c.index == column => c.add(ts_ms, value),
@@ -48,6 +66,7 @@ pub fn decimate(
                 current = Some(Column::new(column, ts_ms, value));
             }
         }
+        (starts_ms, ends_ms) = columns.span(column, per_ms);
     }
     if let Some(done) = current {
         done.emit(&mut out);

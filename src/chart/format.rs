@@ -1,7 +1,7 @@
 //! Numbers and times in words for axes, tooltips and the paused-window label. Times are shown in the
 //! browser's zone (chrono's `Local`, which reads the zone from JavaScript's `Date` on wasm).
 
-use chrono::{DateTime, Local, TimeZone, Timelike};
+use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Timelike};
 use dogwatch_core::timeframe::TimeRange;
 
 const DAY_MS: i64 = 86_400_000;
@@ -60,6 +60,28 @@ pub fn time_of_day(ts_ms: i64) -> String {
     }
 }
 
+/// The zone's offset from UTC over `range`, when it is the same at both ends (no DST change inside):
+/// then [`time_of_day_at`] can format any time of the window without asking the browser's `Date`
+/// each time, which the tooltip does at every pointer move.
+pub fn fixed_offset(range: TimeRange) -> Option<FixedOffset> {
+    let at = |ts_ms| {
+        Local
+            .timestamp_millis_opt(ts_ms)
+            .single()
+            .map(|t| t.offset().fix())
+    };
+    let (from, to) = (at(range.from_ms)?, at(range.to_ms)?);
+    (from == to).then_some(from)
+}
+
+/// As [`time_of_day`], in a zone of fixed offset.
+pub fn time_of_day_at(ts_ms: i64, offset: FixedOffset) -> String {
+    match offset.timestamp_millis_opt(ts_ms).single() {
+        Some(t) => tooltip_time(&t),
+        None => format!("{ts_ms} ms"),
+    }
+}
+
 /// The time of day, e.g. "10:04:30", in the browser's zone.
 pub fn clock_time(ts_ms: i64) -> String {
     match Local.timestamp_millis_opt(ts_ms).single() {
@@ -104,6 +126,14 @@ where
 mod tests {
     use super::*;
     use chrono::Utc;
+
+    #[test]
+    fn tooltip_times_in_a_fixed_offset() {
+        let plus_one = FixedOffset::east_opt(3600).expect("an offset");
+        assert_eq!(time_of_day_at(0, plus_one), "Thu Jan 1, 01:00:00");
+        let minus_half = FixedOffset::west_opt(1800).expect("an offset");
+        assert_eq!(time_of_day_at(90_000, minus_half), "Wed Dec 31, 23:31:30");
+    }
 
     #[test]
     fn values_read_well() {

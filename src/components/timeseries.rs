@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use dogwatch_core::timeframe::TimeRange;
 use leptos::ev;
-use leptos::html::{Canvas, Div};
+use leptos::html::{Canvas, Div, Span};
 use leptos::prelude::*;
 
 use crate::chart::{
@@ -125,13 +125,63 @@ pub fn Timeseries(
 
     let plot = RwSignal::new(None::<PlotBox>);
     let pointer_x = StoredValue::new(None::<f64>);
-    let hover = RwSignal::new(None::<Hover>);
+    let area_left = StoredValue::new(None::<f64>);
+    // The hovered bucket is plain data, not a signal: the pointer moves often, and the crosshair and
+    // tooltip are written straight into their elements (see `paint`), while `hovering` (whether the
+    // tooltip is mounted) changes only as the pointer enters and leaves.
+    let hover = StoredValue::new(None::<Hover>);
+    let hovering = RwSignal::new(false);
+    let crosshair = NodeRef::<Div>::new();
+    let crosshair_at = StoredValue::new(None::<f64>);
+    // The zone's offset over the window drawn, when it has one: tooltip times without a `Date` each.
+    let zone = StoredValue::new(None::<chrono::FixedOffset>);
+    let crosshair_style = StoredValue::new_local(None::<web_sys::CssStyleDeclaration>);
+    let tip = StoredValue::new_local(TooltipRefs::default());
     let selection = RwSignal::new(None::<(f64, f64)>);
     let drag_from = StoredValue::new(None::<f64>);
     let (draw_error, set_draw_error) = signal(None::<String>);
     let draws = StoredValue::new(0_u64);
     let last_drawn = StoredValue::new(None::<DrawInput>);
 
+    // Puts the crosshair at `x` (CSS pixels in the chart area), or hides it.
+    let place_crosshair = move |x: Option<f64>| {
+        let was = crosshair_at.get_value();
+        if was == x {
+            return;
+        }
+        crosshair_at.set_value(x);
+        if crosshair_style.with_value(Option::is_none) {
+            let style = crosshair
+                .get_untracked()
+                .map(|el| web_sys::HtmlElement::style(&el));
+            crosshair_style.set_value(style);
+        }
+        if let Some(style) = crosshair_style.get_value() {
+            // One property at a time: cheaper than rewriting the style attribute at every move.
+            match x {
+                Some(x) => {
+                    let _ = style.set_property("left", &format!("{x}px"));
+                    if was.is_none() {
+                        let _ = style.remove_property("display");
+                    }
+                }
+                None => {
+                    let _ = style.set_property("display", "none");
+                }
+            }
+        }
+    };
+    let paint = move || {
+        hover.with_value(|h| {
+            place_crosshair(h.as_ref().map(|h| h.x));
+            if let Some(h) = h {
+                let flip =
+                    plot.with_untracked(|p| p.is_some_and(|p| h.x > (p.left + p.right) / 2.0));
+                let offset = zone.get_value();
+                tip.update_value(|t| t.paint(h, flip, offset));
+            }
+        })
+    };
     let refresh_hover = move || {
         let found = match (plot.get_untracked(), pointer_x.get_value()) {
             (Some(p), Some(x)) => lines.with_untracked(|l| {
@@ -139,13 +189,36 @@ pub fn Timeseries(
             }),
             _ => None,
         };
-        if hover.with_untracked(|h| *h != found) {
-            if let Some(CrosshairSync(ts)) = sync {
-                ts.set(found.as_ref().map(|h| h.ts_ms));
-            }
-            hover.set(found);
+        if hover.with_value(|h| *h == found) {
+            return;
+        }
+        let present = found.is_some();
+        let ts_ms = found.as_ref().map(|h| h.ts_ms);
+        hover.set_value(found);
+        paint();
+        if hovering.get_untracked() != present {
+            hovering.set(present);
+        }
+        if let Some(CrosshairSync(ts)) = sync {
+            ts.set(ts_ms);
         }
     };
+    // The time hovered on another graph of the same context: the crosshair goes there, unless the
+    // pointer is over this graph.
+    if let Some(CrosshairSync(ts)) = sync {
+        Effect::new(move |_| {
+            let (ts_ms, p) = (ts.get(), plot.get());
+            if hover.with_value(Option::is_some) {
+                return;
+            }
+            let x = ts_ms.zip(p).and_then(|(ts_ms, p)| {
+                (p.range.from_ms..=p.range.to_ms)
+                    .contains(&ts_ms)
+                    .then(|| p.x_of(ts_ms))
+            });
+            place_crosshair(x);
+        });
+    }
 
     Effect::new(move |_| {
         let (Some(canvas), true, Some(input)) = (canvas.get(), visible.get(), input.get()) else {
@@ -181,6 +254,8 @@ pub fn Timeseries(
                     let _ = canvas.set_attribute(name, &value);
                 }
                 plot.set(Some(drawn.plot));
+                zone.set_value(chart::fixed_offset(input.range));
+                area_left.set_value(None);
                 set_draw_error.set(None);
             }
             Err(e) => set_draw_error.set(Some(e)),
@@ -190,11 +265,19 @@ pub fn Timeseries(
         refresh_hover();
     });
 
-    // The pointer's x in the chart area, from the event's client position: `offsetX` would be
-    // relative to whichever overlay the pointer is over.
+    // The pointer's x in the chart area, from its client x and the area's left edge. The edge is
+    // read when the pointer enters (and on the first move after a draw) rather than at every move,
+    // which would make the browser lay the page out again each time.
     let x_of = move |ev: &ev::PointerEvent| {
-        let area = area_ref.get_untracked()?;
-        Some(f64::from(ev.client_x()) - area.get_bounding_client_rect().left())
+        let left = match area_left.get_value() {
+            Some(left) => left,
+            None => {
+                let left = area_ref.get_untracked()?.get_bounding_client_rect().left();
+                area_left.set_value(Some(left));
+                left
+            }
+        };
+        Some(f64::from(ev.client_x()) - left)
     };
     let on_down = move |ev: ev::PointerEvent| {
         let (Some(_), Some(x), 0) = (on_zoom, x_of(&ev), ev.button()) else {
@@ -231,23 +314,18 @@ pub fn Timeseries(
         drag_from.set_value(None);
         selection.set(None);
     };
+    let on_enter = move |_: ev::PointerEvent| area_left.set_value(None);
     let on_leave = move |_: ev::PointerEvent| {
+        area_left.set_value(None);
         pointer_x.set_value(None);
         refresh_hover();
     };
 
-    // Where the crosshair stands: at the hovered bucket here, or at the time hovered on another graph.
-    let crosshair_x = Memo::new(move |_| {
-        if let Some(h) = hover.with(|h| h.as_ref().map(|h| h.x)) {
-            return Some(h);
-        }
-        let ts_ms = sync.and_then(|CrosshairSync(ts)| ts.get())?;
-        let p = plot.get()?;
-        (p.range.from_ms..=p.range.to_ms)
-            .contains(&ts_ms)
-            .then(|| p.x_of(ts_ms))
+    let tooltip_rows = Memo::new(move |_| {
+        lines.with(|l| colors.with(|c| effective.with(|o| tooltip_rows(l, c, &o.hidden))))
     });
-    let selection_box = move || {
+
+    let selection_box = Memo::new(move |_| {
         let (a, b) = selection.get()?;
         let p = plot.get()?;
         let (l, r) = (
@@ -255,7 +333,7 @@ pub fn Timeseries(
             a.max(b).clamp(p.left, p.right),
         );
         Some((l, r - l, p.top, p.bottom - p.top))
-    };
+    });
 
     view! {
         <div class="timeseries">
@@ -267,40 +345,25 @@ pub fn Timeseries(
                 on:pointermove=on_move
                 on:pointerup=on_up
                 on:pointercancel=on_cancel
+                on:pointerenter=on_enter
                 on:pointerleave=on_leave
             >
                 <canvas node_ref=canvas class="chart-canvas" role="img" aria-label="Timeseries graph"></canvas>
-                {move || {
-                    crosshair_x
-                        .get()
-                        .map(|_| view! { <div class="crosshair" style:left=move || px(crosshair_x.get())></div> })
-                }}
-                {move || {
-                    selection_box()
-                        .map(|(left, width, top, height)| {
-                            view! {
-                                <div
-                                    class="chart-selection"
-                                    style:left=format!("{left}px")
-                                    style:width=format!("{width}px")
-                                    style:top=format!("{top}px")
-                                    style:height=format!("{height}px")
-                                ></div>
-                            }
-                        })
-                }}
-                {move || {
-                    hover
-                        .get()
-                        .map(|h| {
-                            // Past the middle, the tooltip opens to the left of the pointer.
-                            let flip = plot
-                                .get_untracked()
-                                .is_some_and(|p| h.x > (p.left + p.right) / 2.0);
-                            let rows = tooltip_rows(&lines.get_untracked(), &colors.get_untracked(), &effective.with_untracked(|o| o.hidden.clone()));
-                            view! { <HoverCard hover=h rows flip/> }
-                        })
-                }}
+                // The tooltip hangs from the crosshair, so that one write moves both.
+                <div class="crosshair" node_ref=crosshair style="display: none">
+                    <Show when=move || hovering.get()>
+                        <HoverCard tip rows=tooltip_rows paint/>
+                    </Show>
+                </div>
+                <Show when=move || selection_box.with(Option::is_some)>
+                    <div
+                        class="chart-selection"
+                        style:left=move || px(selection_box.get().map(|b| b.0))
+                        style:width=move || px(selection_box.get().map(|b| b.1))
+                        style:top=move || px(selection_box.get().map(|b| b.2))
+                        style:height=move || px(selection_box.get().map(|b| b.3))
+                    ></div>
+                </Show>
             </div>
             {move || draw_error.get().map(|e| view! { <p class="state error">"The graph could not be drawn: " {e}</p> })}
             <ul class="legend" aria-label="Series">
@@ -321,7 +384,11 @@ pub fn Timeseries(
                                 }
                                 toggled.set(Some(set));
                             });
-                            view! { <LegendItem line=line.clone() color is_hidden toggle/> }
+                            let band = line
+                                .band
+                                .as_ref()
+                                .map(|b| (b.describe(), chart::anomalies(line).len()));
+                            view! { <LegendItem label=line.label.clone() band color is_hidden toggle/> }
                         })
                         .collect_view()
                 }}
@@ -342,26 +409,40 @@ fn shown<'a>(
     lines.iter().filter(|l| !hidden.contains(&l.label))
 }
 
-/// The tooltip's label and color for each shown line, in the order `hover_at` reports values.
-fn tooltip_rows(
-    lines: &[Line],
-    colors: &[Rgb],
-    hidden: &BTreeSet<String>,
-) -> Vec<(String, String)> {
+/// One line of the tooltip.
+#[derive(Debug, Clone, PartialEq)]
+struct TooltipRow {
+    label: String,
+    color: String,
+    has_band: bool,
+}
+
+/// The tooltip's rows: one per shown line, in the order `hover_at` reports values.
+fn tooltip_rows(lines: &[Line], colors: &[Rgb], hidden: &BTreeSet<String>) -> Vec<TooltipRow> {
     lines
         .iter()
         .zip(colors)
         .filter(|(l, _)| !hidden.contains(&l.label))
-        .map(|(l, &c)| (l.label.clone(), chart::css(c)))
+        .map(|(l, &c)| TooltipRow {
+            label: l.label.clone(),
+            color: chart::css(c),
+            has_band: l.band.is_some(),
+        })
         .collect()
 }
 
 /// One series in the legend: a button with its color and label that hides or shows it, and for an
 /// `anomalies()` series its band and how many points fall outside it.
 #[component]
-fn LegendItem(line: Line, color: Rgb, is_hidden: bool, toggle: Callback<()>) -> impl IntoView {
-    let band = line.band.as_ref().map(|band| {
-        let outside = chart::anomalies(&line).len();
+fn LegendItem(
+    label: String,
+    /// For an `anomalies()` series: its band in words, and how many points fall outside it.
+    band: Option<(String, usize)>,
+    color: Rgb,
+    is_hidden: bool,
+    toggle: Callback<()>,
+) -> impl IntoView {
+    let band = band.map(|(describe, outside)| {
         let outside = (outside > 0).then(|| {
             let words = if outside == 1 {
                 "1 point outside".to_owned()
@@ -378,7 +459,7 @@ fn LegendItem(line: Line, color: Rgb, is_hidden: bool, toggle: Callback<()>) -> 
         view! {
             <span class="legend-band">
                 <span class="swatch band" style:background-color=chart::BAND_CSS></span>
-                {band.describe()}
+                {describe}
             </span>
             {outside}
         }
@@ -390,50 +471,138 @@ fn LegendItem(line: Line, color: Rgb, is_hidden: bool, toggle: Callback<()>) -> 
                 type="button"
                 class="legend-item"
                 aria-pressed=if is_hidden { "false" } else { "true" }
-                title=format!("{title} {}", line.label)
+                title=format!("{title} {label}")
                 on:click=move |_| toggle.run(())
             >
                 <span class="swatch" style:background-color=chart::css(color)></span>
-                <span class="legend-label">{line.label.clone()}</span>
+                <span class="legend-label">{label.clone()}</span>
             </button>
             {band}
         </li>
     }
 }
 
-/// The tooltip for one hovered bucket: `rows` are the shown lines' labels and colors, in the order of
-/// `hover.values`. Labels and values go in as text.
-#[component]
-fn HoverCard(hover: Hover, rows: Vec<(String, String)>, flip: bool) -> impl IntoView {
-    let left = format!("{}px", hover.x);
-    let rows = rows
-        .into_iter()
-        .zip(&hover.values)
-        .zip(&hover.bands)
-        .map(|(((label, color), value), band)| {
-            let value = value.map_or_else(|| "no data".to_owned(), chart::format_value);
-            let band = band.map(|(lo, hi)| {
-                let range = format!(
-                    "band {} – {}",
-                    chart::format_value(lo),
-                    chart::format_value(hi)
-                );
-                view! { <span class="tooltip-band">{range}</span> }
-            });
-            view! {
-                <li>
-                    <span class="swatch" style:background-color=color></span>
-                    <span class="tooltip-label">{label}</span>
-                    <span class="tooltip-value">{value}</span>
-                    {band}
-                </li>
+/// Where the mounted tooltip's texts go, and what was last written there (to skip rewriting the same).
+#[derive(Default)]
+struct TooltipRefs {
+    card: NodeRef<Div>,
+    time: TextSlot,
+    /// Per row: its value, and for a line with a band, its band.
+    slots: Vec<(TextSlot, Option<TextSlot>)>,
+    flip: Option<bool>,
+}
+
+impl TooltipRefs {
+    /// Writes `hover` into the tooltip; `flip` opens it to the left of the crosshair.
+    fn paint(&mut self, hover: &Hover, flip: bool, offset: Option<chrono::FixedOffset>) {
+        let Some(card) = self.card.get_untracked() else {
+            return;
+        };
+        if self.flip != Some(flip) {
+            let _ = card.set_attribute("class", if flip { "tooltip flip" } else { "tooltip" });
+            self.flip = Some(flip);
+        }
+        let time = match offset {
+            Some(offset) => chart::time_of_day_at(hover.ts_ms, offset),
+            None => chart::time_of_day(hover.ts_ms),
+        };
+        self.time.set(&time);
+        for (i, (value, band)) in self.slots.iter_mut().enumerate() {
+            let text = hover
+                .values
+                .get(i)
+                .copied()
+                .flatten()
+                .map_or_else(|| "no data".to_owned(), chart::format_value);
+            value.set(&text);
+            if let Some(band) = band {
+                let text = hover.bands.get(i).copied().flatten().map(|(lo, hi)| {
+                    format!(
+                        "band {} – {}",
+                        chart::format_value(lo),
+                        chart::format_value(hi)
+                    )
+                });
+                band.set(text.as_deref().unwrap_or_default());
             }
-        })
-        .collect_view();
+        }
+    }
+}
+
+/// An element whose text changes at every pointer move, and its text node once it has one:
+/// changing that node is cheaper than `textContent`, which replaces the element's children, and
+/// keeping it spares asking the DOM for it each time.
+#[derive(Default)]
+struct TextSlot {
+    el: NodeRef<Span>,
+    text: Option<web_sys::Node>,
+}
+
+impl TextSlot {
+    fn new(el: NodeRef<Span>) -> TextSlot {
+        TextSlot { el, text: None }
+    }
+
+    fn set(&mut self, text: &str) {
+        if let Some(node) = &self.text {
+            node.set_node_value(Some(text));
+        } else if let Some(el) = self.el.get_untracked() {
+            el.set_text_content(Some(text));
+            self.text = el.first_child();
+        }
+    }
+}
+
+/// The tooltip for the hovered bucket, with one row per shown line (`rows`, in the order of
+/// `Hover::values`). It stays mounted while the pointer moves over the graph; `paint` writes the
+/// hovered time and values straight into its elements, which costs far less at every pointer move
+/// than a reactive node per text. Labels and values go in as text.
+#[component]
+fn HoverCard(
+    tip: StoredValue<TooltipRefs, LocalStorage>,
+    rows: Memo<Vec<TooltipRow>>,
+    paint: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let card = NodeRef::<Div>::new();
+    let time = NodeRef::<Span>::new();
+    tip.set_value(TooltipRefs {
+        card,
+        time: TextSlot::new(time),
+        ..TooltipRefs::default()
+    });
+    let rows_view = move || {
+        let rows = rows.get();
+        let mut slots = Vec::with_capacity(rows.len());
+        let view = rows
+            .into_iter()
+            .map(|row| {
+                let value = NodeRef::<Span>::new();
+                let band = row.has_band.then(NodeRef::<Span>::new);
+                slots.push((TextSlot::new(value), band.map(TextSlot::new)));
+                view! {
+                    <li>
+                        <span class="swatch" style:background-color=row.color></span>
+                        <span class="tooltip-label">{row.label}</span>
+                        <span class="tooltip-value" node_ref=value></span>
+                        {band.map(|band| view! { <span class="tooltip-band" node_ref=band></span> })}
+                    </li>
+                }
+            })
+            .collect_view();
+        tip.update_value(|t| t.slots = slots);
+        view
+    };
+    // Fill it in once mounted, and again when the rows change (a series hidden or shown).
+    Effect::new(move |_| {
+        rows.track();
+        if card.get().is_some() {
+            paint();
+        }
+    });
     view! {
-        <div class="tooltip" class:flip=flip role="tooltip" style:left=left>
-            <div class="tooltip-time">{chart::time_of_day(hover.ts_ms)}</div>
-            <ul>{rows}</ul>
+        <div class="tooltip" role="tooltip" node_ref=card>
+            <span class="tooltip-time" node_ref=time></span>
+            <ul>{rows_view}</ul>
         </div>
     }
 }

@@ -90,7 +90,7 @@ describe('chart', () => {
     // A live refresh may redraw (new data), but never more than once in these few seconds.
     assert.ok(Number(await canvas.getAttribute('data-draws')) <= draws + 1, 'the pointer redrew the canvas');
     await page.mouse.move(1, 1);
-    await page.locator('.crosshair').waitFor({ state: 'detached' });
+    await page.locator('.crosshair').waitFor({ state: 'hidden' });
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
@@ -157,7 +157,7 @@ describe('chart', () => {
     assert.ok(Math.abs(a - b) < 1.5, `crosshairs at ${a} and ${b}`);
     assert.equal(await second.getAttribute('data-draws'), '1');
     await page.mouse.move(1, 1);
-    await page.locator('#second .crosshair').waitFor({ state: 'detached' });
+    await page.locator('#second .crosshair').waitFor({ state: 'hidden' });
     assert.deepEqual(pageErrors, []);
     await context.close();
   });

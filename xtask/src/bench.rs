@@ -1,4 +1,5 @@
 //! `cargo xtask bench query`: dogwatch's query API against Debian's VictoriaMetrics on the same data.
+//! (`cargo xtask bench render`, the chart against uPlot, is in `render.rs`.)
 //!
 //! Both engines get 1,000 series (`bench.metric`, `host:h000`…`host:h999`, `env:bench`) × 1,000 points
 //! 10 s apart, ending on the last full minute, with deterministic pseudo-random values. dogwatch is fed
@@ -16,6 +17,7 @@
 
 mod http;
 mod json;
+mod render;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -42,11 +44,13 @@ const QUERY_TIMEOUT: Duration = Duration::from_secs(120);
 /// Two answers agree when they differ by less than this, relatively (summation order differs).
 const TOLERANCE: f64 = 1e-9;
 
-const USAGE: &str = "usage: cargo xtask bench query [--runs N]   (N >= 15, default 20)";
+const USAGE: &str = "usage: cargo xtask bench query [--runs N]   (N >= 15, default 20)
+       cargo xtask bench render [--runs N]  (N >= 1, default 7)";
 
 pub fn main(args: &[String]) -> Result {
     match args.first().map(String::as_str) {
         Some("query") => {}
+        Some("render") => return render::main(&args[1..]),
         _ => return Err(USAGE.into()),
     }
     let mut runs = DEFAULT_RUNS;
