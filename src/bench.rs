@@ -10,7 +10,9 @@ use dogwatch_core::wire::{QueryResponse, QuerySeries};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::chart::{CrosshairSync, GraphData};
+use crate::chart::{
+    ChartOptions, CrosshairSync, Display, GraphData, Marker, Palette, QueryStyle, YAxis,
+};
 use crate::components::timeseries::Timeseries;
 
 thread_local! {
@@ -19,6 +21,35 @@ thread_local! {
     static SYNC: CrosshairSync = CrosshairSync(RwSignal::new(None));
     /// The data `bench_prepare` turned into a query answer, for `bench_mount`.
     static PREPARED: RefCell<Option<GraphData>> = const { RefCell::new(None) };
+    /// The options `bench_style` set, for the graphs mounted after it.
+    static OPTIONS: RefCell<ChartOptions> = RefCell::new(ChartOptions::default());
+}
+
+/// Sets the chart options of the graphs mounted next: `display` and `palette` by their Datadog
+/// names (unknown names keep the defaults), a log value axis, and one dashed marker at
+/// `marker_value` labelled `marker_label` when the label is not empty. The browser tests use it to
+/// draw what the explorer never asks for.
+#[wasm_bindgen]
+pub fn bench_style(display: &str, palette: &str, log: bool, marker_value: f64, marker_label: &str) {
+    let options = ChartOptions {
+        styles: vec![QueryStyle {
+            display: Display::from_name(display).unwrap_or_default(),
+            palette: Palette::from_name(palette).unwrap_or_default(),
+        }],
+        y_axis: YAxis {
+            log,
+            ..YAxis::default()
+        },
+        markers: (!marker_label.is_empty())
+            .then(|| Marker {
+                value: marker_value,
+                label: marker_label.to_owned(),
+            })
+            .into_iter()
+            .collect(),
+        hidden: Default::default(),
+    };
+    OPTIONS.with(|o| *o.borrow_mut() = options);
 }
 
 /// Turns one series (`ts_ms[i]`, `values[i]`) into the query answer the UI would have received from
@@ -51,10 +82,17 @@ pub fn bench_mount(container: web_sys::HtmlElement, width: u32, height: u32) -> 
         return 0.0;
     };
     let sync = SYNC.with(|s| *s);
+    let options = OPTIONS.with(|o| o.borrow().clone());
     leptos::mount::mount_to(container.clone(), move || {
         provide_context(sync);
         let graph = graph.clone();
-        view! { <Timeseries graph=Signal::derive(move || Some(graph.clone()))/> }
+        let options = options.clone();
+        view! {
+            <Timeseries
+                graph=Signal::derive(move || Some(graph.clone()))
+                options=Signal::derive(move || options.clone())
+            />
+        }
     })
     .forget();
     // The stylesheet sizes the canvas to the page; the benchmark asks for its own size.

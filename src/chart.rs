@@ -423,8 +423,13 @@ fn draw_frame(
     ctx.set_text_align("right");
     ctx.set_text_baseline("middle");
     for &v in &y_ticks {
-        // On a log axis the axis unit is log10 of the value: label ticks with the value itself.
-        let label = format_value(if area.log { 10f64.powf(v) } else { v });
+        // On a log axis the axis unit is log10 of the value: label ticks with the value itself,
+        // in scientific notation below 0.01, which two decimals would show as 0.
+        let label = match area.log {
+            true if 10f64.powf(v) < 0.01 => format!("{:.0e}", 10f64.powf(v)),
+            true => format_value(10f64.powf(v)),
+            false => format_value(v),
+        };
         let _ = ctx.fill_text(&label, left - tick - 3.0 * dpr, area.y_of_axis(v));
     }
     ctx.set_text_align("center");
@@ -605,7 +610,13 @@ fn draw_markers(ctx: &CanvasRenderingContext2d, area: &Area, markers: &[Marker],
         ctx.move_to(area.left, y);
         ctx.line_to(area.right, y);
         ctx.stroke();
-        let _ = ctx.fill_text(&marker.label, area.left + 4.0 * dpr, y - 4.0 * dpr);
+        // Above the line, or below it when the line is too near the top for the text.
+        let text_y = if y - area.top < 14.0 * dpr {
+            y + 13.0 * dpr
+        } else {
+            y - 4.0 * dpr
+        };
+        let _ = ctx.fill_text(&marker.label, area.left + 4.0 * dpr, text_y);
     }
     let _ = ctx.set_line_dash(&js_sys::Array::new());
 }

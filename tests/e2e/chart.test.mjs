@@ -161,4 +161,47 @@ describe('chart', () => {
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
+
+  test('area, bars, a log axis and a marker draw in the palette asked for', async () => {
+    const { context, page, pageErrors } = await openPage(browser, { height: 1000 });
+    await page.goto(`${server.base}/no-such-page`);
+    await page.waitForFunction(() => window.wasmBindings?.bench_style);
+    const cases = [
+      ['area', 'warm', false, 0.5, 'target'],
+      ['bars', 'cool', false, 0, ''],
+      ['line', 'purple', true, 2, 'log marker'],
+    ];
+    for (const [display, palette, log, marker, label] of cases) {
+      const result = await page.evaluate(async ([display, palette, log, marker, label]) => {
+        const el = document.createElement('div');
+        document.body.prepend(el);
+        window.wasmBindings.bench_style(display, palette, log, marker, label);
+        // Positive values with a few zeros, which a log axis skips.
+        const ts = Array.from({ length: 300 }, (_, i) => 1_700_000_000_000 + i * 1000);
+        const values = ts.map((_, i) => (i % 50 === 0 ? 0 : 1 + Math.sin(i / 20)));
+        window.wasmBindings.bench_draw(el, ts, values, 600, 200);
+        await new Promise((resolve) => {
+          const check = () => (el.querySelector('canvas')?.dataset.draws === '1' ? resolve() : setTimeout(check, 20));
+          check();
+        });
+        const canvas = el.querySelector('canvas');
+        const [r, g, b] = getComputedStyle(el.querySelector('.legend .swatch')).backgroundColor.match(/\d+/g).map(Number);
+        const [left, top, right, bottom] = canvas.dataset.plotArea.split(',').map(Number);
+        const { data } = canvas.getContext('2d').getImageData(left, top, right - left, bottom - top);
+        let close = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) <= 30) close += 1;
+        }
+        const drawn = Number(canvas.dataset.drawnPoints);
+        el.remove();
+        return { color: [r, g, b], close, drawn };
+      }, [display, palette, log, marker, label]);
+      assert.ok(result.drawn > 0, `${display}: nothing drawn`);
+      assert.ok(result.close > 100, `${display} in ${palette} ${result.color}: ${result.close} pixels`);
+      // On the log axis the zeros are skipped.
+      if (log) assert.equal(result.drawn, 294);
+    }
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
 });
