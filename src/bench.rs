@@ -47,7 +47,7 @@ pub fn bench_style(display: &str, palette: &str, log: bool, marker_value: f64, m
             })
             .into_iter()
             .collect(),
-        hidden: Default::default(),
+        ..ChartOptions::default()
     };
     OPTIONS.with(|o| *o.borrow_mut() = options);
 }

@@ -18,7 +18,7 @@ mod palette;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::{DateTime, Local, Offset, TimeZone};
+use chrono::{DateTime, Local, Offset, TimeZone, Utc};
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::QueryResponse;
 use wasm_bindgen::{JsCast, JsValue};
@@ -48,6 +48,8 @@ pub struct ChartOptions {
     pub markers: Vec<Marker>,
     /// Series hidden by the legend, by line label (the legend toggles them; also settable).
     pub hidden: BTreeSet<String>,
+    /// Times on the axis and in the tooltip in UTC rather than in the browser's zone.
+    pub utc: bool,
 }
 
 impl ChartOptions {
@@ -58,10 +60,6 @@ impl ChartOptions {
 }
 
 /// How a query's series are drawn.
-#[allow(
-    dead_code,
-    reason = "the dashboard widget editor sets these; the explorer draws with the defaults"
-)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Display {
     #[default]
@@ -70,10 +68,6 @@ pub enum Display {
     Bars,
 }
 
-#[allow(
-    dead_code,
-    reason = "for the dashboard widget editor and Datadog's JSON; the explorer does not name styles"
-)]
 impl Display {
     pub const ALL: [Display; 3] = [Display::Line, Display::Area, Display::Bars];
 
@@ -103,10 +97,6 @@ pub enum Palette {
     Gray,
 }
 
-#[allow(
-    dead_code,
-    reason = "for the dashboard widget editor and Datadog's JSON; the explorer does not name styles"
-)]
 impl Palette {
     pub const ALL: [Palette; 6] = [
         Palette::Classic,
@@ -248,7 +238,7 @@ pub fn draw(
         y_hi,
         log: y_axis.log,
     };
-    draw_frame(&ctx, &area, css_width, css_height, dpr);
+    draw_frame(&ctx, &area, css_width, css_height, dpr, options.utc);
 
     // The data, clipped to the plotting area (a fixed axis min or max cuts lines off at the edge
     // rather than drawing them over the labels).
@@ -363,6 +353,7 @@ fn draw_frame(
     css_width: f64,
     css_height: f64,
     dpr: f64,
+    utc: bool,
 ) {
     ctx.set_fill_style_str("#ffffff");
     ctx.fill_rect(
@@ -390,10 +381,14 @@ fn draw_frame(
     ctx.stroke();
 
     let range = area.range;
-    let offset_ms = Local
-        .timestamp_millis_opt(range.from_ms)
-        .single()
-        .map_or(0, |t| i64::from(t.offset().fix().local_minus_utc()) * 1000);
+    let offset_ms = if utc {
+        0
+    } else {
+        Local
+            .timestamp_millis_opt(range.from_ms)
+            .single()
+            .map_or(0, |t| i64::from(t.offset().fix().local_minus_utc()) * 1000)
+    };
     let x_ticks = axis::time_ticks(
         range.from_ms,
         range.to_ms,
@@ -436,8 +431,16 @@ fn draw_frame(
     ctx.set_text_baseline("top");
     let range_ms = range.duration_ms();
     for &t in &x_ticks {
-        if let Ok(time) = local_time(t) {
-            let label = format::axis_time_label(&time, range_ms);
+        let label = if utc {
+            Utc.timestamp_millis_opt(t)
+                .single()
+                .map(|time| format::axis_time_label(&time, range_ms))
+        } else {
+            local_time(t)
+                .ok()
+                .map(|time| format::axis_time_label(&time, range_ms))
+        };
+        if let Some(label) = label {
             let _ = ctx.fill_text(&label, area.x(t), bottom + tick + 3.0 * dpr);
         }
     }

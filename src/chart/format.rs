@@ -1,7 +1,7 @@
 //! Numbers and times in words for axes, tooltips and the paused-window label. Times are shown in the
 //! browser's zone (chrono's `Local`, which reads the zone from JavaScript's `Date` on wasm).
 
-use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Timelike};
+use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
 use dogwatch_core::timeframe::TimeRange;
 
 const DAY_MS: i64 = 86_400_000;
@@ -98,8 +98,17 @@ where
 }
 
 /// A paused window in words, e.g. "Nov 21, 10:00:00 – 10:05:00" (the date again at the end only when
-/// it differs), in the browser's zone.
-pub fn window_label(range: TimeRange) -> String {
+/// it differs), in the browser's zone or in UTC.
+pub fn window_label(range: TimeRange, utc: bool) -> String {
+    if utc {
+        return match (
+            Utc.timestamp_millis_opt(range.from_ms).single(),
+            Utc.timestamp_millis_opt(range.to_ms).single(),
+        ) {
+            (Some(from), Some(to)) => format!("{} UTC", window_between(&from, &to)),
+            _ => format!("{} – {} ms", range.from_ms, range.to_ms),
+        };
+    }
     match (
         Local.timestamp_millis_opt(range.from_ms).single(),
         Local.timestamp_millis_opt(range.to_ms).single(),
@@ -187,5 +196,14 @@ mod tests {
             "Nov 21, 10:00:00 – Nov 22, 09:00:00"
         );
         assert_eq!(tooltip_time(&from), "Sat Nov 21, 10:00:00");
+    }
+
+    #[test]
+    fn a_paused_window_in_utc_says_so() {
+        // 2026-11-21 10:00:00 UTC to 10:05:00 UTC.
+        let range = TimeRange::new(1_795_255_200_000, 1_795_255_500_000).expect("range");
+        let label = window_label(range, true);
+        assert!(label.contains("10:00:00") && label.contains("10:05:00"), "{label}");
+        assert!(label.ends_with(" UTC"), "{label}");
     }
 }

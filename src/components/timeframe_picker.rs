@@ -13,11 +13,14 @@ pub fn TimeframePicker(
     on_span: Callback<Span>,
     /// The pause/resume button was pressed.
     on_toggle_live: Callback<()>,
+    /// A paused window is written in UTC rather than in the browser's zone.
+    #[prop(optional, into)]
+    utc: Signal<bool>,
 ) -> impl IntoView {
     let span_code = move || timeframe.get().span().code();
     let is_live = move || timeframe.get().is_live();
     let window = move || match timeframe.get() {
-        Timeframe::Paused { range, .. } => Some(window_label(range)),
+        Timeframe::Paused { range, .. } => Some(window_label(range, utc.get())),
         Timeframe::Live(_) => None,
     };
 

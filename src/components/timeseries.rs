@@ -254,7 +254,11 @@ pub fn Timeseries(
                     let _ = canvas.set_attribute(name, &value);
                 }
                 plot.set(Some(drawn.plot));
-                zone.set_value(chart::fixed_offset(input.range));
+                zone.set_value(if input.options.utc {
+                    chrono::FixedOffset::east_opt(0)
+                } else {
+                    chart::fixed_offset(input.range)
+                });
                 area_left.set_value(None);
                 set_draw_error.set(None);
             }

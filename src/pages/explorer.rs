@@ -398,7 +398,7 @@ fn GraphPanel(
         Panel::Empty => {
             let text = state.with(|s| {
                 let window = match s.timeframe {
-                    Timeframe::Paused { range, .. } => Some(chart::window_label(range)),
+                    Timeframe::Paused { range, .. } => Some(chart::window_label(range, false)),
                     Timeframe::Live(_) => None,
                 };
                 NoData { state: s, window }.to_string()

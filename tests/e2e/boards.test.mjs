@@ -371,6 +371,16 @@ test('timeframe: typed ranges, Back, pause, UTC and template variables live in t
   await page.waitForURL(/span=5h&live=false&from_ts=\d+&to_ts=\d+/);
   await page.getByLabel('Time zone').selectOption('utc');
   await page.waitForURL(/tz=utc/);
+  // The tooltip's time at the right edge of the plot is the window's end in UTC, not in Paris.
+  const canvas = page.locator('.widget canvas.chart-canvas');
+  const cbox = await canvas.boundingBox();
+  const [, pt, pr, pb] = (await canvas.getAttribute('data-plot-area')).split(',').map(Number);
+  await page.mouse.move(cbox.x + pr - 2, cbox.y + (pt + pb) / 2);
+  const shown = (await page.locator('.tooltip-time').textContent()).match(/(\d\d):(\d\d)/);
+  const end = new Date(Number(new URL(page.url()).searchParams.get('to_ts')));
+  const minutes = (h, m) => Number(h) * 60 + Number(m);
+  const apart = (minutes(shown[1], shown[2]) - (end.getUTCHours() * 60 + end.getUTCMinutes()) + 1440) % 1440;
+  assert.ok(apart <= 6 || apart >= 1434, `tooltip ${shown[0]} vs window end ${end.toISOString()} UTC`);
   const shared = page.url();
   assert.match(shared, /tpl_var_host=ubuntu/);
 

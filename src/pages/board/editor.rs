@@ -63,7 +63,7 @@ pub fn Editor(id: i64) -> impl IntoView {
             <div class="modal editor" role="dialog" aria-modal="true" aria-label="Edit widget">
                 <h2>"Edit " {move || kind.get().label().to_owned()}</h2>
                 <div class="editor-preview" aria-label="Preview">
-                    <WidgetBody definition=Signal::derive(move || draft.get()) range=ctx.range vars=ctx.vars on_zoom=ctx.zoom()/>
+                    <WidgetBody definition=Signal::derive(move || draft.get()) range=ctx.range vars=ctx.vars utc=Signal::derive(move || ctx.view.with(|v| v.utc)) on_zoom=ctx.zoom()/>
                 </div>
                 <div class="editor-form">
                     <label class="field">

@@ -179,7 +179,7 @@ fn WidgetFrame(id: i64, layout: Memo<grid::Placed>) -> impl IntoView {
                     aria-label=move || format!("Remove {}", title.get())>"×"</button>
             </header>
             <div class="widget-body">
-                <WidgetBody definition=body_def range=ctx.range vars=ctx.vars
+                <WidgetBody definition=body_def range=ctx.range vars=ctx.vars utc=Signal::derive(move || ctx.view.with(|v| v.utc))
                     on_zoom=ctx.zoom()/>
             </div>
             <div class="resize-handle" on:pointerdown=start_resize title="Drag to resize" aria-hidden="true"></div>

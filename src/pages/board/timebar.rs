@@ -37,7 +37,7 @@ pub fn TimeBar() -> impl IntoView {
     let timeframe = Signal::derive(move || ctx.view.with(|v| v.timeframe));
     view! {
         <div class="time-bar">
-            <TimeframePicker timeframe
+            <TimeframePicker timeframe utc=Signal::derive(move || ctx.view.with(|v| v.utc))
                 on_span=Callback::new(move |span| ctx.set_timeframe(Timeframe::Live(span)))
                 on_toggle_live=Callback::new(move |()| ctx.toggle_live(js_sys::Date::now() as i64))/>
             <form class="typed-range" on:submit=submit>

@@ -81,6 +81,9 @@ pub fn WidgetBody(
     #[prop(into)] definition: Signal<Definition>,
     #[prop(into)] range: Signal<TimeRange>,
     #[prop(into)] vars: Signal<Vec<TemplateVar>>,
+    /// Times in UTC rather than the browser's zone.
+    #[prop(into)]
+    utc: Signal<bool>,
     /// A window selected by dragging across a graph.
     on_zoom: Callback<TimeRange>,
 ) -> impl IntoView {
@@ -129,7 +132,10 @@ pub fn WidgetBody(
     let chart_ready = Memo::new(move |_| {
         kind.get() == Kind::Timeseries && error.with(Option::is_none) && graph.with(Option::is_some)
     });
-    let options = Signal::derive(move || definition.with(chart_options));
+    let options = Signal::derive(move || ChartOptions {
+        utc: utc.get(),
+        ..definition.with(chart_options)
+    });
 
     move || {
         if chart_ready.get() {
