@@ -203,7 +203,10 @@ mod tests {
         // 2026-11-21 10:00:00 UTC to 10:05:00 UTC.
         let range = TimeRange::new(1_795_255_200_000, 1_795_255_500_000).expect("range");
         let label = window_label(range, true);
-        assert!(label.contains("10:00:00") && label.contains("10:05:00"), "{label}");
+        assert!(
+            label.contains("10:00:00") && label.contains("10:05:00"),
+            "{label}"
+        );
         assert!(label.ends_with(" UTC"), "{label}");
     }
 }
