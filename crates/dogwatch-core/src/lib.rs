@@ -8,6 +8,7 @@
 pub mod eval;
 pub mod grid;
 pub mod model;
+pub mod monitor;
 pub mod query;
 pub mod series;
 pub mod statsd;

@@ -1,0 +1,11 @@
+//! Metric monitors as Datadog has them: the query `avg(last_5m):avg:my_metric{host:ubuntu} > 800`
+//! ([`query`]), the thresholds and their rules ([`options`]), the states OK / Warn / Alert / No Data
+//! and the pure per-group transition ([`state`]), the message template ([`message`]) and the
+//! @-mentions that say who is told ([`mention`]).
+//!
+//! Nothing here reads the clock: [`state::step`] and [`message::render`] take the time as arguments,
+//! so the server's evaluator and the UI's preview run the same code.
+
+pub mod query;
+
+pub use query::{Comparator, Error, ErrorKind, MonitorQuery, TimeAggr, parse};
