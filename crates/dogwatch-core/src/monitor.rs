@@ -6,6 +6,8 @@
 //! Nothing here reads the clock: [`state::step`] and [`message::render`] take the time as arguments,
 //! so the server's evaluator and the UI's preview run the same code.
 
+pub mod options;
 pub mod query;
 
+pub use options::{Problem, ProblemKind, Thresholds, Which, validate};
 pub use query::{Comparator, Error, ErrorKind, MonitorQuery, TimeAggr, parse};
