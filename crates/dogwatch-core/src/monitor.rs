@@ -8,6 +8,11 @@
 
 pub mod options;
 pub mod query;
+pub mod state;
 
 pub use options::{Problem, ProblemKind, Thresholds, Which, validate};
 pub use query::{Comparator, Error, ErrorKind, MonitorQuery, TimeAggr, parse};
+pub use state::{
+    Evaluation, GroupStatus, State, StepSettings, Transition, TransitionKind, UnknownState,
+    classify, step,
+};
