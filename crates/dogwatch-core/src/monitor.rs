@@ -6,10 +6,12 @@
 //! Nothing here reads the clock: [`state::step`] and [`message::render`] take the time as arguments,
 //! so the server's evaluator and the UI's preview run the same code.
 
+pub mod message;
 pub mod options;
 pub mod query;
 pub mod state;
 
+pub use message::{RenderContext, TemplateError, TemplateErrorKind, check, render};
 pub use options::{Problem, ProblemKind, Thresholds, Which, validate};
 pub use query::{Comparator, Error, ErrorKind, MonitorQuery, TimeAggr, parse};
 pub use state::{
