@@ -3,14 +3,16 @@
 //! and the pure per-group transition ([`state`]), the message template ([`message`]) and the
 //! @-mentions that say who is told ([`mention`]).
 //!
-//! Nothing here reads the clock: [`state::step`] and [`message::render`] take the time as arguments,
-//! so the server's evaluator and the UI's preview run the same code.
+//! Nothing here reads the clock: [`state::step`] takes `now_ms` and [`message::render`] the trigger
+//! times in its context, so the server's evaluator and the UI's preview run the same code.
 
+pub mod mention;
 pub mod message;
 pub mod options;
 pub mod query;
 pub mod state;
 
+pub use mention::{Mention, mentions};
 pub use message::{RenderContext, TemplateError, TemplateErrorKind, check, render};
 pub use options::{Problem, ProblemKind, Thresholds, Which, validate};
 pub use query::{Comparator, Error, ErrorKind, MonitorQuery, TimeAggr, parse};
