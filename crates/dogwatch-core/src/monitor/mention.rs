@@ -180,7 +180,8 @@ mod tests {
     #[test]
     fn written_form_round_trips() {
         for m in mentions("@a@b.co @webhook-ops @alice") {
-            assert_eq!(mentions(&m.written()), [m.clone()]);
+            let written = m.written();
+            assert_eq!(mentions(&written), [m]);
         }
     }
 

@@ -171,16 +171,16 @@ pub fn validate(query: &MonitorQuery, thresholds: &Thresholds) -> Result<(), Vec
     }
     let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
 
-    if let Some(critical) = finite(thresholds.critical) {
-        if critical != alert {
-            problem(
-                CRITICAL,
-                ProblemKind::CriticalMismatch {
-                    critical,
-                    query: alert,
-                },
-            );
-        }
+    if let Some(critical) = finite(thresholds.critical)
+        && critical != alert
+    {
+        problem(
+            CRITICAL,
+            ProblemKind::CriticalMismatch {
+                critical,
+                query: alert,
+            },
+        );
     }
 
     // `inside(value, limit)`: `value` is strictly short of `limit` in the alerting direction (below
