@@ -119,3 +119,48 @@ fn describe(e: &lettre::transport::smtp::Error) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_read_and_the_password_never_shows() {
+        let c = SmtpConfig::parse(
+            "smtps://me:s3cret@mail.example.com",
+            Some("dogwatch@example.com"),
+        )
+        .expect("smtps");
+        assert_eq!(
+            (c.host.as_str(), c.port, c.tls),
+            ("mail.example.com", 465, true)
+        );
+        assert!(!format!("{c:?}").contains("s3cret"));
+        let c = SmtpConfig::parse("smtp://127.0.0.1:2525", Some("a@b.c")).expect("smtp");
+        assert_eq!((c.host.as_str(), c.port, c.tls), ("127.0.0.1", 2525, false));
+
+        for (url, from, want) in [
+            (
+                "http://me:s3cret@x:1",
+                Some("a@b.c"),
+                "--smtp-url must start with smtp:// or smtps://",
+            ),
+            (
+                "smtp://x:1?tls=required",
+                Some("a@b.c"),
+                "--smtp-url takes no query",
+            ),
+            ("mail.example.com", Some("a@b.c"), "--smtp-url is not a URL"),
+            ("smtp://x:1", None, "--smtp-from ADDR is required"),
+            (
+                "smtps://me:s3cret@x:1",
+                Some("nobody"),
+                "--smtp-from is not an email address",
+            ),
+        ] {
+            let err = SmtpConfig::parse(url, from).expect_err(url);
+            assert!(err.starts_with(want), "{url}: {err}");
+            assert!(!err.contains("s3cret"), "{err}");
+        }
+    }
+}

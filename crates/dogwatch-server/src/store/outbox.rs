@@ -383,3 +383,64 @@ impl Store {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> Connection {
+        let mut conn = Connection::open_in_memory().expect("sqlite");
+        super::super::schema::migrate(&mut conn).expect("migrate");
+        conn
+    }
+
+    fn note(key: &str) -> NewNotification {
+        NewNotification {
+            dedupe_key: key.to_owned(),
+            channel: Channel::Email,
+            target: "a@example.com".to_owned(),
+            subject: "s".to_owned(),
+            body: "b".to_owned(),
+            payload: None,
+        }
+    }
+
+    fn count(conn: &Connection) -> i64 {
+        conn.query_row("SELECT count(*) FROM notifications", [], |r| r.get(0))
+            .expect("count")
+    }
+
+    #[test]
+    fn enqueue_tx_follows_the_callers_transaction_and_ignores_known_keys() {
+        let mut conn = conn();
+        // Rolled back with the caller's state change: nothing is left behind.
+        let tx = conn.transaction().expect("tx");
+        assert_eq!(
+            enqueue_tx(&tx, &[note("a"), note("b")], 1).expect("enqueue"),
+            2
+        );
+        drop(tx);
+        assert_eq!(count(&conn), 0);
+
+        let tx = conn.transaction().expect("tx");
+        assert_eq!(
+            enqueue_tx(&tx, &[note("a"), note("a")], 1).expect("enqueue"),
+            1
+        );
+        tx.commit().expect("commit");
+        // Redone after a restart: the key is known, nothing is added.
+        let tx = conn.transaction().expect("tx");
+        assert_eq!(
+            enqueue_tx(&tx, &[note("a"), note("c")], 2).expect("enqueue"),
+            1
+        );
+        tx.commit().expect("commit");
+        assert_eq!(count(&conn), 2);
+
+        let due = due(&conn, 2, 10, true).expect("due");
+        assert_eq!(due.len(), 2);
+        assert_eq!(due[0].state, DeliveryState::Pending);
+        assert_eq!((due[0].attempts, due[0].next_attempt_ms), (0, 1));
+        assert!(super::due(&conn, 2, 10, false).expect("due").is_empty());
+    }
+}
