@@ -1,5 +1,6 @@
 //! dogwatch-server: the `dogwatch` binary's library — Datadog-compatible intake and query API over an
-//! embedded SQLite store, a DogStatsD listener, demo data, and the static UI.
+//! embedded SQLite store, a DogStatsD listener, the notification delivery worker, demo data, and the
+//! static UI.
 //!
 //! [`app`] builds the whole HTTP router so tests can drive it with `oneshot`; [`run`] binds the sockets,
 //! starts the background tasks and serves until the shutdown future completes.
@@ -84,8 +85,9 @@ impl std::fmt::Display for StartError {
 impl std::error::Error for StartError {}
 
 /// Opens the store, binds HTTP and DogStatsD, and serves until `shutdown` completes. On shutdown it
-/// stops accepting, lets in-flight requests finish, flushes the DogStatsD aggregator and waits for
-/// the store's writer to commit everything it accepted.
+/// stops accepting, lets in-flight requests finish, flushes the DogStatsD aggregator, lets the
+/// delivery worker record the attempts under way, and waits for the store's writer to commit
+/// everything it accepted.
 pub async fn run(
     args: ServeArgs,
     shutdown: impl Future<Output = ()> + Send + 'static,
