@@ -33,6 +33,20 @@ pub struct ServeArgs {
     #[arg(long, env = "DOGWATCH_APP_KEY", hide_env_values = true)]
     pub app_key: Option<String>,
 
+    /// SMTP server for email notifications: `smtp://host:port` (plain, for a local relay) or
+    /// `smtps://user:pass@host:port` (implicit TLS). Without it, emails wait in the outbox.
+    #[arg(long, env = "DOGWATCH_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender address of notification emails (required with --smtp-url).
+    #[arg(long, env = "DOGWATCH_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+
+    /// Milliseconds before the first retry of a notification that could not be delivered; each
+    /// further attempt waits twice as long, at most an hour, and the 10th failure gives up.
+    #[arg(long, env = "DOGWATCH_RETRY_BASE_MS", default_value_t = 30_000)]
+    pub retry_base_ms: u64,
+
     /// Feed demo data: `my_metric` and host metrics, with the last 24 h backfilled.
     #[arg(long, env = "DOGWATCH_DEMO")]
     pub demo: bool,

@@ -1,10 +1,12 @@
 //! dogwatch-server: the `dogwatch` binary's library — Datadog-compatible intake and query API over an
-//! embedded SQLite store, a DogStatsD listener, demo data, and the static UI.
+//! embedded SQLite store, a DogStatsD listener, the notification delivery worker, demo data, and the
+//! static UI.
 //!
 //! [`app`] builds the whole HTTP router so tests can drive it with `oneshot`; [`run`] binds the sockets,
 //! starts the background tasks and serves until the shutdown future completes.
 
 pub mod config;
+pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod handlers;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Directory of the built UI (Trunk's `dist/`), if there is one.
     pub ui_dir: Option<PathBuf>,
+    /// The SMTP server email notifications go through, if one is configured.
+    pub smtp: Option<Arc<delivery::SmtpConfig>>,
 }
 
 /// The whole HTTP application: the API under `/api`, the UI everywhere else.
@@ -48,6 +52,8 @@ pub enum StartError {
     },
     Store(store::StoreError),
     Keys(String),
+    /// `--smtp-url` / `--smtp-from` are unusable; the message names the flag.
+    Smtp(String),
     Bind {
         what: &'static str,
         addr: SocketAddr,
@@ -67,6 +73,7 @@ impl std::fmt::Display for StartError {
             }
             StartError::Store(e) => write!(f, "cannot open the store: {e}"),
             StartError::Keys(e) => write!(f, "cannot read or write the API keys: {e}"),
+            StartError::Smtp(e) => write!(f, "cannot use the SMTP settings: {e}"),
             StartError::Bind { what, addr, reason } => write!(
                 f,
                 "cannot listen for {what} on {addr}: {reason} (is another dogwatch running? choose another address with --addr / --statsd-addr)"
@@ -78,14 +85,22 @@ impl std::fmt::Display for StartError {
 impl std::error::Error for StartError {}
 
 /// Opens the store, binds HTTP and DogStatsD, and serves until `shutdown` completes. On shutdown it
-/// stops accepting, lets in-flight requests finish, flushes the DogStatsD aggregator and waits for
-/// the store's writer to commit everything it accepted.
+/// stops accepting, lets in-flight requests finish, flushes the DogStatsD aggregator, lets the
+/// delivery worker record the attempts under way, and waits for the store's writer to commit
+/// everything it accepted.
 pub async fn run(
     args: ServeArgs,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let data_dir = args.data.clone();
     check_data_dir(&data_dir)?;
+    let smtp = match &args.smtp_url {
+        Some(url) => Some(Arc::new(
+            delivery::SmtpConfig::parse(url, args.smtp_from.as_deref())
+                .map_err(StartError::Smtp)?,
+        )),
+        None => None,
+    };
     let keys = keys::load_or_create(&data_dir, args.api_key.clone(), args.app_key.clone())
         .map_err(StartError::Keys)?;
     let store = Store::open(&data_dir.join("dogwatch.sqlite3")).map_err(StartError::Store)?;
@@ -140,6 +155,14 @@ pub async fn run(
         std::time::Duration::from_secs(args.statsd_flush_secs.max(1)),
         stop_rx.clone(),
     ));
+    let delivery_task = tokio::spawn(delivery::run(
+        store.clone(),
+        delivery::DeliveryConfig::new(
+            smtp.clone(),
+            std::time::Duration::from_millis(args.retry_base_ms.max(1)),
+        ),
+        stop_rx.clone(),
+    ));
     let demo_task = args
         .demo
         .then(|| tokio::spawn(demo::run(store.clone(), stop_rx.clone())));
@@ -148,6 +171,7 @@ pub async fn run(
         store: store.clone(),
         keys: Arc::new(keys),
         ui_dir,
+        smtp,
     };
     let router = app(state);
 
@@ -178,6 +202,10 @@ pub async fn run(
     }
     if let Some(t) = demo_task {
         let _ = t.await;
+    }
+    // The worker records the attempt under way before it returns, so nothing sent goes unmarked.
+    if let Err(e) = delivery_task.await {
+        tracing::error!(error = %e, "delivery task failed");
     }
     store.close().await;
     tracing::info!("dogwatch stopped; every accepted write is committed");

@@ -9,7 +9,9 @@ use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 
 use crate::error::AppError;
-use crate::handlers::{dashboards, intake, metrics, query, validate};
+use crate::handlers::{
+    dashboards, intake, metrics, notifications, query, settings, users, validate, webhooks,
+};
 use crate::{AppState, ui};
 
 pub fn router(state: AppState) -> Router {
@@ -45,6 +47,22 @@ pub fn router(state: AppState) -> Router {
                 .put(dashboards::dash_update)
                 .delete(dashboards::dash_delete),
         )
+        .route("/v1/dogwatch/users", get(users::list).post(users::create))
+        .route(
+            "/v1/dogwatch/users/{handle}",
+            axum::routing::delete(users::delete),
+        )
+        .route(
+            "/v1/dogwatch/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/v1/dogwatch/webhooks/{name}",
+            axum::routing::delete(webhooks::delete),
+        )
+        .route("/v1/dogwatch/notifications", get(notifications::list))
+        .route("/v1/dogwatch/inbox/{handle}", get(notifications::inbox))
+        .route("/v1/dogwatch/settings", get(settings::get))
         .route_layer(middleware::from_fn_with_state(state.clone(), check_app_key));
     let api = intake.merge(read).fallback(api_not_found);
 

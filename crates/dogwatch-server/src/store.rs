@@ -6,8 +6,10 @@
 //! crash. Reads run on a small pool of read connections inside `spawn_blocking`.
 
 mod dashboards;
+mod outbox;
 mod read;
 mod schema;
+mod users;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -18,7 +20,11 @@ use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 pub use dashboards::{DashboardKey, DashboardRow, NewDashboard};
+pub use outbox::{
+    AttemptFailed, Channel, DeliveryState, InboxRow, NewNotification, NotificationRow, enqueue_tx,
+};
 pub use read::Reader;
+pub use users::{UserRow, WebhookRow};
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -69,6 +75,8 @@ struct Inner {
     path: PathBuf,
     jobs: mpsc::UnboundedSender<Job>,
     readers: Mutex<Vec<Connection>>,
+    /// Wakes the delivery worker after an enqueue (see `outbox.rs`).
+    delivery: tokio::sync::Notify,
 }
 
 impl Store {
@@ -87,6 +95,7 @@ impl Store {
                 path: path.to_path_buf(),
                 jobs: tx,
                 readers: Mutex::new(Vec::new()),
+                delivery: tokio::sync::Notify::new(),
             }),
         })
     }

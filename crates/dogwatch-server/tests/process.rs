@@ -239,6 +239,40 @@ fn an_unusable_data_dir_is_one_clear_line() {
 }
 
 #[test]
+fn unusable_smtp_settings_are_one_clear_line_without_the_password() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = start_error(
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--smtp-url",
+            "smtps://me:s3cret@mail.example.com",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        line,
+        "error: cannot use the SMTP settings: --smtp-from ADDR is required with --smtp-url"
+    );
+    let line = start_error(
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--smtp-url",
+            "imap://me:s3cret@x",
+            "--smtp-from",
+            "a@b.c",
+        ],
+        dir.path(),
+    );
+    assert!(
+        line.contains("--smtp-url must start with smtp:// or smtps://"),
+        "{line}"
+    );
+    assert!(!line.contains("s3cret"), "{line}");
+}
+
+#[test]
 fn keys_are_generated_once_and_kept() {
     let dir = tempfile::tempdir().expect("tempdir");
     let run = || {

@@ -35,6 +35,45 @@ const MIGRATIONS: &[&str] = &[
         modified_ms INTEGER NOT NULL
     );
     CREATE INDEX dashboards_modified ON dashboards (modified_ms);",
+    // 3: people and webhooks to notify, the notification outbox, and the in-app inbox.
+    "CREATE TABLE users (
+        handle     TEXT    PRIMARY KEY,   -- [a-z0-9._-]+, mentioned as @handle
+        name       TEXT    NOT NULL,
+        email      TEXT    NOT NULL,
+        created_ms INTEGER NOT NULL
+    );
+    CREATE TABLE webhooks (
+        name             TEXT    PRIMARY KEY, -- mentioned as @webhook-<name>
+        url              TEXT    NOT NULL,    -- http(s)
+        slack_compatible INTEGER NOT NULL,    -- 1: post Slack's text body instead of the payload
+        created_ms       INTEGER NOT NULL
+    );
+    CREATE TABLE notifications (
+        id              INTEGER PRIMARY KEY,
+        dedupe_key      TEXT    NOT NULL UNIQUE, -- enqueueing the same key again is a no-op
+        channel         TEXT    NOT NULL CHECK (channel IN ('email', 'webhook', 'inbox')),
+        target          TEXT    NOT NULL,        -- address | webhook name | user handle
+        subject         TEXT    NOT NULL,
+        body            TEXT    NOT NULL,        -- plain text
+        payload         TEXT,                    -- JSON posted to a (non-Slack) webhook
+        created_ms      INTEGER NOT NULL,
+        next_attempt_ms INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        state           TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+        last_error      TEXT,
+        sent_ms         INTEGER
+    );
+    CREATE INDEX notifications_due ON notifications (state, next_attempt_ms);
+    CREATE TABLE inbox (
+        id              INTEGER PRIMARY KEY,
+        notification_id INTEGER NOT NULL UNIQUE REFERENCES notifications (id),
+        handle          TEXT    NOT NULL,
+        subject         TEXT    NOT NULL,
+        body            TEXT    NOT NULL,
+        created_ms      INTEGER NOT NULL,
+        read            INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX inbox_handle ON inbox (handle, id);",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

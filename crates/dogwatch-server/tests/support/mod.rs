@@ -34,6 +34,7 @@ pub fn env() -> Env {
             store,
             keys: Arc::new(keys),
             ui_dir: None,
+            smtp: None,
         },
         _dir: dir,
     }

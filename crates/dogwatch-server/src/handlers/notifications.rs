@@ -1,0 +1,116 @@
+//! What the outbox holds and what users received (our extension): `/api/v1/dogwatch/notifications`
+//! (latest first, with attempts and the last error, so failures can be shown) and
+//! `/api/v1/dogwatch/inbox/{handle}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiQuery, AppError};
+use crate::handlers::users;
+use crate::store::{DeliveryState, InboxRow, NotificationRow};
+
+const DEFAULT_LIMIT: usize = 100;
+const MAX_LIMIT: usize = 1000;
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    state: Option<String>,
+    limit: Option<usize>,
+}
+
+#[derive(Deserialize)]
+pub struct InboxParams {
+    limit: Option<usize>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<Value>, AppError> {
+    let filter = match params.state.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(DeliveryState::parse(s).ok_or_else(|| {
+            AppError::BadRequest(format!("state must be pending, sent or failed, got `{s}`"))
+        })?),
+    };
+    let rows = state
+        .store
+        .notifications(filter, limit(params.limit)?)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(
+        json!({ "notifications": rows.iter().map(notification_out).collect::<Vec<_>>() }),
+    ))
+}
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    Path(handle): Path<String>,
+    ApiQuery(params): ApiQuery<InboxParams>,
+) -> Result<Json<Value>, AppError> {
+    let limit = limit(params.limit)?;
+    let user = state
+        .store
+        .user(handle.clone())
+        .await
+        .map_err(AppError::internal)?;
+    if user.is_none() {
+        return Err(users::not_found(&handle));
+    }
+    let rows = state
+        .store
+        .inbox(handle.clone(), limit)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(json!({
+        "handle": handle,
+        "messages": rows.iter().map(inbox_out).collect::<Vec<_>>(),
+    })))
+}
+
+fn limit(asked: Option<usize>) -> Result<usize, AppError> {
+    match asked {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(n) => Err(AppError::BadRequest(format!(
+            "limit must be between 1 and {MAX_LIMIT}, got {n}"
+        ))),
+    }
+}
+
+fn notification_out(n: &NotificationRow) -> Value {
+    // The payload is JSON we stored; shown as JSON, or as its text if it somehow is not.
+    let payload = n
+        .payload
+        .as_deref()
+        .map(|p| serde_json::from_str::<Value>(p).unwrap_or_else(|_| Value::String(p.to_owned())));
+    json!({
+        "id": n.id,
+        "dedupe_key": n.dedupe_key,
+        "channel": n.channel.as_str(),
+        "target": n.target,
+        "subject": n.subject,
+        "body": n.body,
+        "payload": payload,
+        "state": n.state.as_str(),
+        "attempts": n.attempts,
+        "last_error": n.last_error,
+        "created_ms": n.created_ms,
+        "next_attempt_ms": (n.state == DeliveryState::Pending).then_some(n.next_attempt_ms),
+        "sent_ms": n.sent_ms,
+    })
+}
+
+fn inbox_out(m: &InboxRow) -> Value {
+    json!({
+        "id": m.id,
+        "notification_id": m.notification_id,
+        "subject": m.subject,
+        "body": m.body,
+        "created_ms": m.created_ms,
+        "read": m.read,
+    })
+}

@@ -1,0 +1,636 @@
+//! Delivery with real parts: a real SMTP server (Python's aiosmtpd from the test venv), a webhook
+//! receiver on a real socket, the inbox, retries with backoff, and a restart of the real binary
+//! between an enqueue and its delivery. Nothing is skipped: without the venv the tests fail and say
+//! how to make one.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{Method, Request, StatusCode, header};
+use axum::routing::post;
+use dogwatch_server::delivery::{self, DeliveryConfig, SMTP_NOT_CONFIGURED, SmtpConfig};
+use dogwatch_server::store::{Channel, NewNotification, Store};
+use serde_json::{Value, json};
+
+mod support;
+
+use support::{Env, env, send};
+
+// ---- a real SMTP server ----------------------------------------------------------------------------
+
+/// aiosmtpd writes each accepted message to `<dir>/<uuid>.json` before it answers 250.
+const SMTP_SERVER: &str = r#"
+import json, os, sys, time, uuid
+from aiosmtpd.controller import Controller
+
+out, port = sys.argv[1], int(sys.argv[2])
+
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        name = os.path.join(out, uuid.uuid4().hex + ".json")
+        with open(name + ".tmp", "w") as f:
+            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                       "content": envelope.content.decode("utf-8", "replace")}, f)
+        os.rename(name + ".tmp", name)
+        return "250 Message accepted for delivery"
+
+controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+controller.start()
+print("ready", flush=True)
+while True:
+    time.sleep(3600)
+"#;
+
+struct SmtpServer {
+    child: Child,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn python() -> PathBuf {
+    let path = std::env::var_os("DOGWATCH_PYTHON").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/venv/bin/python"),
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "no Python for the SMTP test server at {} (set DOGWATCH_PYTHON, or run `cargo xtask setup`, which installs aiosmtpd from tests/compat/requirements.txt into target/venv)",
+        path.display()
+    );
+    path
+}
+
+/// Starts aiosmtpd on 127.0.0.1:`port`, writing mails into `dir`.
+fn start_smtp(dir: &Path, port: u16) -> SmtpServer {
+    let mut child = Command::new(python())
+        .args(["-c", SMTP_SERVER])
+        .arg(dir)
+        .arg(port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start python");
+    let mut line = String::new();
+    let read = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
+    if read.is_err() || line.trim() != "ready" {
+        let mut err = String::new();
+        let _ = child.kill();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        panic!(
+            "aiosmtpd did not start ({err}); run `cargo xtask setup` to install it into target/venv"
+        );
+    }
+    SmtpServer { child }
+}
+
+/// A port nobody listens on (bound, then released).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+fn mails(dir: &Path) -> Vec<Value> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("mail dir").flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).expect("mail file");
+            out.push(serde_json::from_str(&text).expect("mail json"));
+        }
+    }
+    out
+}
+
+/// The `Subject` header and the body (CRLF → LF, no trailing newline) of a raw message.
+fn subject_and_body(raw: &str) -> (String, String) {
+    let raw = raw.replace("\r\n", "\n");
+    let (head, body) = raw.split_once("\n\n").expect("header and body");
+    let subject = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .expect("subject header")
+        .to_owned();
+    (subject, body.trim_end_matches('\n').to_owned())
+}
+
+// ---- a webhook receiver ------------------------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct Received {
+    calls: Arc<Mutex<Vec<(String, Value, Instant)>>>,
+}
+
+impl Received {
+    fn of(&self, hook: &str) -> Vec<(Value, Instant)> {
+        self.calls
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|(h, _, _)| h == hook)
+            .map(|(_, v, t)| (v.clone(), *t))
+            .collect()
+    }
+}
+
+/// `/hook/ok` answers 200; `/hook/broken` always 500; `/hook/flaky` 500 twice, then 200.
+async fn hook(
+    State(rx): State<Received>,
+    UrlPath(name): UrlPath<String>,
+    body: Bytes,
+) -> StatusCode {
+    let value = serde_json::from_slice(&body).unwrap_or(Value::String("not JSON".into()));
+    let mut calls = rx.calls.lock().expect("lock");
+    calls.push((name.clone(), value, Instant::now()));
+    let seen = calls.iter().filter(|(h, _, _)| *h == name).count();
+    match name.as_str() {
+        "broken" => StatusCode::INTERNAL_SERVER_ERROR,
+        "flaky" if seen <= 2 => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::OK,
+    }
+}
+
+async fn start_receiver() -> (String, Received) {
+    let received = Received::default();
+    let app = Router::new()
+        .route("/hook/{name}", post(hook))
+        .with_state(received.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind receiver");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/hook"), received)
+}
+
+// ---- helpers -----------------------------------------------------------------------------------------
+
+async fn call(env: &Env, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.map_or_else(axum::body::Body::empty, |b| {
+            axum::body::Body::from(b.to_string())
+        }))
+        .expect("request");
+    send(env, req).await
+}
+
+async fn outbox(env: &Env) -> Vec<Value> {
+    let (status, body) = call(env, Method::GET, "/api/v1/dogwatch/notifications", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["notifications"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn by_key<'a>(list: &'a [Value], key: &str) -> &'a Value {
+    list.iter()
+        .find(|n| n["dedupe_key"] == key)
+        .unwrap_or_else(|| panic!("no notification {key} in {list:?}"))
+}
+
+/// Polls the outbox until `done` holds for it, or fails after `secs` seconds.
+async fn wait_for(env: &Env, secs: u64, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let list = outbox(env).await;
+        if done(&list) {
+            return list;
+        }
+        assert!(Instant::now() < deadline, "timed out; outbox: {list:#?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn all_settled(list: &[Value]) -> bool {
+    list.iter().all(|n| n["state"] != "pending")
+}
+
+fn start_worker(
+    store: &Store,
+    config: DeliveryConfig,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(delivery::run(store.clone(), config, stop_rx));
+    (stop_tx, task)
+}
+
+fn quick(smtp: Option<Arc<SmtpConfig>>) -> DeliveryConfig {
+    DeliveryConfig::new(smtp, Duration::from_millis(150))
+}
+
+fn note(key: &str, channel: Channel, target: &str, subject: &str, body: &str) -> NewNotification {
+    NewNotification {
+        dedupe_key: key.to_owned(),
+        channel,
+        target: target.to_owned(),
+        subject: subject.to_owned(),
+        body: body.to_owned(),
+        payload: None,
+    }
+}
+
+// ---- the tests ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_webhook_and_inbox_each_arrive_exactly_once() {
+    let mail_dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let _smtp = start_smtp(mail_dir.path(), port);
+    let (hook_url, received) = start_receiver().await;
+    let smtp = Arc::new(
+        SmtpConfig::parse(
+            &format!("smtp://127.0.0.1:{port}"),
+            Some("dogwatch@example.com"),
+        )
+        .expect("smtp config"),
+    );
+    let mut env = env();
+    env.state.smtp = Some(smtp.clone());
+
+    for (path, body) in [
+        (
+            "/api/v1/dogwatch/users",
+            json!({"handle": "alice", "name": "Alice", "email": "alice@example.com"}),
+        ),
+        (
+            "/api/v1/dogwatch/webhooks",
+            json!({"name": "ops", "url": format!("{hook_url}/ok")}),
+        ),
+        (
+            "/api/v1/dogwatch/webhooks",
+            json!({"name": "chat", "url": format!("{hook_url}/slack"), "slack_compatible": true}),
+        ),
+    ] {
+        let (status, res) = call(&env, Method::POST, path, Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{res}");
+    }
+
+    let subject = "[Triggered] my_metric is above 800 on host:ubuntu";
+    let body = "Value 900.0 on ubuntu (10.0.0.1).\n<script>alert(\"x\")</script> & more";
+    let payload = json!({"monitor": 1, "state": "Alert", "value": 900.0, "message": body,
+                         "link": "http://127.0.0.1:8600/monitors/1"});
+    let batch = vec![
+        note(
+            "m1:t1:email:someone@example.com",
+            Channel::Email,
+            "someone@example.com",
+            subject,
+            body,
+        ),
+        NewNotification {
+            payload: Some(payload.to_string()),
+            ..note("m1:t1:webhook:ops", Channel::Webhook, "ops", subject, body)
+        },
+        note(
+            "m1:t1:webhook:chat",
+            Channel::Webhook,
+            "chat",
+            subject,
+            body,
+        ),
+        note("m1:t1:inbox:alice", Channel::Inbox, "alice", subject, body),
+        note("m1:t1:inbox:ghost", Channel::Inbox, "ghost", subject, body),
+    ];
+    // Enqueued before the worker starts and again after: the keys make the second time a no-op.
+    assert_eq!(
+        env.state
+            .store
+            .enqueue(batch.clone())
+            .await
+            .expect("enqueue"),
+        5
+    );
+    let (stop, worker) = start_worker(&env.state.store, quick(Some(smtp)));
+    assert_eq!(env.state.store.enqueue(batch).await.expect("enqueue"), 0);
+
+    let list = wait_for(&env, 20, all_settled).await;
+    for key in [
+        "m1:t1:email:someone@example.com",
+        "m1:t1:webhook:ops",
+        "m1:t1:webhook:chat",
+        "m1:t1:inbox:alice",
+    ] {
+        let n = by_key(&list, key);
+        assert_eq!(n["state"], "sent", "{n}");
+        assert_eq!(n["attempts"], 1, "{n}");
+        assert!(n["sent_ms"].as_i64().is_some(), "{n}");
+        assert_eq!(n["last_error"], Value::Null, "{n}");
+    }
+    let ghost = by_key(&list, "m1:t1:inbox:ghost");
+    assert_eq!(ghost["state"], "failed");
+    assert_eq!(ghost["last_error"], "no user @ghost");
+
+    // Give a duplicate the chance to show up before counting.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got = mails(mail_dir.path());
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0]["mail_from"], "dogwatch@example.com");
+    assert_eq!(got[0]["rcpt_tos"], json!(["someone@example.com"]));
+    let content = got[0]["content"].as_str().expect("content");
+    assert!(content.contains("Content-Type: text/plain"), "{content}");
+    assert_eq!(
+        subject_and_body(content),
+        (subject.to_owned(), body.to_owned())
+    );
+
+    let ops = received.of("ok");
+    assert_eq!(ops.len(), 1);
+    assert_eq!(ops[0].0, payload);
+    let chat = received.of("slack");
+    assert_eq!(chat.len(), 1);
+    assert_eq!(chat[0].0, json!({"text": format!("{subject}\n{body}")}));
+
+    let (status, inbox) = call(&env, Method::GET, "/api/v1/dogwatch/inbox/alice", None).await;
+    assert_eq!(status, StatusCode::OK, "{inbox}");
+    let messages = inbox["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), 1, "{inbox}");
+    assert_eq!(messages[0]["subject"], subject);
+    assert_eq!(messages[0]["body"], body);
+    assert_eq!(messages[0]["read"], false);
+
+    let (_, settings) = call(&env, Method::GET, "/api/v1/dogwatch/settings", None).await;
+    assert_eq!(
+        settings,
+        json!({"smtp": {"configured": true, "host": "127.0.0.1", "port": port, "tls": "none",
+                        "from": "dogwatch@example.com"}})
+    );
+
+    stop.send(true).expect("stop");
+    worker.await.expect("worker");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_webhook_is_retried_with_backoff_and_its_errors_are_visible() {
+    let (hook_url, received) = start_receiver().await;
+    let env = env();
+    for name in ["broken", "flaky"] {
+        let (status, res) = call(
+            &env,
+            Method::POST,
+            "/api/v1/dogwatch/webhooks",
+            Some(json!({"name": name, "url": format!("{hook_url}/{name}")})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{res}");
+    }
+    let config = DeliveryConfig {
+        max_attempts: 4,
+        ..quick(None)
+    };
+    let (stop, worker) = start_worker(&env.state.store, config);
+    env.state
+        .store
+        .enqueue(vec![
+            note("k:broken", Channel::Webhook, "broken", "s", "b"),
+            note("k:flaky", Channel::Webhook, "flaky", "s", "b"),
+        ])
+        .await
+        .expect("enqueue");
+
+    let list = wait_for(&env, 30, all_settled).await;
+    let broken = by_key(&list, "k:broken");
+    assert_eq!(broken["state"], "failed", "{broken}");
+    assert_eq!(broken["attempts"], 4, "{broken}");
+    assert_eq!(
+        broken["last_error"],
+        "webhook broken answered 500 Internal Server Error"
+    );
+    let flaky = by_key(&list, "k:flaky");
+    assert_eq!(flaky["state"], "sent", "{flaky}");
+    assert_eq!(flaky["attempts"], 3, "{flaky}");
+    assert_eq!(flaky["last_error"], Value::Null, "{flaky}");
+
+    // 150 ms, 300 ms, 600 ms between the calls (a little slack for the clock's granularity).
+    let calls = received.of("broken");
+    assert_eq!(calls.len(), 4);
+    for (i, pair) in calls.windows(2).enumerate() {
+        let gap = pair[1].1 - pair[0].1;
+        let want = Duration::from_millis(150 << i);
+        assert!(
+            gap + Duration::from_millis(20) >= want,
+            "gap {i}: {gap:?} < {want:?}"
+        );
+    }
+    assert_eq!(received.of("flaky").len(), 3);
+
+    let (_, failed) = call(
+        &env,
+        Method::GET,
+        "/api/v1/dogwatch/notifications?state=failed",
+        None,
+    )
+    .await;
+    let keys: Vec<&Value> = failed["notifications"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|n| &n["dedupe_key"])
+        .collect();
+    assert_eq!(keys, [&json!("k:broken")]);
+
+    // While a delivery is failing, its state is visible before it settles too.
+    env.state
+        .store
+        .enqueue(vec![note(
+            "k:unknown",
+            Channel::Webhook,
+            "nowhere",
+            "s",
+            "b",
+        )])
+        .await
+        .expect("enqueue");
+    let list = wait_for(&env, 10, all_settled).await;
+    let unknown = by_key(&list, "k:unknown");
+    assert_eq!(unknown["state"], "failed");
+    assert_eq!(unknown["attempts"], 1);
+    assert_eq!(unknown["last_error"], "no webhook nowhere");
+
+    stop.send(true).expect("stop");
+    worker.await.expect("worker");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_waits_while_smtp_is_not_configured() {
+    let env = env();
+    let (stop, worker) = start_worker(&env.state.store, quick(None));
+    env.state
+        .store
+        .enqueue(vec![note(
+            "k:mail",
+            Channel::Email,
+            "a@example.com",
+            "s",
+            "b",
+        )])
+        .await
+        .expect("enqueue");
+    let list = wait_for(&env, 10, |l| {
+        l.first()
+            .is_some_and(|n| n["last_error"] == SMTP_NOT_CONFIGURED)
+    })
+    .await;
+    assert_eq!(list[0]["state"], "pending");
+    assert_eq!(list[0]["attempts"], 0);
+    stop.send(true).expect("stop");
+    worker.await.expect("worker");
+}
+
+// ---- the real binary across a restart ----------------------------------------------------------------
+
+struct Server {
+    child: Child,
+    http: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(data: &Path, smtp_port: u16) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dogwatch"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--statsd-addr",
+            "127.0.0.1:0",
+        ])
+        .args(["--api-key", "k", "--app-key", "a", "--retry-base-ms", "200"])
+        .arg("--smtp-url")
+        .arg(format!("smtp://127.0.0.1:{smtp_port}"))
+        .args(["--smtp-from", "dogwatch@example.com"])
+        .arg("--data")
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start dogwatch");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let line = loop {
+        let l = lines
+            .next()
+            .expect("dogwatch exited before listening")
+            .expect("read stdout");
+        if l.contains("listening on") {
+            break l;
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let from = line.find("http://").expect("address") + "http://".len();
+    let rest = &line[from..];
+    let http = rest[..rest.find(' ').unwrap_or(rest.len())].to_owned();
+    Server { child, http }
+}
+
+fn get_json(addr: &str, path: &str) -> Value {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read");
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    serde_json::from_str(body).unwrap_or(Value::Null)
+}
+
+#[test]
+fn a_mail_enqueued_while_smtp_is_down_arrives_exactly_once_after_a_restart() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mail_dir = tempfile::tempdir().expect("tempdir");
+    let smtp_port = free_port();
+    let server = start_server(data.path(), smtp_port);
+
+    // Enqueue through the store, as the evaluator will; the running server finds the row at its
+    // next look at the outbox.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let store = Store::open(&data.path().join("dogwatch.sqlite3")).expect("store");
+        let n = store
+            .enqueue(vec![note(
+                "monitor:1:group:host:ubuntu:transition:1:email:someone@example.com",
+                Channel::Email,
+                "someone@example.com",
+                "[Triggered] restart",
+                "sent once",
+            )])
+            .await
+            .expect("enqueue");
+        assert_eq!(n, 1);
+        store.close().await;
+    });
+
+    // The SMTP port is closed: the attempt fails and says why.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let failed_once = loop {
+        let list = get_json(&server.http, "/api/v1/dogwatch/notifications");
+        let n = list["notifications"][0].clone();
+        if n["attempts"].as_u64().is_some_and(|a| a >= 1) {
+            break n;
+        }
+        assert!(Instant::now() < deadline, "never attempted: {list}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(failed_once["state"], "pending", "{failed_once}");
+    let error = failed_once["last_error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("SMTP: Connection error: Connection refused"),
+        "{failed_once}"
+    );
+
+    drop(server);
+    let _smtp = start_smtp(mail_dir.path(), smtp_port);
+    let server = start_server(data.path(), smtp_port);
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let sent = loop {
+        let list = get_json(&server.http, "/api/v1/dogwatch/notifications");
+        let n = list["notifications"][0].clone();
+        if n["state"] == "sent" {
+            break n;
+        }
+        assert!(Instant::now() < deadline, "never sent: {list}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(sent["attempts"].as_u64().is_some_and(|a| a >= 2), "{sent}");
+    std::thread::sleep(Duration::from_millis(800));
+    let got = mails(mail_dir.path());
+    assert_eq!(got.len(), 1, "{got:#?}");
+    let content = got[0]["content"].as_str().expect("content");
+    assert_eq!(
+        subject_and_body(content),
+        ("[Triggered] restart".to_owned(), "sent once".to_owned())
+    );
+}
