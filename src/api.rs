@@ -55,6 +55,10 @@ pub trait Backend {
 
     /// Deletes a dashboard (`DELETE /api/v1/dashboard/{id}`).
     fn delete_dashboard(&self, id: &str) -> ApiFuture<()>;
+
+    /// A note's markdown as safe HTML (`POST /api/v1/dogwatch/markdown`): rendered and sanitized on
+    /// the server, which keeps the markdown and sanitizer libraries out of the wasm.
+    fn markdown(&self, text: &str, abort: Option<&AbortSignal>) -> ApiFuture<String>;
 }
 
 /// The backend the app was started with, shared through context.

@@ -75,19 +75,42 @@ impl Backend for HttpBackend {
 
     fn create_dashboard(&self, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
         let url = format!("{}/api/v1/dashboard", self.base);
-        Box::pin(send_json(Method::POST, url, Some(body), self.origin()))
+        Box::pin(send_json(
+            Method::POST,
+            url,
+            Some(body),
+            None,
+            self.origin(),
+        ))
     }
 
     fn update_dashboard(&self, id: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
         let url = self.dashboard_url(id);
-        Box::pin(send_json(Method::PUT, url, Some(body), self.origin()))
+        Box::pin(send_json(Method::PUT, url, Some(body), None, self.origin()))
+    }
+
+    fn markdown(&self, text: &str, abort: Option<&AbortSignal>) -> ApiFuture<String> {
+        let (url, origin) = (self.markdown_url(), self.origin());
+        let body = serde_json::json!({ "text": text });
+        let abort = abort.cloned();
+        Box::pin(async move {
+            let answer: serde_json::Value =
+                send_json(Method::POST, url, Some(body), abort, origin.clone()).await?;
+            answer["html"]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| ApiError::Malformed {
+                    origin,
+                    reason: "the markdown answer has no html".to_owned(),
+                })
+        })
     }
 
     fn delete_dashboard(&self, id: &str) -> ApiFuture<()> {
         let url = self.dashboard_url(id);
         let origin = self.origin();
         Box::pin(async move {
-            send_json::<serde_json::Value>(Method::DELETE, url, None, origin)
+            send_json::<serde_json::Value>(Method::DELETE, url, None, None, origin)
                 .await
                 .map(|_| ())
         })
@@ -95,6 +118,10 @@ impl Backend for HttpBackend {
 }
 
 impl HttpBackend {
+    fn markdown_url(&self) -> String {
+        format!("{}/api/v1/dogwatch/markdown", self.base)
+    }
+
     fn dashboard_url(&self, id: &str) -> String {
         let id = String::from(js_sys::encode_uri_component(id));
         format!("{}/api/v1/dashboard/{id}", self.base)
@@ -106,9 +133,12 @@ async fn send_json<T: DeserializeOwned>(
     method: Method,
     url: String,
     body: Option<serde_json::Value>,
+    abort: Option<AbortSignal>,
     origin: String,
 ) -> Result<T, ApiError> {
-    let builder = RequestBuilder::new(&url).method(method);
+    let builder = RequestBuilder::new(&url)
+        .method(method)
+        .abort_signal(abort.as_ref());
     let request = match body {
         Some(body) => builder.json(&body),
         None => builder.build(),

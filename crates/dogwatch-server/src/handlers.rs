@@ -2,6 +2,7 @@
 
 pub mod dashboards;
 pub mod intake;
+pub mod markdown;
 pub mod metrics;
 pub mod notifications;
 pub mod query;

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod handlers;
 pub mod keys;
+pub mod markdown;
 pub mod routes;
 pub mod statsd;
 pub mod store;

@@ -10,7 +10,8 @@ use tower_http::compression::CompressionLayer;
 
 use crate::error::AppError;
 use crate::handlers::{
-    dashboards, intake, metrics, notifications, query, settings, users, validate, webhooks,
+    dashboards, intake, markdown, metrics, notifications, query, settings, users, validate,
+    webhooks,
 };
 use crate::{AppState, ui};
 
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/dogwatch/notifications", get(notifications::list))
         .route("/v1/dogwatch/inbox/{handle}", get(notifications::inbox))
         .route("/v1/dogwatch/settings", get(settings::get))
+        .route("/v1/dogwatch/markdown", post(markdown::render))
         .route_layer(middleware::from_fn_with_state(state.clone(), check_app_key));
     let api = intake.merge(read).fallback(api_not_found);
 

@@ -574,3 +574,37 @@ async fn queries_with_template_variables_are_stored_and_still_checked() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn note_markdown_is_rendered_and_sanitized() {
+    let env = env();
+    let text = "# Deploys\n\n<img src=x onerror=alert(1)> [x](javascript:alert(2)) <script>alert(3)</script> **ok**";
+    let (status, body) = call(
+        &env,
+        Method::POST,
+        "/api/v1/dogwatch/markdown",
+        Some(json!({ "text": text })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let html = body["html"].as_str().expect("html");
+    assert!(html.starts_with("<h1>Deploys</h1>"), "{html}");
+    assert!(html.contains("<strong>ok</strong>"), "{html}");
+    for bad in ["onerror", "javascript:", "<script", "alert(3)"] {
+        assert!(!html.contains(bad), "{bad} in {html}");
+    }
+    let (status, body) = call(
+        &env,
+        Method::POST,
+        "/api/v1/dogwatch/markdown",
+        Some(json!({ "content": text })),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"errors": ["text is required"]})
+        )
+    );
+}

@@ -10,7 +10,6 @@ use leptos::prelude::*;
 
 use super::heatmap::HeatmapCanvas;
 use crate::api::{ApiFuture, Backend, use_backend, use_latest};
-use crate::board::markdown;
 use crate::board::model::{Definition, FormatPalette, Kind};
 use crate::board::values::{self, Ranked};
 use crate::chart::{self, ChartOptions, GraphData, QueryStyle};
@@ -142,9 +141,8 @@ pub fn WidgetBody(
             return view! { <Timeseries graph=Signal::derive(move || graph.get()) options on_zoom/> }.into_any();
         }
         if kind.get() == Kind::Note {
-            let html = definition.with(|d| markdown::render(&d.content));
-            // The one place user text becomes HTML: markdown rendered, then sanitized by ammonia.
-            return view! { <div class="note-body" inner_html=html></div> }.into_any();
+            let content = Signal::derive(move || definition.with(|d| d.content.clone()));
+            return view! { <NoteBody content/> }.into_any();
         }
         if let Kind::Other(code) = kind.get() {
             return view! {
@@ -291,4 +289,22 @@ fn ranked_view(rows: Vec<Ranked>, change: Option<bool>) -> impl IntoView {
         </ol>
     }
     .into_any()
+}
+
+/// A note: its markdown rendered and sanitized by the API (pulldown-cmark, then ammonia), shown as
+/// the HTML it answered — the one place user text becomes HTML.
+#[component]
+fn NoteBody(#[prop(into)] content: Signal<String>) -> impl IntoView {
+    let backend = use_backend();
+    let key = Memo::new(move |_| Some(content.get()));
+    let load = use_latest(key, move |text: &String, abort| {
+        backend.markdown(text, abort)
+    });
+    move || {
+        load.with(|l| match (&l.value, &l.error) {
+            (_, Some((_, e))) => view! { <p class="state error" role="alert">"This note could not be shown: " {e.to_string()}</p> }.into_any(),
+            (Some((_, html)), None) => view! { <div class="note-body" inner_html=html.clone()></div> }.into_any(),
+            (None, None) => view! { <p class="state">"Loading…"</p> }.into_any(),
+        })
+    }
 }

@@ -1,6 +1,7 @@
-//! Note widgets: markdown rendered with pulldown-cmark, then sanitized with ammonia. The result is the
-//! only HTML the UI ever inserts from user text: scripts, event handlers, `javascript:` links and
-//! styles are gone, links open in a new tab without access to this page.
+//! Note widgets' markdown, rendered with pulldown-cmark and then sanitized with ammonia, on the server:
+//! the two together weigh about 250 KB gzipped in the wasm, more than half the UI's budget. The result is
+//! the only HTML the UI ever inserts from user text: scripts, event handlers, `javascript:` links and
+//! styles are gone, links open in a new tab without access to the page.
 
 use pulldown_cmark::{Options, Parser, html};
 
