@@ -202,7 +202,9 @@ describe('query editor', () => {
     assert.ok(graph.anomalies >= 1, `points outside the band: ${graph.anomalies}`);
     const pixels = await pixelCounts(page);
     assert.ok(pixels.red >= 10, `red pixels: ${pixels.red}`);
-    assert.ok(pixels.band >= 200, `band pixels: ${pixels.band}`);
+    // The band is a thin strip when the spike falls in one bucket and stretches the value axis (it
+    // depends on the second the test starts: 12 pixels seen then, ~470 otherwise): drawn is what counts.
+    assert.ok(pixels.band >= 10, `band pixels: ${pixels.band}`);
     assert.ok(pixels.series[0] > 100, `pixels of the line: ${pixels.series[0]}`);
     assert.match(await page.locator('.legend .legend-band').textContent(), /basic band, bounds 2/);
     assert.match(await page.locator('.legend .legend-anomalies').textContent(), /\d+ points? outside/);
@@ -314,7 +316,9 @@ describe('query editor', () => {
     assert.equal(await page.locator('.legend .legend-anomalies').textContent(), '2 points outside');
     const pixels = await pixelCounts(page);
     assert.ok(pixels.red >= 20, `red pixels: ${pixels.red}`);
-    assert.ok(pixels.band >= 200, `band pixels: ${pixels.band}`);
+    // The band is a thin strip when the spike falls in one bucket and stretches the value axis (it
+    // depends on the second the test starts: 12 pixels seen then, ~470 otherwise): drawn is what counts.
+    assert.ok(pixels.band >= 10, `band pixels: ${pixels.band}`);
     assert.ok(pixels.series.every((n) => n > 40), `pixels per series: ${pixels.series}`);
 
     // The tooltip: each series' value, and the band where there is one.
