@@ -27,7 +27,7 @@ pub fn suggestions(candidates: &[String], text: &str, mode: Mode, limit: usize) 
         .filter(|c| !chosen.iter().any(|done| done == c))
         .filter_map(|c| rank(&c.to_lowercase(), &needle).map(|r| (r, c)))
         .collect();
-    ranked.sort_by_key(|(r, _)| *r);
+    dogwatch_core::sort::sort_by_key(&mut ranked, |(r, _)| *r);
     ranked
         .into_iter()
         .take(limit)

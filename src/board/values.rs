@@ -90,7 +90,7 @@ pub fn top_list(responses: &[QueryResponse], reducer: Reducer, limit: usize) -> 
             })
         })
         .collect();
-    rows.sort_by(|a, b| {
+    dogwatch_core::sort::sort_by(&mut rows, |a, b| {
         b.value
             .total_cmp(&a.value)
             .then_with(|| a.label.cmp(&b.label))
@@ -119,7 +119,7 @@ pub fn changes(present: &QueryResponse, past: &QueryResponse) -> Vec<Ranked> {
         })
         .collect();
     let change = |r: &Ranked| r.past.map_or(f64::NEG_INFINITY, |p| r.value - p);
-    rows.sort_by(|a, b| {
+    dogwatch_core::sort::sort_by(&mut rows, |a, b| {
         change(b)
             .total_cmp(&change(a))
             .then_with(|| a.label.cmp(&b.label))
