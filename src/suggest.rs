@@ -27,7 +27,7 @@ pub fn suggestions(candidates: &[String], text: &str, mode: Mode, limit: usize) 
         .filter(|c| !chosen.iter().any(|done| done == c))
         .filter_map(|c| rank(&c.to_lowercase(), &needle).map(|r| (r, c)))
         .collect();
-    ranked.sort_by_key(|(r, _)| *r);
+    dogwatch_core::sort::sort_by_key(&mut ranked, |(r, _)| *r);
     ranked
         .into_iter()
         .take(limit)
@@ -79,10 +79,11 @@ pub fn apply(text: &str, pick: &str, mode: Mode) -> String {
 
 /// The distinct keys of `key:value` tags, sorted (`["env:test", "host:a", "host:b"]` → `["env", "host"]`).
 pub fn tag_keys(tags: &[String]) -> Vec<String> {
-    let keys: BTreeSet<&str> = tags
-        .iter()
-        .map(|t| t.split_once(':').map_or(t.as_str(), |(k, _)| k))
-        .collect();
+    // Inserted one by one: collecting into a set would bring in another copy of the sort code.
+    let mut keys: BTreeSet<&str> = BTreeSet::new();
+    for t in tags {
+        keys.insert(t.split_once(':').map_or(t.as_str(), |(k, _)| k));
+    }
     keys.into_iter().map(str::to_owned).collect()
 }
 

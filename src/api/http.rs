@@ -136,6 +136,18 @@ async fn send_json<T: DeserializeOwned>(
     abort: Option<AbortSignal>,
     origin: String,
 ) -> Result<T, ApiError> {
+    let body = send_text(method, url, body, abort, &origin).await?;
+    parse(&body, origin)
+}
+
+/// The untyped half of [`send_json`]: one copy of the request code, whatever the answer's type.
+async fn send_text(
+    method: Method,
+    url: String,
+    body: Option<serde_json::Value>,
+    abort: Option<AbortSignal>,
+    origin: &str,
+) -> Result<String, ApiError> {
     let builder = RequestBuilder::new(&url)
         .method(method)
         .abort_signal(abort.as_ref());
@@ -143,11 +155,11 @@ async fn send_json<T: DeserializeOwned>(
         Some(body) => builder.json(&body),
         None => builder.build(),
     }
-    .map_err(|e| transport_error(e, &origin))?;
+    .map_err(|e| transport_error(e, origin))?;
     let response = request
         .send()
         .await
-        .map_err(|e| transport_error(e, &origin))?;
+        .map_err(|e| transport_error(e, origin))?;
     answer(response, origin).await
 }
 
@@ -161,31 +173,44 @@ async fn get_json<T: DeserializeOwned>(
     abort: Option<AbortSignal>,
     origin: String,
 ) -> Result<T, ApiError> {
+    let body = get_text(url, params, abort, &origin).await?;
+    parse(&body, origin)
+}
+
+/// The untyped half of [`get_json`]: one copy of the request code, whatever the answer's type.
+async fn get_text(
+    url: String,
+    params: Vec<(&'static str, String)>,
+    abort: Option<AbortSignal>,
+    origin: &str,
+) -> Result<String, ApiError> {
     let response = Request::get(&url)
         .query(params.iter().map(|(k, v)| (*k, v.as_str())))
         .abort_signal(abort.as_ref())
         .send()
         .await
-        .map_err(|e| transport_error(e, &origin))?;
+        .map_err(|e| transport_error(e, origin))?;
     answer(response, origin).await
 }
 
-async fn answer<T: DeserializeOwned>(
-    response: gloo_net::http::Response,
-    origin: String,
-) -> Result<T, ApiError> {
+/// The answer's body, or the error its status stands for.
+async fn answer(response: gloo_net::http::Response, origin: &str) -> Result<String, ApiError> {
     let status = response.status();
     let body = response
         .text()
         .await
-        .map_err(|e| transport_error(e, &origin))?;
+        .map_err(|e| transport_error(e, origin))?;
     if !response.ok() {
         return Err(ApiError::Rejected {
             status,
             message: error_message(status, &body),
         });
     }
-    serde_json::from_str(&body).map_err(|e| ApiError::Malformed {
+    Ok(body)
+}
+
+fn parse<T: DeserializeOwned>(body: &str, origin: String) -> Result<T, ApiError> {
+    serde_json::from_str(body).map_err(|e| ApiError::Malformed {
         origin,
         reason: e.to_string(),
     })

@@ -603,7 +603,7 @@ impl Board {
     /// take their values from.
     pub fn metrics(&self) -> Vec<String> {
         let mut out: Vec<String> = self.queries().flat_map(metric_names_in).collect();
-        out.sort();
+        dogwatch_core::sort::sort(&mut out);
         out.dedup();
         out
     }

@@ -90,7 +90,7 @@ pub fn top_list(responses: &[QueryResponse], reducer: Reducer, limit: usize) -> 
             })
         })
         .collect();
-    rows.sort_by(|a, b| {
+    dogwatch_core::sort::sort_by(&mut rows, |a, b| {
         b.value
             .total_cmp(&a.value)
             .then_with(|| a.label.cmp(&b.label))
@@ -102,11 +102,13 @@ pub fn top_list(responses: &[QueryResponse], reducer: Reducer, limit: usize) -> 
 /// A Change widget: each group's last value now against its last value in the shifted query's answer
 /// (`hour_before(q)` and so on), biggest change first.
 pub fn changes(present: &QueryResponse, past: &QueryResponse) -> Vec<Ranked> {
-    let before: BTreeMap<Vec<String>, f64> = past
-        .series
-        .iter()
-        .filter_map(|s| Some((s.tag_set.clone(), reduce(&s.pointlist, Reducer::Last)?)))
-        .collect();
+    // Inserted one by one: collecting into a map would bring in another copy of the sort code.
+    let mut before: BTreeMap<Vec<String>, f64> = BTreeMap::new();
+    for s in &past.series {
+        if let Some(last) = reduce(&s.pointlist, Reducer::Last) {
+            before.insert(s.tag_set.clone(), last);
+        }
+    }
     let mut rows: Vec<Ranked> = present
         .series
         .iter()
@@ -119,7 +121,7 @@ pub fn changes(present: &QueryResponse, past: &QueryResponse) -> Vec<Ranked> {
         })
         .collect();
     let change = |r: &Ranked| r.past.map_or(f64::NEG_INFINITY, |p| r.value - p);
-    rows.sort_by(|a, b| {
+    dogwatch_core::sort::sort_by(&mut rows, |a, b| {
         change(b)
             .total_cmp(&change(a))
             .then_with(|| a.label.cmp(&b.label))

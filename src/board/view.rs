@@ -36,7 +36,11 @@ impl BoardView {
             vars: names
                 .iter()
                 .filter_map(|n| Some((n.clone(), get(&var_param(n))?)))
-                .collect(),
+                .fold(BTreeMap::new(), |mut vars, (n, v)| {
+                    // Not `collect`: that would bring in another copy of the sort code.
+                    vars.insert(n, v);
+                    vars
+                }),
         }
     }
 

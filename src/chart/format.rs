@@ -1,7 +1,7 @@
 //! Numbers and times in words for axes, tooltips and the paused-window label. Times are shown in the
 //! browser's zone (chrono's `Local`, which reads the zone from JavaScript's `Date` on wasm).
 
-use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
 use dogwatch_core::timeframe::TimeRange;
 
 const DAY_MS: i64 = 86_400_000;
@@ -35,20 +35,67 @@ pub fn format_value(v: f64) -> String {
 
 /// An x-axis label: the time of day on graphs up to a day long (seconds only when the tick has
 /// them), the weekday and day beyond that.
-pub fn axis_time_label<Tz: TimeZone>(t: &DateTime<Tz>, range_ms: i64) -> String
-where
-    Tz::Offset: std::fmt::Display,
-{
+pub fn axis_time_label<Tz: TimeZone>(t: &DateTime<Tz>, range_ms: i64) -> String {
+    let c = Clock::of(t);
     if range_ms > DAY_MS {
-        if t.hour() == 0 && t.minute() == 0 {
-            t.format("%a %-d").to_string()
+        if c.hour == 0 && c.minute == 0 {
+            format!("{} {}", c.weekday(), c.day)
         } else {
-            t.format("%a %H:%M").to_string()
+            format!("{} {}", c.weekday(), c.hm())
         }
-    } else if t.second() == 0 {
-        t.format("%H:%M").to_string()
+    } else if c.second == 0 {
+        c.hm()
     } else {
-        t.format("%H:%M:%S").to_string()
+        c.hms()
+    }
+}
+
+/// A local time's fields, formatted by hand: chrono's `format` (a strftime interpreter) is one of
+/// the larger pieces of the wasm, and these labels need only a few fixed English patterns.
+#[derive(Clone, Copy)]
+struct Clock {
+    weekday: usize,
+    month: usize,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+}
+
+impl Clock {
+    fn of<Tz: TimeZone>(t: &DateTime<Tz>) -> Self {
+        let n = t.naive_local();
+        Self {
+            weekday: n.weekday().num_days_from_monday() as usize,
+            month: n.month0() as usize,
+            day: n.day(),
+            hour: n.hour(),
+            minute: n.minute(),
+            second: n.second(),
+        }
+    }
+
+    /// `%a`: "Mon".
+    fn weekday(self) -> &'static str {
+        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][self.weekday]
+    }
+
+    /// `%b %-d`: "Nov 21".
+    fn date(self) -> String {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        format!("{} {}", MONTHS[self.month], self.day)
+    }
+
+    /// `%H:%M`.
+    fn hm(self) -> String {
+        format!("{:02}:{:02}", self.hour, self.minute)
+    }
+
+    /// `%H:%M:%S`.
+    fn hms(self) -> String {
+        format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
     }
 }
 
@@ -85,16 +132,14 @@ pub fn time_of_day_at(ts_ms: i64, offset: FixedOffset) -> String {
 /// The time of day, e.g. "10:04:30", in the browser's zone.
 pub fn clock_time(ts_ms: i64) -> String {
     match Local.timestamp_millis_opt(ts_ms).single() {
-        Some(t) => t.format("%H:%M:%S").to_string(),
+        Some(t) => Clock::of(&t).hms(),
         None => format!("{ts_ms} ms"),
     }
 }
 
-fn tooltip_time<Tz: TimeZone>(t: &DateTime<Tz>) -> String
-where
-    Tz::Offset: std::fmt::Display,
-{
-    t.format("%a %b %-d, %H:%M:%S").to_string()
+fn tooltip_time<Tz: TimeZone>(t: &DateTime<Tz>) -> String {
+    let c = Clock::of(t);
+    format!("{} {}, {}", c.weekday(), c.date(), c.hms())
 }
 
 /// A paused window in words, e.g. "Nov 21, 10:00:00 – 10:05:00" (the date again at the end only when
@@ -118,17 +163,15 @@ pub fn window_label(range: TimeRange, utc: bool) -> String {
     }
 }
 
-fn window_between<Tz: TimeZone>(from: &DateTime<Tz>, to: &DateTime<Tz>) -> String
-where
-    Tz::Offset: std::fmt::Display,
-{
+fn window_between<Tz: TimeZone>(from: &DateTime<Tz>, to: &DateTime<Tz>) -> String {
     let same_day = from.date_naive() == to.date_naive();
+    let (from, to) = (Clock::of(from), Clock::of(to));
     let end = if same_day {
-        to.format("%H:%M:%S")
+        to.hms()
     } else {
-        to.format("%b %-d, %H:%M:%S")
+        format!("{}, {}", to.date(), to.hms())
     };
-    format!("{} – {end}", from.format("%b %-d, %H:%M:%S"))
+    format!("{}, {} – {end}", from.date(), from.hms())
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ pub fn lines(response: &QueryResponse) -> Vec<Line> {
             let mut points = s.pointlist.clone();
             // Answers come sorted; checking is cheaper than sorting a large series again.
             if !points.is_sorted_by_key(|(ts_ms, _)| *ts_ms) {
-                points.sort_by_key(|(ts_ms, _)| *ts_ms);
+                dogwatch_core::sort::sort_by_key(&mut points, |(ts_ms, _)| *ts_ms);
             }
             let band = s.band.as_ref().map(|b| Band {
                 algorithm: b.algorithm.clone(),
@@ -99,7 +99,7 @@ fn align_band(
 ) -> Vec<Option<(f64, f64)>> {
     let sorted = |v: &[(i64, Option<f64>)]| {
         let mut v = v.to_vec();
-        v.sort_by_key(|(ts, _)| *ts);
+        dogwatch_core::sort::sort_by_key(&mut v, |(ts, _)| *ts);
         v
     };
     let (lower, upper) = (sorted(lower), sorted(upper));

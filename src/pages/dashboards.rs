@@ -39,7 +39,7 @@ pub fn filter_and_sort(
         .cloned()
         .collect();
     // ISO 8601 times in one zone sort as text.
-    out.sort_by(|a, b| {
+    dogwatch_core::sort::sort_by(&mut out, |a, b| {
         if newest_first {
             b.modified_at.cmp(&a.modified_at)
         } else {

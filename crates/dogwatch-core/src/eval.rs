@@ -494,7 +494,7 @@ fn group_tags(keys: &[&str], s: &SeriesInfo) -> Vec<Vec<String>> {
             .collect();
     }
     for c in &mut combos {
-        c.sort();
+        crate::sort::sort(c);
         c.dedup();
     }
     combos

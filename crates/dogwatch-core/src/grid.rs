@@ -164,7 +164,7 @@ pub fn place(placed: &[(i64, Rect)], id: i64, target: Rect) -> Placed {
     let mut colliders: Vec<usize> = (0..rects.len())
         .filter(|&j| j != moved && rects[j].overlaps(&target))
         .collect();
-    colliders.sort_by_key(|&j| (rects[j].y, rects[j].x));
+    crate::sort::sort_by_key(&mut colliders, |&j| (rects[j].y, rects[j].x));
     for j in colliders {
         if !rects[j].overlaps(&rects[moved]) {
             continue;
@@ -202,7 +202,7 @@ fn push_down(rects: &mut [Rect], from: usize, fixed: usize) {
     let mut hit: Vec<usize> = (0..rects.len())
         .filter(|&j| j != from && j != fixed && rects[j].overlaps(&rects[from]))
         .collect();
-    hit.sort_by_key(|&j| (rects[j].y, rects[j].x));
+    crate::sort::sort_by_key(&mut hit, |&j| (rects[j].y, rects[j].x));
     for j in hit {
         if rects[j].overlaps(&rects[from]) {
             rects[j].y = rects[from].bottom();
@@ -214,7 +214,7 @@ fn push_down(rects: &mut [Rect], from: usize, fixed: usize) {
 /// Indexes top to bottom, left to right; `first` before the others on its row.
 fn compact_order(rects: &[Rect], first: Option<usize>) -> Vec<usize> {
     let mut order: Vec<usize> = (0..rects.len()).collect();
-    order.sort_by_key(|&i| (rects[i].y, Some(i) != first, rects[i].x));
+    crate::sort::sort_by_key(&mut order, |&i| (rects[i].y, Some(i) != first, rects[i].x));
     order
 }
 

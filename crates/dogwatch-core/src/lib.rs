@@ -12,6 +12,7 @@ pub mod model;
 pub mod monitor;
 pub mod query;
 pub mod series;
+pub mod sort;
 pub mod statsd;
 pub mod template_vars;
 pub mod timeframe;

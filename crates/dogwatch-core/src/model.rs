@@ -86,7 +86,7 @@ impl TagSet {
             .into_iter()
             .filter_map(|t| Tag::new(t.as_ref()))
             .collect();
-        v.sort();
+        crate::sort::sort(&mut v);
         v.dedup();
         TagSet(v)
     }

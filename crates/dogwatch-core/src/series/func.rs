@@ -174,7 +174,7 @@ pub fn top_offset(
         .map(|g| (rank_value(&g.line, rank), g))
         .collect();
     // A stable sort keeps the input order among equals.
-    ranked.sort_by(|(a, _), (b, _)| match (a, b) {
+    crate::sort::sort_by(&mut ranked, |(a, _), (b, _)| match (a, b) {
         (Some(a), Some(b)) => match order {
             Order::Desc => b.total_cmp(a),
             Order::Asc => a.total_cmp(b),
