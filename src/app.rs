@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::components::{A, Redirect, Router};
+use leptos_router::hooks::use_location;
 
 use crate::api::{HttpBackend, SharedBackend};
 use crate::pages::board::BoardPage;
@@ -28,16 +28,75 @@ pub fn App() -> impl IntoView {
             <div class="shell">
                 <Nav/>
                 <main class="content">
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=|| view! { <Redirect path=explorer::PATH/> }/>
-                        <Route path=path!("/metric/explorer") view=ExplorerPage/>
-                        <Route path=path!("/dashboard/lists") view=DashboardsPage/>
-                        <Route path=path!("/dashboard/:id") view=BoardPage/>
-                        <Route path=path!("/dashboard/:id/:slug") view=BoardPage/>
-                    </Routes>
+                    <Pages/>
                 </main>
             </div>
         </Router>
+    }
+}
+
+/// The pages, by address.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Page {
+    Root,
+    Explorer,
+    Dashboards,
+    Board,
+    NotFound,
+}
+
+/// The page at `path`: `/`, `/metric/explorer`, `/dashboard/lists`, `/dashboard/:id` and
+/// `/dashboard/:id/:slug` (a trailing slash ignored).
+fn page_of(path: &str) -> Page {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    if path == "/" {
+        return Page::Root;
+    }
+    if path == explorer::PATH {
+        return Page::Explorer;
+    }
+    if path == dashboards::PATH {
+        return Page::Dashboards;
+    }
+    match crate::pages::board::board_id(path) {
+        Some(_) => Page::Board,
+        None => Page::NotFound,
+    }
+}
+
+/// The route table, matched by hand: `leptos_router`'s `<Routes>` matcher is some 34 KB of gzipped
+/// wasm. The page is only rebuilt when the address moves to another page, as with `<Routes>`.
+#[component]
+fn Pages() -> impl IntoView {
+    let location = use_location();
+    let page = Memo::new(move |_| page_of(&location.pathname.get()));
+    move || match page.get() {
+        Page::Root => view! { <Redirect path=explorer::PATH/> }.into_any(),
+        Page::Explorer => view! { <ExplorerPage/> }.into_any(),
+        Page::Dashboards => view! { <DashboardsPage/> }.into_any(),
+        Page::Board => view! { <BoardPage/> }.into_any(),
+        Page::NotFound => view! { <NotFound/> }.into_any(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_map_to_pages() {
+        assert_eq!(page_of("/"), Page::Root);
+        assert_eq!(page_of("/metric/explorer"), Page::Explorer);
+        assert_eq!(page_of("/metric/explorer/"), Page::Explorer);
+        assert_eq!(page_of("/dashboard/lists"), Page::Dashboards);
+        assert_eq!(page_of("/dashboard/abc-123"), Page::Board);
+        assert_eq!(page_of("/dashboard/abc-123/my-board"), Page::Board);
+        assert_eq!(page_of("/dashboard"), Page::NotFound);
+        assert_eq!(page_of("/dashboard/a/b/c"), Page::NotFound);
+        assert_eq!(page_of("/nope"), Page::NotFound);
     }
 }
 

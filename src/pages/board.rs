@@ -20,7 +20,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
 use crate::api::{SharedBackend, use_backend};
 use crate::board::model::{Board, Definition, Kind, Widget};
@@ -258,12 +258,24 @@ pub fn with_layout(mut b: Board) -> Board {
     b
 }
 
+/// The dashboard id in `/dashboard/:id` or `/dashboard/:id/:slug` (a trailing slash ignored).
+pub fn board_id(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/dashboard/")?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let (id, slug) = rest.split_once('/').unwrap_or((rest, ""));
+    (!id.is_empty() && !slug.contains('/')).then_some(id)
+}
+
 #[component]
 pub fn BoardPage() -> impl IntoView {
-    let params = use_params_map();
+    let location = use_location();
     let query = use_query_map();
     let backend = use_backend();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let id = Memo::new(move |_| {
+        location
+            .pathname
+            .with(|p| board_id(p).unwrap_or_default().to_owned())
+    });
     let board = RwSignal::new(None::<Board>);
     let load_error = RwSignal::new(None::<String>);
     Effect::new({
