@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Redirect, Router};
-use leptos_router::hooks::use_location;
 
 use crate::api::{HttpBackend, SharedBackend};
+use crate::nav::{Location, use_location};
 use crate::pages::board::BoardPage;
 use crate::pages::dashboards::{self, DashboardsPage};
 use crate::pages::explorer::{self, ExplorerPage};
@@ -22,16 +21,15 @@ const NAV: &[(&str, &str)] = &[
 pub fn App() -> impl IntoView {
     let backend: SharedBackend = Arc::new(HttpBackend::same_origin());
     provide_context(backend);
+    Location::install();
 
     view! {
-        <Router>
-            <div class="shell">
-                <Nav/>
-                <main class="content">
-                    <Pages/>
-                </main>
-            </div>
-        </Router>
+        <div class="shell">
+            <Nav/>
+            <main class="content">
+                <Pages/>
+            </main>
+        </div>
     }
 }
 
@@ -67,14 +65,18 @@ fn page_of(path: &str) -> Page {
     }
 }
 
-/// The route table, matched by hand: `leptos_router`'s `<Routes>` matcher is some 34 KB of gzipped
-/// wasm. The page is only rebuilt when the address moves to another page, as with `<Routes>`.
+/// The route table, matched by hand (`leptos_router`'s `<Routes>` matcher alone was some 34 KB of
+/// gzipped wasm). The page is only rebuilt when the address moves to another page.
 #[component]
 fn Pages() -> impl IntoView {
     let location = use_location();
-    let page = Memo::new(move |_| page_of(&location.pathname.get()));
+    let page = Memo::new(move |_| location.path.with(|p| page_of(p)));
     move || match page.get() {
-        Page::Root => view! { <Redirect path=explorer::PATH/> }.into_any(),
+        Page::Root => {
+            // Not while this view is being built: it would change the signal it reads.
+            request_animation_frame(move || location.replace(explorer::PATH));
+            ().into_any()
+        }
         Page::Explorer => view! { <ExplorerPage/> }.into_any(),
         Page::Dashboards => view! { <DashboardsPage/> }.into_any(),
         Page::Board => view! { <BoardPage/> }.into_any(),
@@ -102,6 +104,7 @@ mod tests {
 
 #[component]
 fn Nav() -> impl IntoView {
+    let location = use_location();
     view! {
         <nav class="nav" aria-label="Main">
             <a class="brand" href=explorer::PATH>
@@ -114,7 +117,14 @@ fn Nav() -> impl IntoView {
                     .map(|(path, label)| {
                         view! {
                             <li>
-                                <A href=*path>{*label}</A>
+                                <a
+                                    href=*path
+                                    aria-current=move || {
+                                        location.path.with(|p| p.starts_with(path)).then_some("page")
+                                    }
+                                >
+                                    {*label}
+                                </a>
                             </li>
                         }
                     })

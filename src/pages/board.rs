@@ -19,22 +19,18 @@ use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
 use crate::api::{SharedBackend, use_backend};
 use crate::board::model::{Board, Definition, Kind, Widget};
 use crate::board::view::BoardView;
 use crate::chart::CrosshairSync;
+use crate::nav::{Location, use_location};
 use crate::pages::dashboards;
 
 pub use drag::Drag;
 
 /// How many layout states undo remembers.
 const UNDO_DEPTH: usize = 50;
-
-/// Goes to a URL inside the app.
-type Navigate = Box<dyn Fn(&str)>;
 
 /// Whether the last change reached the server.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +57,7 @@ pub struct BoardCtx {
     pub can_go_back: RwSignal<bool>,
     save_queued: StoredValue<bool>,
     saving: StoredValue<bool>,
-    navigate: StoredValue<Navigate, LocalStorage>,
+    location: Location,
     /// Kept here because saves start from event handlers, where there is no context to look in.
     backend: StoredValue<SharedBackend>,
 }
@@ -180,12 +176,13 @@ impl BoardCtx {
         let mut next = self.view.get_untracked();
         change(&mut next);
         if next != self.view.get_untracked() {
-            let id = self
-                .board
-                .with_untracked(|b| b.as_ref().and_then(|b| b.id.clone()))
-                .unwrap_or_default();
-            let url = format!("{}?{}", dashboards::board_path(&id), next.to_search());
-            self.navigate.with_value(|go| go(&url));
+            // The same path (with or without its slug), a new query: a new history entry.
+            let url = format!(
+                "{}?{}",
+                self.location.path.get_untracked(),
+                next.to_search()
+            );
+            self.location.navigate(&url);
         }
     }
 
@@ -269,11 +266,11 @@ pub fn board_id(path: &str) -> Option<&str> {
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let location = use_location();
-    let query = use_query_map();
+    let query = location.query();
     let backend = use_backend();
     let id = Memo::new(move |_| {
         location
-            .pathname
+            .path
             .with(|p| board_id(p).unwrap_or_default().to_owned())
     });
     let board = RwSignal::new(None::<Board>);
@@ -333,16 +330,6 @@ pub fn BoardPage() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let navigate = use_navigate();
-    let go: Navigate = Box::new(move |url| {
-        navigate(
-            url,
-            NavigateOptions {
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    });
     let ctx = BoardCtx {
         board,
         drag: RwSignal::new(None),
@@ -357,7 +344,7 @@ pub fn BoardPage() -> impl IntoView {
         can_go_back: RwSignal::new(false),
         save_queued: StoredValue::new(false),
         saving: StoredValue::new(false),
-        navigate: StoredValue::new_local(go),
+        location,
         backend: StoredValue::new(backend.clone()),
     };
     provide_context(ctx);

@@ -6,10 +6,10 @@ mod import;
 use dogwatch_core::wire::DashboardSummary;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::{ApiError, use_backend};
 use crate::board::model::Board;
+use crate::nav::use_location;
 
 pub const PATH: &str = "/dashboard/lists";
 
@@ -77,8 +77,8 @@ pub fn DashboardsPage() -> impl IntoView {
     let confirm = RwSignal::new(None::<DashboardSummary>);
     let action_error = RwSignal::new(None::<String>);
     let importing = RwSignal::new(false);
-    let navigate = StoredValue::new_local(use_navigate());
-    let go = move |path: String| navigate.with_value(|n| n(&path, Default::default()));
+    let location = use_location();
+    let go = move |path: String| location.navigate(&path);
 
     let create = {
         let backend = backend.clone();

@@ -9,8 +9,6 @@ use std::time::Duration;
 
 use dogwatch_core::timeframe::{Span, TimeRange, Timeframe};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::{ApiFuture, use_backend, use_latest};
 use crate::chart::{self, GraphData};
@@ -19,6 +17,7 @@ use crate::components::query_problem::QueryProblem;
 use crate::components::suggest_input::SuggestInput;
 use crate::components::timeframe_picker::TimeframePicker;
 use crate::components::timeseries::Timeseries;
+use crate::nav::{Location, use_location};
 use crate::query_assist::problem::{self, Checked};
 use crate::suggest::{self, Mode};
 use state::{Aggregator, ExplorerState, NoData, Panel, QueryKey, split_list};
@@ -29,35 +28,19 @@ pub const PATH: &str = "/metric/explorer";
 /// How far back the metric picker looks for names.
 const METRIC_LOOKBACK_SECS: i64 = 86_400;
 
-/// Goes to a URL inside the app.
-type Navigate = Box<dyn Fn(&str)>;
-
 /// The explorer's state in the URL: read it, or change it (which navigates).
 #[derive(Clone, Copy)]
 struct UrlState {
     state: Memo<ExplorerState>,
-    navigate: StoredValue<Navigate, LocalStorage>,
+    location: Location,
 }
 
 impl UrlState {
     fn new() -> UrlState {
-        let query = use_query_map();
+        let location = use_location();
+        let query = location.query();
         let state = Memo::new(move |_| query.with(|q| ExplorerState::from_params(|k| q.get(k))));
-        let navigate = use_navigate();
-        let go: Navigate = Box::new(move |url| {
-            // A new history entry per change, so Back undoes it; no jump to the top of the page.
-            navigate(
-                url,
-                NavigateOptions {
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
-        });
-        UrlState {
-            state,
-            navigate: StoredValue::new_local(go),
-        }
+        UrlState { state, location }
     }
 
     fn update(&self, change: impl FnOnce(&mut ExplorerState)) {
@@ -66,7 +49,8 @@ impl UrlState {
         change(&mut next);
         if next != current {
             let url = format!("{PATH}?{}", next.to_search());
-            self.navigate.with_value(|go| go(&url));
+            // A new history entry per change, so Back undoes it.
+            self.location.navigate(&url);
         }
     }
 }

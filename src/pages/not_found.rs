@@ -1,7 +1,7 @@
 //! What an unknown address shows.
 
+use crate::nav::use_location;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 use crate::pages::explorer;
 
@@ -12,7 +12,7 @@ pub fn NotFound() -> impl IntoView {
         <section class="page not-found">
             <h1>"Page not found"</h1>
             <p>
-                "There is no page at " <code>{move || location.pathname.get()}</code> "."
+                "There is no page at " <code>{move || location.path.get()}</code> "."
             </p>
             <p>
                 <a href=explorer::PATH>"Go to the Metrics Explorer"</a>
