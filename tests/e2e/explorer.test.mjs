@@ -88,8 +88,24 @@ describe('metrics explorer', () => {
 
     await page.goto(`${server.base}/no/such/page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    // In-app links navigate without reloading the page (a marker on window survives), the current
+    // page's link says so, and Back/Forward move between pages.
+    await page.evaluate(() => { window.stillTheSamePage = true; });
     await page.getByRole('link', { name: 'Go to the Metrics Explorer' }).click();
     await page.waitForURL(/\/metric\/explorer$/);
+    const current = () => page.locator('nav .nav-links a[aria-current="page"]').allTextContents();
+    assert.deepEqual(await current(), ['Metrics Explorer']);
+    await page.locator('nav .nav-links').getByRole('link', { name: 'Dashboards' }).click();
+    await page.waitForURL(/\/dashboard\/lists$/);
+    await page.getByRole('heading', { name: 'Dashboards' }).waitFor();
+    assert.deepEqual(await current(), ['Dashboards']);
+    await page.goBack();
+    await page.waitForURL(/\/metric\/explorer$/);
+    await page.locator('.state.idle').getByText('Choose a metric to graph.').waitFor();
+    await page.goForward();
+    await page.waitForURL(/\/dashboard\/lists$/);
+    await page.getByRole('heading', { name: 'Dashboards' }).waitFor();
+    assert.equal(await page.evaluate(() => window.stillTheSamePage), true, 'the page was reloaded');
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
