@@ -3,7 +3,9 @@
 //! that a newer request, or the view going away, aborts the one in flight.
 
 mod http;
+pub mod json;
 mod latest;
+mod wire;
 
 use std::fmt;
 use std::future::Future;

@@ -13,6 +13,10 @@ mod query_assist;
 mod suggest;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    // A panic's message in the browser console (instead of a bare "unreachable"). What the
+    // console_error_panic_hook crate does, without the stack it adds (the console shows one).
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into());
+    }));
     leptos::mount::mount_to_body(app::App);
 }

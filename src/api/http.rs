@@ -1,13 +1,21 @@
-//! [`Backend`] over HTTP against the built-in dogwatch server, with gloo-net. The read API is open on
+//! [`Backend`] over HTTP against the built-in dogwatch server, with `fetch`. The read API is open on
 //! loopback, so no keys are sent.
 
 use dogwatch_core::timeframe::TimeRange;
-use dogwatch_core::wire::{AllTags, DashboardList, Errors, MetricsList, QueryResponse};
-use gloo_net::http::{Method, Request, RequestBuilder};
-use serde::de::DeserializeOwned;
+use dogwatch_core::wire::{AllTags, DashboardList, MetricsList, QueryResponse};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
-use super::{ApiError, ApiFuture, Backend};
+use super::json::{self, Reader};
+use super::{ApiError, ApiFuture, Backend, wire};
+
+/// Reads an answer's JSON into its type.
+type Read<T> = fn(&mut Reader) -> json::Result<T>;
 
 /// The built-in server, reached at `base` (empty: the origin that served the UI).
 pub struct HttpBackend {
@@ -38,13 +46,25 @@ impl Backend for HttpBackend {
     fn metrics(&self, from_secs: i64, abort: Option<&AbortSignal>) -> ApiFuture<MetricsList> {
         let url = format!("{}/api/v1/metrics", self.base);
         let params = vec![("from", from_secs.to_string())];
-        Box::pin(get_json(url, params, abort.cloned(), self.origin()))
+        get_json(
+            url,
+            params,
+            abort.cloned(),
+            self.origin(),
+            wire::metrics_list,
+        )
     }
 
     fn all_tags(&self, metric: &str, abort: Option<&AbortSignal>) -> ApiFuture<AllTags> {
         let name = String::from(js_sys::encode_uri_component(metric));
         let url = format!("{}/api/v2/metrics/{name}/all-tags", self.base);
-        Box::pin(get_json(url, Vec::new(), abort.cloned(), self.origin()))
+        get_json(
+            url,
+            Vec::new(),
+            abort.cloned(),
+            self.origin(),
+            wire::all_tags,
+        )
     }
 
     fn query(
@@ -60,60 +80,55 @@ impl Backend for HttpBackend {
             ("to", to_secs.to_string()),
             ("query", query.to_owned()),
         ];
-        Box::pin(get_json(url, params, abort.cloned(), self.origin()))
+        get_json(
+            url,
+            params,
+            abort.cloned(),
+            self.origin(),
+            wire::query_response,
+        )
     }
 
     fn dashboards(&self, abort: Option<&AbortSignal>) -> ApiFuture<DashboardList> {
         let url = format!("{}/api/v1/dashboard", self.base);
-        Box::pin(get_json(url, Vec::new(), abort.cloned(), self.origin()))
+        get_json(
+            url,
+            Vec::new(),
+            abort.cloned(),
+            self.origin(),
+            wire::dashboard_list,
+        )
     }
 
     fn dashboard(&self, id: &str, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
         let url = self.dashboard_url(id);
-        Box::pin(get_json(url, Vec::new(), abort.cloned(), self.origin()))
+        get_json(url, Vec::new(), abort.cloned(), self.origin(), json::value)
     }
 
     fn create_dashboard(&self, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
         let url = format!("{}/api/v1/dashboard", self.base);
-        Box::pin(send_json(
-            Method::POST,
-            url,
-            Some(body),
-            None,
-            self.origin(),
-        ))
+        send_json("POST", url, Some(body), None, self.origin())
     }
 
     fn update_dashboard(&self, id: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
         let url = self.dashboard_url(id);
-        Box::pin(send_json(Method::PUT, url, Some(body), None, self.origin()))
+        send_json("PUT", url, Some(body), None, self.origin())
     }
 
     fn markdown(&self, text: &str, abort: Option<&AbortSignal>) -> ApiFuture<String> {
         let (url, origin) = (self.markdown_url(), self.origin());
-        let body = serde_json::json!({ "text": text });
-        let abort = abort.cloned();
-        Box::pin(async move {
-            let answer: serde_json::Value =
-                send_json(Method::POST, url, Some(body), abort, origin.clone()).await?;
-            answer["html"]
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| ApiError::Malformed {
-                    origin,
-                    reason: "the markdown answer has no html".to_owned(),
-                })
-        })
+        let mut body = serde_json::Map::new();
+        body.insert("text".to_owned(), text.into());
+        let body = json::to_string(&serde_json::Value::Object(body));
+        let text = fetch_text("POST", url, Some(body), abort.cloned(), origin.clone());
+        parsed(text, origin, wire::markdown_html)
     }
 
     fn delete_dashboard(&self, id: &str) -> ApiFuture<()> {
         let url = self.dashboard_url(id);
         let origin = self.origin();
-        Box::pin(async move {
-            send_json::<serde_json::Value>(Method::DELETE, url, None, None, origin)
-                .await
-                .map(|_| ())
-        })
+        let text = fetch_text("DELETE", url, None, None, origin.clone());
+        parsed(text, origin, |r| r.skip())
     }
 }
 
@@ -129,112 +144,136 @@ impl HttpBackend {
 }
 
 /// A write: the JSON body out, the JSON answer back.
-async fn send_json<T: DeserializeOwned>(
-    method: Method,
+fn send_json(
+    method: &'static str,
     url: String,
     body: Option<serde_json::Value>,
     abort: Option<AbortSignal>,
     origin: String,
-) -> Result<T, ApiError> {
-    let body = send_text(method, url, body, abort, &origin).await?;
-    parse(&body, origin)
-}
-
-/// The untyped half of [`send_json`]: one copy of the request code, whatever the answer's type.
-async fn send_text(
-    method: Method,
-    url: String,
-    body: Option<serde_json::Value>,
-    abort: Option<AbortSignal>,
-    origin: &str,
-) -> Result<String, ApiError> {
-    let builder = RequestBuilder::new(&url)
-        .method(method)
-        .abort_signal(abort.as_ref());
-    let request = match body {
-        Some(body) => builder.json(&body),
-        None => builder.build(),
-    }
-    .map_err(|e| transport_error(e, origin))?;
-    let response = request
-        .send()
-        .await
-        .map_err(|e| transport_error(e, origin))?;
-    answer(response, origin).await
+) -> ApiFuture<serde_json::Value> {
+    let body = body.map(|b| json::to_string(&b));
+    parsed(
+        fetch_text(method, url, body, abort, origin.clone()),
+        origin,
+        json::value,
+    )
 }
 
 fn window() -> web_sys::Window {
     leptos::prelude::window()
 }
 
-async fn get_json<T: DeserializeOwned>(
-    url: String,
+/// A read: `params` go into the query string.
+fn get_json<T: 'static>(
+    mut url: String,
     params: Vec<(&'static str, String)>,
     abort: Option<AbortSignal>,
     origin: String,
-) -> Result<T, ApiError> {
-    let body = get_text(url, params, abort, &origin).await?;
-    parse(&body, origin)
+    read: Read<T>,
+) -> ApiFuture<T> {
+    for (i, (key, value)) in params.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(key);
+        url.push('=');
+        url.push_str(&String::from(js_sys::encode_uri_component(value)));
+    }
+    parsed(
+        fetch_text("GET", url, None, abort, origin.clone()),
+        origin,
+        read,
+    )
 }
 
-/// The untyped half of [`get_json`]: one copy of the request code, whatever the answer's type.
-async fn get_text(
+/// The answer of `text` read with `read` when it arrives. The request itself is the one untyped
+/// future below; only this small wrapper is compiled once per answer type.
+fn parsed<T: 'static>(
+    text: impl Future<Output = Result<String, ApiError>> + 'static,
+    origin: String,
+    read: Read<T>,
+) -> ApiFuture<T> {
+    struct Parsed<T> {
+        text: Pin<Box<dyn Future<Output = Result<String, ApiError>>>>,
+        origin: String,
+        read: Read<T>,
+    }
+    impl<T> Future for Parsed<T> {
+        type Output = Result<T, ApiError>;
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            let this = self.get_mut();
+            this.text.as_mut().poll(cx).map(|answer| {
+                let origin = std::mem::take(&mut this.origin);
+                answer.and_then(|text| parse(&text, origin, this.read))
+            })
+        }
+    }
+    Box::pin(Parsed {
+        text: Box::pin(text),
+        origin,
+        read,
+    })
+}
+
+/// One request with `fetch`: the answer's body, or the error its status stands for.
+async fn fetch_text(
+    method: &'static str,
     url: String,
-    params: Vec<(&'static str, String)>,
+    body: Option<String>,
     abort: Option<AbortSignal>,
-    origin: &str,
+    origin: String,
 ) -> Result<String, ApiError> {
-    let response = Request::get(&url)
-        .query(params.iter().map(|(k, v)| (*k, v.as_str())))
-        .abort_signal(abort.as_ref())
-        .send()
+    let origin = origin.as_str();
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_signal(abort.as_ref());
+    if let Some(body) = body {
+        let headers = web_sys::Headers::new().map_err(|e| transport_error(e, origin))?;
+        let _ = headers.set("content-type", "application/json");
+        init.set_headers(&headers);
+        init.set_body(&body.into());
+    }
+    let fetched = JsFuture::from(window().fetch_with_str_and_init(&url, &init))
         .await
         .map_err(|e| transport_error(e, origin))?;
-    answer(response, origin).await
-}
-
-/// The answer's body, or the error its status stands for.
-async fn answer(response: gloo_net::http::Response, origin: &str) -> Result<String, ApiError> {
+    let response: web_sys::Response = fetched.unchecked_into();
     let status = response.status();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| transport_error(e, origin))?;
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map_err(|e| transport_error(e, origin))?,
+        Err(e) => return Err(transport_error(e, origin)),
+    };
+    let text = text.as_string().unwrap_or_default();
     if !response.ok() {
         return Err(ApiError::Rejected {
             status,
-            message: error_message(status, &body),
+            message: error_message(status, &text),
         });
     }
-    Ok(body)
+    Ok(text)
 }
 
-fn parse<T: DeserializeOwned>(body: &str, origin: String) -> Result<T, ApiError> {
-    serde_json::from_str(body).map_err(|e| ApiError::Malformed {
-        origin,
-        reason: e.to_string(),
-    })
+fn parse<T>(body: &str, origin: String, read: Read<T>) -> Result<T, ApiError> {
+    Reader::parse(body, read).map_err(|reason| ApiError::Malformed { origin, reason })
 }
 
 /// The first of Datadog's `{"errors": [...]}`, or the status when the body is something else.
 fn error_message(status: u16, body: &str) -> String {
-    serde_json::from_str::<Errors>(body)
+    Reader::parse(body, wire::errors)
         .ok()
         .and_then(|e| e.errors.into_iter().next())
         .unwrap_or_else(|| format!("HTTP status {status}"))
 }
 
-fn transport_error(error: gloo_net::Error, origin: &str) -> ApiError {
-    match error {
-        gloo_net::Error::JsError(js) if js.name == "AbortError" => ApiError::Aborted,
-        // fetch() says only "Failed to fetch" for a refused connection; that is still the right words.
-        gloo_net::Error::JsError(js) => ApiError::Unreachable {
-            origin: origin.to_owned(),
-            reason: js.message,
-        },
-        other => ApiError::Unreachable {
-            origin: origin.to_owned(),
-            reason: other.to_string(),
-        },
+/// What `fetch` rejected with: an abort (a `DOMException` named `AbortError`), or a failure to reach
+/// the server. fetch() says only "Failed to fetch" for a refused connection; that is still the
+/// right words.
+fn transport_error(error: wasm_bindgen::JsValue, origin: &str) -> ApiError {
+    let error = error.dyn_into::<js_sys::Error>().ok();
+    if error.as_ref().is_some_and(|e| e.name() == "AbortError") {
+        return ApiError::Aborted;
+    }
+    ApiError::Unreachable {
+        origin: origin.to_owned(),
+        reason: error.map_or_else(|| "the request failed".to_owned(), |e| e.message().into()),
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use dogwatch_core::grid::Rect;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::chart::{Display, Marker, Palette, YAxis};
 
@@ -478,9 +478,9 @@ impl Board {
 
     /// Reads dashboard JSON text, as pasted into the import box.
     pub fn parse(text: &str) -> Result<Board, FieldError> {
-        // serde_json's message already ends with "at line L column C".
-        let value: Value =
-            serde_json::from_str(text).or_else(|e| err("", format!("not valid JSON: {e}")))?;
+        // The reader's message already ends with "at line L column C".
+        let value: Value = crate::api::json::parse_value(text)
+            .or_else(|e| err("", format!("not valid JSON: {e}")))?;
         Board::from_json(&value)
     }
 
@@ -554,9 +554,9 @@ impl Board {
     /// written with its layout, so the board is `free`.
     pub fn to_json(&self) -> Value {
         let mut m = self.extra.clone();
-        m.insert("title".into(), json!(self.title));
-        m.insert("description".into(), json!(self.description));
-        m.insert("layout_type".into(), json!("free"));
+        m.insert("title".into(), Value::from(self.title.as_str()));
+        m.insert("description".into(), Value::from(self.description.clone()));
+        m.insert("layout_type".into(), Value::from("free"));
         m.insert(
             "widgets".into(),
             Value::Array(self.widgets.iter().map(widget_to_json).collect()),
@@ -566,17 +566,23 @@ impl Board {
             Value::Array(
                 self.template_variables
                     .iter()
-                    .map(|t| json!({"name": t.name, "prefix": t.prefix, "default": t.default}))
+                    .map(|t| {
+                        object([
+                            ("name", t.name.as_str().into()),
+                            ("prefix", t.prefix.clone().into()),
+                            ("default", t.default.clone().into()),
+                        ])
+                    })
                     .collect(),
             ),
         );
-        m.insert("is_read_only".into(), json!(self.read_only));
+        m.insert("is_read_only".into(), Value::from(self.read_only));
         Value::Object(m)
     }
 
     /// The export file: the board without its server-made id, pretty-printed.
     pub fn export(&self) -> String {
-        serde_json::to_string_pretty(&self.to_json()).unwrap_or_default()
+        crate::api::json::to_string_pretty(&self.to_json())
     }
 
     pub fn widget(&self, id: i64) -> Option<&Widget> {
@@ -862,11 +868,11 @@ fn request_from_json(v: &Value, path: &str) -> Result<Request, FieldError> {
 fn widget_to_json(w: &Widget) -> Value {
     let d = &w.definition;
     let mut def = d.extra.clone();
-    def.insert("type".into(), json!(d.kind.code()));
-    def.insert("title".into(), json!(d.title));
+    def.insert("type".into(), Value::from(d.kind.code()));
+    def.insert("title".into(), Value::from(d.title.as_str()));
     match d.kind {
         Kind::Note => {
-            def.insert("content".into(), json!(d.content));
+            def.insert("content".into(), Value::from(d.content.as_str()));
         }
         Kind::Other(_) => {
             // Written back exactly as it came: dogwatch did not interpret it.
@@ -895,67 +901,101 @@ fn widget_to_json(w: &Widget) -> Value {
         }
     }
     if d.kind == Kind::Timeseries {
-        let bound = |b: Option<f64>| b.map_or_else(|| json!("auto"), |v| json!(v.to_string()));
+        let bound =
+            |b: Option<f64>| Value::from(b.map_or_else(|| "auto".to_owned(), |v| v.to_string()));
         def.insert(
             "yaxis".into(),
-            json!({
-                "min": bound(d.y_axis.min),
-                "max": bound(d.y_axis.max),
-                "scale": if d.y_axis.log { "log" } else { "linear" },
-            }),
+            object([
+                ("min", bound(d.y_axis.min)),
+                ("max", bound(d.y_axis.max)),
+                (
+                    "scale",
+                    Value::from(if d.y_axis.log { "log" } else { "linear" }),
+                ),
+            ]),
         );
         def.insert(
             "markers".into(),
             Value::Array(
                 d.markers
                     .iter()
-                    .map(|m| json!({"value": format!("y = {}", m.value), "label": m.label, "display_type": "error dashed"}))
+                    .map(|m| {
+                        object([
+                            ("value", format!("y = {}", m.value).into()),
+                            ("label", m.label.as_str().into()),
+                            ("display_type", "error dashed".into()),
+                        ])
+                    })
                     .collect(),
             ),
         );
     }
     if let Some(p) = d.precision {
-        def.insert("precision".into(), json!(p));
+        def.insert("precision".into(), Value::from(p));
     }
     let mut out = Map::new();
-    out.insert("id".into(), json!(w.id));
+    out.insert("id".into(), Value::from(w.id));
     out.insert("definition".into(), Value::Object(def));
     if let Some(r) = w.layout {
         out.insert(
             "layout".into(),
-            json!({"x": r.x, "y": r.y, "width": r.width, "height": r.height}),
+            object([
+                ("x", r.x.into()),
+                ("y", r.y.into()),
+                ("width", r.width.into()),
+                ("height", r.height.into()),
+            ]),
         );
     }
     Value::Object(out)
 }
 
+/// A JSON object of these members (built by hand: `json!` would bring serde's serializer along).
+fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    Value::Object(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
 fn request_to_json(r: &Request, kind: &Kind) -> Value {
     let mut m = r.extra.clone();
-    m.insert("q".into(), json!(r.q));
+    m.insert("q".into(), Value::from(r.q.as_str()));
     match kind {
         Kind::Timeseries => {
-            m.insert("display_type".into(), json!(r.display.name()));
-            m.insert("style".into(), json!({"palette": palette_code(r.palette)}));
+            m.insert("display_type".into(), Value::from(r.display.name()));
+            m.insert(
+                "style".into(),
+                object([("palette", palette_code(r.palette).into())]),
+            );
         }
         Kind::QueryValue | Kind::Toplist => {
-            m.insert("aggregator".into(), json!(r.reducer.code()));
+            m.insert("aggregator".into(), Value::from(r.reducer.code()));
             if *kind == Kind::QueryValue || !r.conditional_formats.is_empty() {
                 m.insert(
                     "conditional_formats".into(),
                     Value::Array(
                         r.conditional_formats
                             .iter()
-                            .map(|f| json!({"comparator": f.comparator.code(), "value": f.value, "palette": f.palette.code()}))
+                            .map(|f| {
+                                object([
+                                    ("comparator", f.comparator.code().into()),
+                                    ("value", f.value.into()),
+                                    ("palette", f.palette.code().into()),
+                                ])
+                            })
                             .collect(),
                     ),
                 );
             }
         }
         Kind::Change => {
-            m.insert("compare_to".into(), json!(r.compare_to.code()));
+            m.insert("compare_to".into(), Value::from(r.compare_to.code()));
             m.insert(
                 "change_type".into(),
-                json!(if r.relative { "relative" } else { "absolute" }),
+                Value::from(if r.relative { "relative" } else { "absolute" }),
             );
         }
         _ => {}

@@ -64,7 +64,7 @@ pub struct ResourceV2 {
 }
 
 /// `GET /api/v1/query` response.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct QueryResponse {
     pub status: String,
     pub res_type: String,
@@ -84,7 +84,7 @@ pub struct QueryResponse {
 }
 
 /// One line of a query response. `pointlist` is `[[ts_ms, value|null], …]`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct QuerySeries {
     pub metric: String,
     pub display_name: String,
@@ -113,7 +113,7 @@ pub struct QuerySeries {
 
 /// The expected-value band of an `anomalies()` query: a point is anomalous when it lies outside
 /// `[lower, upper]` at its timestamp.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct Band {
     /// `basic`, `agile` or `robust`.
     pub algorithm: String,
@@ -125,19 +125,19 @@ pub struct Band {
 }
 
 /// `GET /api/v1/metrics` response: names that reported since `from`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct MetricsList {
     pub metrics: Vec<String>,
     pub from: String,
 }
 
 /// `GET /api/v2/metrics/{name}/all-tags` response.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct AllTags {
     pub data: AllTagsData,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct AllTagsData {
     #[serde(rename = "type")]
     pub kind: String,
@@ -145,14 +145,14 @@ pub struct AllTagsData {
     pub attributes: AllTagsAttributes,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct AllTagsAttributes {
     /// `key:value` strings, sorted.
     pub tags: Vec<String>,
 }
 
 /// Datadog's error body: `{"errors": ["…"]}`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct Errors {
     pub errors: Vec<String>,
 }
@@ -180,7 +180,7 @@ pub mod serde_json_empty {
 }
 
 /// One row of `GET /api/v1/dashboard`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct DashboardSummary {
     pub id: String,
     pub title: String,
@@ -194,7 +194,7 @@ pub struct DashboardSummary {
 }
 
 /// `GET /api/v1/dashboard` body.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct DashboardList {
     pub dashboards: Vec<DashboardSummary>,
 }

@@ -331,33 +331,9 @@ impl fmt::Display for NoData<'_> {
 mod tests {
     use super::*;
     use dogwatch_core::timeframe::Span;
-    use std::collections::HashMap;
-
     fn state_from(search: &str) -> ExplorerState {
-        // A stand-in for the router's parsing: split, then percent-decode.
-        let map: HashMap<String, String> = search
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_owned(), decode(v)))
-            .collect();
-        ExplorerState::from_params(|k| map.get(k).cloned())
-    }
-
-    fn decode(s: &str) -> String {
-        let bytes = s.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' && i + 3 <= bytes.len() {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
-                out.push(u8::from_str_radix(hex, 16).unwrap_or(0));
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        String::from_utf8(out).unwrap_or_default()
+        let query = crate::nav::QueryMap::parse(search);
+        ExplorerState::from_params(|k| query.get(k))
     }
 
     #[test]
