@@ -160,6 +160,7 @@ fn setup() -> Result {
     }
     if !Path::new("node_modules/.bin/wasm-opt").exists()
         || !Path::new("node_modules/playwright-core").exists()
+        || !Path::new("node_modules/terser").exists()
     {
         run(cmd("npm").args(["ci", "--no-audit", "--no-fund"]))?;
     }
