@@ -12,6 +12,7 @@ pub mod error;
 pub mod handlers;
 pub mod keys;
 pub mod markdown;
+pub mod monitor;
 pub mod routes;
 pub mod statsd;
 pub mod store;
