@@ -185,7 +185,7 @@ fn evaluate_all(
             let new = GroupRow {
                 monitor_id: row.id,
                 group_key: "*".to_owned(),
-                status: GroupStatus::new(row.created_ms),
+                status: GroupStatus::new(row.created_ms.min(now_ms)),
                 last_resolved_ms: None,
                 last_nodata_ms: None,
                 last_value: None,
@@ -244,7 +244,13 @@ impl MonitorCtx<'_> {
                 .unwrap_or_else(|| GroupRow {
                     monitor_id: self.row.id,
                     group_key: group_key.clone(),
-                    status: GroupStatus::new(self.now_ms),
+                    // A simple monitor's one group exists from the monitor's creation, so that
+                    // no-data counts from there; a `by` group from when it is first seen.
+                    status: GroupStatus::new(if grouped {
+                        self.now_ms
+                    } else {
+                        self.row.created_ms.min(self.now_ms)
+                    }),
                     last_resolved_ms: None,
                     last_nodata_ms: None,
                     last_value: None,

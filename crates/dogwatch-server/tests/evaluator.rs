@@ -502,6 +502,78 @@ async fn groups_of_a_multi_alert_monitor_and_renotify() {
     );
 }
 
+#[tokio::test]
+async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_its_creation() {
+    let env = env();
+    // One metric with a series whose points are all long before the window, one never seen.
+    let old = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+        - 86_400;
+    env.state
+        .store
+        .write(vec![Sample {
+            key: SeriesKey {
+                metric: "stale.metric".into(),
+                tags: TagSet::from_canonical("host:ubuntu"),
+            },
+            ts_secs: old,
+            value: 1.0,
+            kind: MetricType::Gauge,
+            interval_secs: None,
+        }])
+        .await
+        .expect("write");
+    let mut ids = Vec::new();
+    for metric in ["stale.metric", "never.seen"] {
+        let (status, m) = call(
+            &env,
+            Method::POST,
+            "/api/v1/monitor",
+            Some(json!({
+                "type": "metric alert",
+                "query": format!("avg(last_5m):avg:{metric}{{host:ubuntu}} > 1"),
+                "message": "{{#is_no_data}}silent{{/is_no_data}} @someone@example.com",
+                "options": {"notify_no_data": true, "no_data_timeframe": 2},
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        ids.push(m["id"].as_i64().expect("id"));
+    }
+    let (_, m) = call(
+        &env,
+        Method::GET,
+        &format!("/api/v1/monitor/{}", ids[0]),
+        None,
+    )
+    .await;
+    let created_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    assert_eq!(m["overall_state"], "No Data");
+    let store = &env.state.store;
+    let r = run_cycle(store, created_ms + 60_000).await.expect("cycle");
+    assert_eq!(r.transitions, 0, "{r:?}");
+    let r = run_cycle(store, created_ms + 121_000).await.expect("cycle");
+    assert_eq!((r.transitions, r.committed.notifications), (2, 2), "{r:?}");
+    let r = run_cycle(store, created_ms + 181_000).await.expect("cycle");
+    assert_eq!(r.transitions, 0, "{r:?}");
+    for id in ids {
+        let (_, h) = call(
+            &env,
+            Method::GET,
+            &format!("/api/v1/dogwatch/monitor/{id}/history"),
+            None,
+        )
+        .await;
+        assert_eq!(h["overall_state"], "No Data", "{h}");
+        assert_eq!(h["notifications"][0]["body"], "silent @someone@example.com");
+    }
+}
+
 // ---- the real binary across a restart ----------------------------------------------------------------
 
 struct Server {
