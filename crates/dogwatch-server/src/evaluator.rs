@@ -9,7 +9,8 @@
 //!    windows are evaluated once per cycle, and each metric's series list is read once). Each
 //!    resulting series is a group: `*` without `by`, else its `by` tags (`host:ubuntu`). The time
 //!    aggregation reduces the series' buckets to one value: the mean, sum, min or max of the bucket
-//!    values, or for `change` / `pct_change` the last bucket against the first. With
+//!    values (for sum, min and max the buckets are rolled up the same way, see `eval_query`), or
+//!    for `change` / `pct_change` the last bucket against the first. With
 //!    `require_full_window` a group is skipped (its state kept) unless its data starts within the
 //!    first tenth of the window (at least the first minute).
 //! 3. A known group missing from the result, or without a value, has no data; a simple monitor
@@ -33,7 +34,7 @@ use dogwatch_core::monitor::{
     Evaluation, GroupStatus, Mention, RenderContext, State, TimeAggr, Transition, TransitionKind,
     mentions, render, step,
 };
-use dogwatch_core::query::{self, ExprKind};
+use dogwatch_core::query::{self, ExprKind, ModifierKind};
 use dogwatch_core::wire::QueryResponse;
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
@@ -135,18 +136,18 @@ fn evaluate_all(
         let now_secs = now_ms.div_euclid(1000);
         let to_secs = now_secs - def.evaluation_delay_secs;
         let from_secs = to_secs - def.query.window_secs;
-        let key = (def.query.metric_query.clone(), from_secs, to_secs);
+        let text = eval_query(&def);
         let response = results
-            .entry(key)
-            .or_insert_with(|| {
-                match eval::evaluate(&def.query.metric_query, from_secs, to_secs, &source) {
+            .entry((text.clone(), from_secs, to_secs))
+            .or_insert_with(
+                || match eval::evaluate(&text, from_secs, to_secs, &source) {
                     Ok(r) => Some(Rc::new(r)),
                     Err(e) => {
                         tracing::warn!(monitor = row.id, error = %e, "monitor query failed");
                         None
                     }
-                }
-            })
+                },
+            )
             .clone();
         let Some(response) = response else { continue };
         let known = groups.get(&row.id).map_or(&[][..], Vec::as_slice);
@@ -442,6 +443,29 @@ impl MonitorCtx<'_> {
             }
         }
         tags
+    }
+}
+
+/// The metric query as evaluated. A plain metric query without a `.rollup()` gets the rollup of a
+/// `sum`, `min` or `max` time aggregation, so that a bucket holding several points keeps their sum,
+/// least or greatest (instead of their mean) and the window's reduction over buckets is exact.
+fn eval_query(def: &Definition) -> String {
+    let text = &def.query.metric_query;
+    let method = match def.query.time_aggr {
+        TimeAggr::Sum => "sum",
+        TimeAggr::Min => "min",
+        TimeAggr::Max => "max",
+        TimeAggr::Avg | TimeAggr::Change | TimeAggr::PctChange => return text.clone(),
+    };
+    let plain = query::parse(text).is_ok_and(|list| {
+        list.exprs.len() == 1
+            && matches!(&list.exprs[0].kind, ExprKind::Metric(m)
+                if !m.modifiers.iter().any(|x| matches!(x.kind, ModifierKind::Rollup { .. })))
+    });
+    if plain {
+        format!("{text}.rollup({method})")
+    } else {
+        text.clone()
     }
 }
 

@@ -574,6 +574,68 @@ async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_
     }
 }
 
+#[tokio::test]
+async fn sum_min_and_max_over_an_hour_count_every_point() {
+    let env = env();
+    let t0 = 1_700_000_000 / 60 * 60;
+    // A point every 5 s for an hour: an hour's graph buckets are 20 s, four points each.
+    let samples = (0..720)
+        .map(|i| Sample {
+            key: SeriesKey {
+                metric: "hits".into(),
+                tags: TagSet::from_canonical("host:a"),
+            },
+            ts_secs: t0 - 3595 + i * 5,
+            value: if i == 100 {
+                50.0
+            } else {
+                1.0 + f64::from(i % 2 == 0)
+            },
+            kind: MetricType::Gauge,
+            interval_secs: None,
+        })
+        .collect();
+    env.state.store.write(samples).await.expect("write");
+    let mut ids = Vec::new();
+    for (query, message) in [
+        ("sum(last_1h):avg:hits{*} by {host} > 1000", "sum {{value}}"),
+        ("max(last_1h):avg:hits{*} > 40", "max {{value}}"),
+        ("min(last_1h):avg:hits{*} < 1.5", "min {{value}}"),
+    ] {
+        let (status, m) = call(
+            &env,
+            Method::POST,
+            "/api/v1/monitor",
+            Some(
+                json!({"type": "metric alert", "query": query, "message": format!("{message} @x")}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        ids.push(m["id"].as_i64().expect("id"));
+    }
+    let r = run_cycle(&env.state.store, t0 * 1000).await.expect("cycle");
+    assert_eq!(r.transitions, 3, "{r:?}");
+    let mut bodies = Vec::new();
+    for id in ids {
+        let (_, h) = call(
+            &env,
+            Method::GET,
+            &format!("/api/v1/dogwatch/monitor/{id}/history"),
+            None,
+        )
+        .await;
+        bodies.push(
+            h["notifications"][0]["body"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+        );
+    }
+    // 360 points of 1, 359 of 2 and the one 50: 360 + 718 + 50 = 1128 (bucket means would give 282).
+    assert_eq!(bodies, ["sum 1128 @x", "max 50 @x", "min 1 @x"]);
+}
+
 // ---- the real binary across a restart ----------------------------------------------------------------
 
 struct Server {
