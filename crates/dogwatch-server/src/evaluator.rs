@@ -34,7 +34,7 @@ use dogwatch_core::monitor::{
     Evaluation, GroupStatus, Mention, RenderContext, State, TimeAggr, Transition, TransitionKind,
     mentions, render, step,
 };
-use dogwatch_core::query::{self, ExprKind, ModifierKind};
+use dogwatch_core::query::{self, ExprKind, ModifierKind, Scope};
 use dogwatch_core::wire::QueryResponse;
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
@@ -103,13 +103,11 @@ fn evaluate_all(
     groups: &HashMap<i64, Vec<GroupRow>>,
     now_ms: i64,
 ) -> (Vec<MonitorWrite>, CycleReport) {
-    let source = CachedSource {
-        reader,
-        series: RefCell::new(HashMap::new()),
-    };
-    let mut results: HashMap<(String, i64, i64), Option<Rc<QueryResponse>>> = HashMap::new();
+    // First the definitions and windows, so that each metric's points are read once, over the
+    // union of the windows that need it.
+    let mut prepared = Vec::new();
+    let mut ranges: HashMap<String, (i64, i64)> = HashMap::new();
     let mut report = CycleReport::default();
-    let mut writes = Vec::new();
     for row in monitors {
         let body = match serde_json::from_str::<Value>(&row.body) {
             Ok(Value::Object(m)) => m,
@@ -132,27 +130,55 @@ fn evaluate_all(
             Ok(Value::Object(m)) => m,
             _ => Map::new(),
         };
-        report.monitors += 1;
         let now_secs = now_ms.div_euclid(1000);
         let to_secs = now_secs - def.evaluation_delay_secs;
         let from_secs = to_secs - def.query.window_secs;
         let text = eval_query(&def);
+        if let Ok(list) = query::parse(&text) {
+            for expr in &list.exprs {
+                metric_names(expr, &mut |name| {
+                    let r = ranges
+                        .entry(name.to_owned())
+                        .or_insert((from_secs, to_secs));
+                    *r = (r.0.min(from_secs), r.1.max(to_secs));
+                });
+            }
+        }
+        prepared.push((row, def, silenced, text, from_secs, to_secs));
+    }
+
+    let source = CachedSource {
+        reader,
+        series: RefCell::new(HashMap::new()),
+        ranges,
+        metric_of: RefCell::new(HashMap::new()),
+        points: RefCell::new(HashMap::new()),
+        by_tag: RefCell::new(HashMap::new()),
+        hint: RefCell::new(None),
+    };
+    let host_ips = RefCell::new(HashMap::new());
+    let mut results: HashMap<(String, i64, i64), Option<Rc<QueryResponse>>> = HashMap::new();
+    let mut writes = Vec::new();
+    for (row, def, silenced, text, from_secs, to_secs) in prepared {
+        report.monitors += 1;
         let response = results
             .entry((text.clone(), from_secs, to_secs))
-            .or_insert_with(
-                || match eval::evaluate(&text, from_secs, to_secs, &source) {
+            .or_insert_with(|| {
+                source.hint.replace(scope_hint(&text));
+                match eval::evaluate(&text, from_secs, to_secs, &source) {
                     Ok(r) => Some(Rc::new(r)),
                     Err(e) => {
                         tracing::warn!(monitor = row.id, error = %e, "monitor query failed");
                         None
                     }
-                },
-            )
+                }
+            })
             .clone();
         let Some(response) = response else { continue };
         let known = groups.get(&row.id).map_or(&[][..], Vec::as_slice);
         let mut ctx = MonitorCtx {
             reader,
+            host_ips: &host_ips,
             row,
             def: &def,
             silenced: &silenced,
@@ -209,6 +235,8 @@ fn evaluate_all(
 
 struct MonitorCtx<'a> {
     reader: &'a Reader,
+    /// `{{host.ip}}` per host, looked up once per cycle.
+    host_ips: &'a RefCell<HashMap<String, Option<String>>>,
     row: &'a MonitorRow,
     def: &'a Definition,
     silenced: &'a Map<String, Value>,
@@ -337,7 +365,13 @@ impl MonitorCtx<'_> {
         let host_ip = group_tags
             .iter()
             .find(|(k, _)| k == "host")
-            .and_then(|(_, host)| self.reader.host_ip(host).ok().flatten());
+            .and_then(|(_, host)| {
+                let mut known = self.host_ips.borrow_mut();
+                known
+                    .entry(host.clone())
+                    .or_insert_with(|| self.reader.host_ip(host).ok().flatten())
+                    .clone()
+            });
         let ctx = RenderContext {
             transition: t,
             value,
@@ -513,24 +547,152 @@ fn title(def: &Definition, group_key: &str, t: Transition) -> String {
     }
 }
 
-/// The store's reader with each metric's series list read once per cycle.
+/// The metric names of an expression.
+fn metric_names(expr: &query::Expr, f: &mut impl FnMut(&str)) {
+    match &expr.kind {
+        ExprKind::Metric(m) => f(&m.metric.name),
+        ExprKind::Number(_) => {}
+        ExprKind::Neg(e) => metric_names(e, f),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            metric_names(lhs, f);
+            metric_names(rhs, f);
+        }
+        ExprKind::Call(c) => metric_names(c.arg(), f),
+    }
+}
+
+/// The store's reader for one cycle: each metric's series list is read once, and each series'
+/// points once, over the union of the windows of the monitors on its metric (a query that reads
+/// outside it, such as a time shift, goes to the store directly).
 struct CachedSource<'a> {
     reader: &'a Reader,
     series: RefCell<HashMap<String, Rc<Vec<SeriesInfo>>>>,
+    /// Per metric, the range `[from, to]` the cycle's windows cover.
+    ranges: HashMap<String, (i64, i64)>,
+    metric_of: RefCell<HashMap<SeriesId, Rc<str>>>,
+    /// Per series, its points over its metric's range, by time.
+    points: RefCell<HashMap<SeriesId, Points>>,
+    /// Per metric, the positions in its series list of the series having each tag.
+    by_tag: RefCell<HashMap<String, TagIndex>>,
+    /// The metric and scope of the query being evaluated, when it is one plain metric query: its
+    /// series list is then narrowed to that scope here, through `by_tag`, instead of being copied
+    /// whole for the evaluator to filter (which it still does, with the same result).
+    hint: RefCell<Option<(String, Scope)>>,
+}
+
+/// The metric and scope of `text` when it is one metric query.
+fn scope_hint(text: &str) -> Option<(String, Scope)> {
+    let list = query::parse(text).ok()?;
+    match &list.exprs.first()?.kind {
+        ExprKind::Metric(m) if list.exprs.len() == 1 => {
+            Some((m.metric.name.clone(), m.scope.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// Positions in a metric's series list by tag (`host:ubuntu`).
+type TagIndex = Rc<HashMap<String, Vec<usize>>>;
+
+/// One series' points, `(ts_secs, value)` by time.
+type Points = Rc<Vec<(i64, f64)>>;
+
+impl CachedSource<'_> {
+    /// Reads the series list of `metric` and indexes it.
+    fn load_series(&self, metric: &str) -> Result<Rc<Vec<SeriesInfo>>, rusqlite::Error> {
+        let list = Rc::new(self.reader.series(metric)?);
+        let name: Rc<str> = Rc::from(metric);
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        {
+            let mut metric_of = self.metric_of.borrow_mut();
+            for (i, s) in list.iter().enumerate() {
+                metric_of.insert(s.id, name.clone());
+                for tag in s.key.tags.iter() {
+                    index.entry(tag.as_str().to_owned()).or_default().push(i);
+                }
+            }
+        }
+        self.by_tag
+            .borrow_mut()
+            .insert(metric.to_owned(), Rc::new(index));
+        self.series
+            .borrow_mut()
+            .insert(metric.to_owned(), list.clone());
+        Ok(list)
+    }
+
+    /// The points of `id` within `[from_secs, to_secs]`, from the cache when its metric's range
+    /// covers that window.
+    fn points_of(
+        &self,
+        id: SeriesId,
+        from_secs: i64,
+        to_secs: i64,
+    ) -> Result<Vec<(SeriesId, i64, f64)>, rusqlite::Error> {
+        let range = self
+            .metric_of
+            .borrow()
+            .get(&id)
+            .and_then(|m| self.ranges.get(m.as_ref()).copied());
+        let Some((lo, hi)) = range.filter(|&(lo, hi)| lo <= from_secs && to_secs <= hi) else {
+            return self.reader.points(&[id], from_secs, to_secs);
+        };
+        let cached = self.points.borrow().get(&id).cloned();
+        let all = match cached {
+            Some(all) => all,
+            None => {
+                let read: Vec<(i64, f64)> = self
+                    .reader
+                    .points(&[id], lo, hi)?
+                    .into_iter()
+                    .map(|(_, ts, v)| (ts, v))
+                    .collect();
+                let read = Rc::new(read);
+                self.points.borrow_mut().insert(id, read.clone());
+                read
+            }
+        };
+        let start = all.partition_point(|&(ts, _)| ts < from_secs);
+        let end = all.partition_point(|&(ts, _)| ts <= to_secs);
+        Ok(all[start..end].iter().map(|&(ts, v)| (id, ts, v)).collect())
+    }
 }
 
 impl SeriesSource for CachedSource<'_> {
     type Error = rusqlite::Error;
 
     fn series(&self, metric: &str) -> Result<Vec<SeriesInfo>, Self::Error> {
-        if let Some(list) = self.series.borrow().get(metric) {
+        let cached = self.series.borrow().get(metric).cloned();
+        let list = match cached {
+            Some(list) => list,
+            None => self.load_series(metric)?,
+        };
+        let hint = self.hint.borrow();
+        let Some((_, scope)) = hint.as_ref().filter(|(m, _)| m == metric) else {
             return Ok(list.as_ref().clone());
-        }
-        let list = Rc::new(self.reader.series(metric)?);
-        self.series
-            .borrow_mut()
-            .insert(metric.to_owned(), list.clone());
-        Ok(list.as_ref().clone())
+        };
+        // Candidates: the series with the scope's first exact `key:value`, else all of them.
+        let exact = scope.items.iter().find_map(|item| {
+            let value = item.value.as_ref()?;
+            (!item.negated && !item.key.contains('*') && !value.contains('*'))
+                .then(|| format!("{}:{value}", item.key))
+        });
+        let index = self.by_tag.borrow().get(metric).cloned();
+        let matching = |s: &&SeriesInfo| scope.matches(&s.key.tags);
+        Ok(match (exact, index) {
+            (Some(tag), Some(index)) => index
+                .get(&tag)
+                .map(|positions| {
+                    positions
+                        .iter()
+                        .filter_map(|&i| list.get(i))
+                        .filter(matching)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => list.iter().filter(matching).cloned().collect(),
+        })
     }
 
     fn points(
@@ -539,7 +701,14 @@ impl SeriesSource for CachedSource<'_> {
         from_secs: i64,
         to_secs: i64,
     ) -> Result<Vec<(SeriesId, i64, f64)>, Self::Error> {
-        self.reader.points(ids, from_secs, to_secs)
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut out = Vec::new();
+        for id in sorted {
+            out.extend(self.points_of(id, from_secs, to_secs)?);
+        }
+        Ok(out)
     }
 }
 
