@@ -540,10 +540,16 @@ fn title(def: &Definition, group_key: &str, t: Transition) -> String {
         (_, State::NoData) => "No Data",
         (_, State::Ok) => "Recovered",
     };
+    // The title is an email subject: one line, whatever the name holds.
+    let name: String = def
+        .name
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if def.include_tags && group_key != "*" {
-        format!("[{what} on {{{group_key}}}] {}", def.name)
+        format!("[{what} on {{{group_key}}}] {name}")
     } else {
-        format!("[{what}] {}", def.name)
+        format!("[{what}] {name}")
     }
 }
 
@@ -715,6 +721,27 @@ impl SeriesSource for CachedSource<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_are_one_line_and_name_the_group() {
+        let body = json!({
+            "query": "avg(last_5m):avg:m{*} by {host} > 1",
+            "name": "cpu\r\nBcc: x@example.com",
+        });
+        let Value::Object(body) = body else {
+            unreachable!("an object literal")
+        };
+        let def = Definition::from_body(&body).expect("definition");
+        let t = Transition {
+            from: State::Ok,
+            to: State::Alert,
+            kind: TransitionKind::Trigger,
+        };
+        assert_eq!(
+            title(&def, "host:a", t),
+            "[Triggered on {host:a}] cpu  Bcc: x@example.com"
+        );
+    }
 
     #[test]
     fn time_aggregations() {
