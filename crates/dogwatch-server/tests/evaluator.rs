@@ -636,6 +636,88 @@ async fn sum_min_and_max_over_an_hour_count_every_point() {
     assert_eq!(bodies, ["sum 1128 @x", "max 50 @x", "min 1 @x"]);
 }
 
+#[tokio::test]
+async fn evaluation_delay_shifts_the_window_and_require_full_window_waits_for_one() {
+    let env = env();
+    let t0 = 1_700_000_000 / 60 * 60;
+    let point = |ts_secs: i64| Sample {
+        key: SeriesKey {
+            metric: "late.metric".into(),
+            tags: TagSet::from_canonical("host:a"),
+        },
+        ts_secs,
+        value: 900.0,
+        kind: MetricType::Gauge,
+        interval_secs: None,
+    };
+    env.state
+        .store
+        .write(vec![point(t0 - 30)])
+        .await
+        .expect("write");
+    let mut ids = Vec::new();
+    for options in [
+        json!({"evaluation_delay": 120}),
+        json!({"require_full_window": true}),
+        json!({}),
+    ] {
+        let query = if options.get("evaluation_delay").is_some() {
+            "avg(last_1m):avg:late.metric{*} > 800"
+        } else {
+            "avg(last_5m):avg:late.metric{*} > 800"
+        };
+        let (status, m) = call(
+            &env,
+            Method::POST,
+            "/api/v1/monitor",
+            Some(json!({"type": "metric alert", "query": query, "options": options})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        ids.push(m["id"].as_i64().expect("id"));
+    }
+    let states = |env: &Env| {
+        let ids = ids.clone();
+        let env_state = env.state.clone();
+        async move {
+            let mut out = Vec::new();
+            for id in ids {
+                let groups = env_state
+                    .store
+                    .monitor_groups(Some(id))
+                    .await
+                    .expect("groups");
+                out.push(
+                    groups
+                        .first()
+                        .map(|g| g.status.state.as_str())
+                        .unwrap_or("-"),
+                );
+            }
+            out
+        }
+    };
+    // At t0 the delayed window [t0-180, t0-120] is empty; the point is at the end of the 5-minute
+    // window, which is not full; the plain monitor alerts.
+    run_cycle(&env.state.store, t0 * 1000).await.expect("cycle");
+    assert_eq!(states(&env).await, ["-", "-", "Alert"]);
+    // At t0+100 the delayed window [t0-80, t0-20] holds the point.
+    run_cycle(&env.state.store, (t0 + 100) * 1000)
+        .await
+        .expect("cycle");
+    assert_eq!(states(&env).await, ["Alert", "-", "Alert"]);
+    // With data from the start of the window, the full-window monitor evaluates too.
+    env.state
+        .store
+        .write(vec![point(t0 - 190)])
+        .await
+        .expect("write");
+    run_cycle(&env.state.store, (t0 + 100) * 1000 + 1)
+        .await
+        .expect("cycle");
+    assert_eq!(states(&env).await, ["Alert", "Alert", "Alert"]);
+}
+
 // ---- the real binary across a restart ----------------------------------------------------------------
 
 struct Server {
