@@ -1,5 +1,6 @@
 //! `cargo xtask bench query`: dogwatch's query API against Debian's VictoriaMetrics on the same data.
-//! (`cargo xtask bench render`, the chart against uPlot, is in `render.rs`.)
+//! (`cargo xtask bench render`, the chart against uPlot, is in `render.rs`; `cargo xtask bench
+//! monitors`, one evaluation cycle of 10,000 monitors, in `monitors.rs`.)
 //!
 //! Both engines get 1,000 series (`bench.metric`, `host:h000`…`host:h999`, `env:bench`) × 1,000 points
 //! 10 s apart, ending on the last full minute, with deterministic pseudo-random values. dogwatch is fed
@@ -17,6 +18,7 @@
 
 mod http;
 mod json;
+mod monitors;
 mod render;
 
 use std::collections::BTreeMap;
@@ -45,12 +47,14 @@ const QUERY_TIMEOUT: Duration = Duration::from_secs(120);
 const TOLERANCE: f64 = 1e-9;
 
 const USAGE: &str = "usage: cargo xtask bench query [--runs N]   (N >= 15, default 20)
-       cargo xtask bench render [--runs N]  (N >= 1, default 7)";
+       cargo xtask bench render [--runs N]  (N >= 1, default 7)
+       cargo xtask bench monitors [--monitors N] [--series N] [--cycles N]";
 
 pub fn main(args: &[String]) -> Result {
     match args.first().map(String::as_str) {
         Some("query") => {}
         Some("render") => return render::main(&args[1..]),
+        Some("monitors") => return monitors::main(&args[1..]),
         _ => return Err(USAGE.into()),
     }
     let mut runs = DEFAULT_RUNS;

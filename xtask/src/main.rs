@@ -17,6 +17,8 @@ usage: cargo xtask <command>
   run     build, then start `dogwatch serve --demo` on http://127.0.0.1:8600 (extra args go to `serve`)
   bench query [--runs N]
           time dogwatch's query API against Debian's VictoriaMetrics on the same 1M points
+  bench monitors [--monitors N] [--series N] [--cycles N]
+          time one evaluation cycle of 10,000 metric monitors over 1,000 series
   ci      setup, fmt, clippy, build, unit/server tests, Python client tests, browser tests (what CI runs)
 ";
 

@@ -47,6 +47,10 @@ pub struct ServeArgs {
     #[arg(long, env = "DOGWATCH_RETRY_BASE_MS", default_value_t = 30_000)]
     pub retry_base_ms: u64,
 
+    /// Seconds between two evaluations of every monitor.
+    #[arg(long, env = "DOGWATCH_EVAL_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub eval_interval: u64,
+
     /// Feed demo data: `my_metric` and host metrics, with the last 24 h backfilled.
     #[arg(long, env = "DOGWATCH_DEMO")]
     pub demo: bool,

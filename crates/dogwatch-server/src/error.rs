@@ -14,6 +14,8 @@ use dogwatch_core::wire::Errors;
 pub enum AppError {
     /// 400: the request is malformed; the message names the field.
     BadRequest(String),
+    /// 400 with several messages, each naming its field (a monitor with more than one problem).
+    Invalid(Vec<String>),
     /// 403: a missing or wrong key.
     Forbidden,
     /// 404: no such API route or resource.
@@ -36,6 +38,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, message) = match self {
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            AppError::Invalid(errors) => {
+                return (StatusCode::BAD_REQUEST, Json(Errors { errors })).into_response();
+            }
             AppError::Forbidden => (StatusCode::FORBIDDEN, "Forbidden".to_owned()),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
             AppError::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),

@@ -4,6 +4,7 @@ pub mod dashboards;
 pub mod intake;
 pub mod markdown;
 pub mod metrics;
+pub mod monitors;
 pub mod notifications;
 pub mod query;
 pub mod settings;

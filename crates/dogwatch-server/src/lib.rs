@@ -9,9 +9,11 @@ pub mod config;
 pub mod delivery;
 pub mod demo;
 pub mod error;
+pub mod evaluator;
 pub mod handlers;
 pub mod keys;
 pub mod markdown;
+pub mod monitor;
 pub mod routes;
 pub mod statsd;
 pub mod store;
@@ -164,6 +166,11 @@ pub async fn run(
         ),
         stop_rx.clone(),
     ));
+    let evaluator_task = tokio::spawn(evaluator::run(
+        store.clone(),
+        std::time::Duration::from_secs(args.eval_interval.max(1)),
+        stop_rx.clone(),
+    ));
     let demo_task = args
         .demo
         .then(|| tokio::spawn(demo::run(store.clone(), stop_rx.clone())));
@@ -203,6 +210,10 @@ pub async fn run(
     }
     if let Some(t) = demo_task {
         let _ = t.await;
+    }
+    // A cycle under way finishes (its transaction commits or not at all) before the store closes.
+    if let Err(e) = evaluator_task.await {
+        tracing::error!(error = %e, "monitor evaluator failed");
     }
     // The worker records the attempt under way before it returns, so nothing sent goes unmarked.
     if let Err(e) = delivery_task.await {

@@ -10,8 +10,8 @@ use tower_http::compression::CompressionLayer;
 
 use crate::error::AppError;
 use crate::handlers::{
-    dashboards, intake, markdown, metrics, notifications, query, settings, users, validate,
-    webhooks,
+    dashboards, intake, markdown, metrics, monitors, notifications, query, settings, users,
+    validate, webhooks,
 };
 use crate::{AppState, ui};
 
@@ -48,6 +48,18 @@ pub fn router(state: AppState) -> Router {
                 .put(dashboards::dash_update)
                 .delete(dashboards::dash_delete),
         )
+        .route("/v1/monitor", get(monitors::list).post(monitors::create))
+        .route("/v1/monitor/validate", post(monitors::validate))
+        .route(
+            "/v1/monitor/{id}",
+            get(monitors::get_one)
+                .put(monitors::update)
+                .delete(monitors::delete),
+        )
+        .route("/v1/monitor/{id}/mute", post(monitors::mute))
+        .route("/v1/monitor/{id}/unmute", post(monitors::unmute))
+        .route("/v1/events", get(monitors::events))
+        .route("/v1/dogwatch/monitor/{id}/history", get(monitors::history))
         .route("/v1/dogwatch/users", get(users::list).post(users::create))
         .route(
             "/v1/dogwatch/users/{handle}",

@@ -6,6 +6,7 @@
 //! crash. Reads run on a small pool of read connections inside `spawn_blocking`.
 
 mod dashboards;
+mod monitors;
 mod outbox;
 mod read;
 mod schema;
@@ -20,6 +21,7 @@ use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 pub use dashboards::{DashboardKey, DashboardRow, NewDashboard};
+pub use monitors::{CycleCommitted, EventRow, GroupRow, MonitorRow, MonitorWrite, NewEvent};
 pub use outbox::{
     AttemptFailed, Channel, DeliveryState, InboxRow, NewNotification, NotificationRow, enqueue_tx,
 };

@@ -81,7 +81,7 @@ fn limit(asked: Option<usize>) -> Result<usize, AppError> {
     }
 }
 
-fn notification_out(n: &NotificationRow) -> Value {
+pub(crate) fn notification_out(n: &NotificationRow) -> Value {
     // The payload is JSON we stored; shown as JSON, or as its text if it somehow is not.
     let payload = n
         .payload

@@ -222,6 +222,23 @@ fn list(
         .collect()
 }
 
+/// Notifications whose dedupe key starts with `prefix`, latest first.
+pub(super) fn with_key_prefix(
+    conn: &Connection,
+    prefix: &str,
+    limit: usize,
+) -> rusqlite::Result<Vec<NotificationRow>> {
+    // A range on the unique index instead of LIKE, which would need escaping of `%` and `_`.
+    let mut end = prefix.to_owned();
+    end.push(char::MAX);
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM notifications WHERE dedupe_key >= ?1 AND dedupe_key < ?2
+         ORDER BY id DESC LIMIT ?3"
+    ))?;
+    st.query_map(params![prefix, end, limit as i64], row)?
+        .collect()
+}
+
 fn inbox(conn: &Connection, handle: &str, limit: usize) -> rusqlite::Result<Vec<InboxRow>> {
     let mut st = conn.prepare_cached(
         "SELECT id, notification_id, handle, subject, body, created_ms, read FROM inbox

@@ -60,6 +60,27 @@ impl Reader {
         )
     }
 
+    /// The address a host reports: the `ip:` tag of its most recently seen series that has one
+    /// (`{{host.ip}}` in monitor messages).
+    pub fn host_ip(&self, host: &str) -> rusqlite::Result<Option<String>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT tags FROM series WHERE instr(',' || tags || ',', ?1) > 0
+                 AND instr(',' || tags, ',ip:') > 0
+             ORDER BY last_seen DESC LIMIT 1",
+        )?;
+        let needle = format!(",host:{host},");
+        let tags: Option<String> = st
+            .query_map(params![needle], |r| r.get(0))?
+            .next()
+            .transpose()?;
+        Ok(tags.and_then(|t| {
+            TagSet::from_canonical(&t)
+                .iter()
+                .find(|tag| tag.key() == "ip")
+                .and_then(|tag| tag.value().map(str::to_owned))
+        }))
+    }
+
     /// Number of stored points of one series in a window (used by tests and diagnostics).
     pub fn count_points(
         &self,

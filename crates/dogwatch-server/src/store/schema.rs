@@ -74,6 +74,45 @@ const MIGRATIONS: &[&str] = &[
         read            INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX inbox_handle ON inbox (handle, id);",
+    // 4: monitors, the persisted state of each of their groups, and the event stream.
+    "CREATE TABLE monitors (
+        id          INTEGER PRIMARY KEY,
+        body        TEXT    NOT NULL,     -- the definition JSON as stored (type, name, query, message, tags, priority, options)
+        silenced    TEXT    NOT NULL DEFAULT '{}', -- options.silenced: {scope: end_secs | null}
+        created_ms  INTEGER NOT NULL,
+        modified_ms INTEGER NOT NULL
+    );
+    CREATE TABLE monitor_groups (
+        monitor_id         INTEGER NOT NULL REFERENCES monitors (id) ON DELETE CASCADE,
+        group_key          TEXT    NOT NULL,  -- '*' or the sorted, comma-joined `by` tags
+        state              TEXT    NOT NULL,  -- OK | Warn | Alert | No Data
+        since_ms           INTEGER NOT NULL,
+        last_notified_ms   INTEGER,
+        last_triggered_ms  INTEGER,
+        first_triggered_ms INTEGER,
+        last_resolved_ms   INTEGER,
+        last_nodata_ms     INTEGER,
+        last_value         REAL,
+        last_data_ms       INTEGER,           -- the newest point seen in a window
+        PRIMARY KEY (monitor_id, group_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        dedupe_key  TEXT    NOT NULL UNIQUE,  -- monitor, group, time, kind: a redone cycle adds nothing
+        ts_ms       INTEGER NOT NULL,
+        monitor_id  INTEGER,                  -- no foreign key: events outlive their monitor
+        group_key   TEXT,
+        transition  TEXT,                     -- trigger | recovery | alert_to_warning | no_data | renotify
+        from_state  TEXT,
+        to_state    TEXT,
+        value       REAL,
+        alert_type  TEXT    NOT NULL,         -- error | warning | success | info
+        title       TEXT    NOT NULL,
+        text        TEXT    NOT NULL,         -- plain text
+        tags        TEXT    NOT NULL          -- JSON array of strings
+    );
+    CREATE INDEX events_ts ON events (ts_ms);
+    CREATE INDEX events_monitor ON events (monitor_id, ts_ms);",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

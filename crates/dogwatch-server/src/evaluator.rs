@@ -1,0 +1,758 @@
+//! The monitor evaluator: every `--eval-interval` seconds, [`run_cycle`] evaluates every monitor,
+//! group by group, and records what changed.
+//!
+//! One cycle at `now_ms` (the loop passes the clock; tests pass any time they like):
+//!
+//! 1. Reads every monitor and every group's persisted status.
+//! 2. For each monitor, evaluates its metric query with core's evaluator over the window
+//!    `[now − evaluation_delay − window, now − evaluation_delay]` (identical queries over identical
+//!    windows are evaluated once per cycle, and each metric's series list is read once). Each
+//!    resulting series is a group: `*` without `by`, else its `by` tags (`host:ubuntu`). The time
+//!    aggregation reduces the series' buckets to one value: the mean, sum, min or max of the bucket
+//!    values (for sum, min and max the buckets are rolled up the same way, see `eval_query`), or
+//!    for `change` / `pct_change` the last bucket against the first. With
+//!    `require_full_window` a group is skipped (its state kept) unless its data starts within the
+//!    first tenth of the window (at least the first minute).
+//! 3. A known group missing from the result, or without a value, has no data; a simple monitor
+//!    that never had data goes to No Data once `no_data_timeframe` has passed since its creation.
+//! 4. Core's pure [`step`] gives each group's next status and transition.
+//! 5. A transition becomes an event and, unless the monitor or the group is muted
+//!    (`options.silenced`), one notification per @-mention of the message rendered for it (core's
+//!    `render` and `mentions`): email, `@webhook-<name>`, `@handle` (inbox).
+//! 6. Everything is written by [`Store::apply_cycle`] in one transaction. Events and notifications
+//!    carry deterministic keys (monitor, group, transition kind, `now_ms`, recipient), so a cycle
+//!    redone after a crash cannot send twice, and the new statuses are committed with them, so a
+//!    restart cannot fire the same transition again.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use std::time::Duration;
+
+use dogwatch_core::eval::{self, SeriesId, SeriesInfo, SeriesSource};
+use dogwatch_core::monitor::{
+    Evaluation, GroupStatus, Mention, RenderContext, State, TimeAggr, Transition, TransitionKind,
+    mentions, render, step,
+};
+use dogwatch_core::query::{self, ExprKind, ModifierKind, Scope};
+use dogwatch_core::wire::QueryResponse;
+use serde_json::{Map, Value, json};
+use tokio::sync::watch;
+
+use crate::monitor::{Definition, is_muted};
+use crate::store::{
+    Channel, CycleCommitted, GroupRow, MonitorRow, MonitorWrite, NewEvent, NewNotification, Reader,
+    Store, StoreError,
+};
+
+/// What one cycle did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CycleReport {
+    /// Monitors evaluated (not counting those whose definition could not be read).
+    pub monitors: usize,
+    /// Groups stepped.
+    pub groups: usize,
+    pub transitions: usize,
+    /// What was committed (events and notifications new to the store).
+    pub committed: CycleCommitted,
+}
+
+/// Runs a cycle now and then every `interval` until `stop` turns true.
+pub async fn run(store: Store, interval: Duration, mut stop: watch::Receiver<bool>) {
+    let mut ticker = tokio::time::interval(interval.max(Duration::from_secs(1)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            changed = stop.changed() => if changed.is_err() || *stop.borrow() { break } else { continue },
+        }
+        if *stop.borrow() {
+            break;
+        }
+        match run_cycle(&store, crate::handlers::now_ms()).await {
+            Ok(report) if report.transitions > 0 => {
+                tracing::info!(?report, "monitors evaluated");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "monitor evaluation failed; retrying next cycle"),
+        }
+    }
+}
+
+/// Evaluates every monitor at `now_ms` and commits what changed (see the module doc).
+pub async fn run_cycle(store: &Store, now_ms: i64) -> Result<CycleReport, StoreError> {
+    let monitors = store.monitors().await?;
+    if monitors.is_empty() {
+        return Ok(CycleReport::default());
+    }
+    let mut groups: HashMap<i64, Vec<GroupRow>> = HashMap::new();
+    for g in store.monitor_groups(None).await? {
+        groups.entry(g.monitor_id).or_default().push(g);
+    }
+    let (writes, mut report) = store
+        .read(move |reader| evaluate_all(reader, &monitors, &groups, now_ms))
+        .await?;
+    report.committed = store.apply_cycle(writes, now_ms).await?;
+    Ok(report)
+}
+
+/// Step 2–5 of the module doc, on one read connection.
+fn evaluate_all(
+    reader: &Reader,
+    monitors: &[MonitorRow],
+    groups: &HashMap<i64, Vec<GroupRow>>,
+    now_ms: i64,
+) -> (Vec<MonitorWrite>, CycleReport) {
+    // First the definitions and windows, so that each metric's points are read once, over the
+    // union of the windows that need it.
+    let mut prepared = Vec::new();
+    let mut ranges: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut report = CycleReport::default();
+    for row in monitors {
+        let body = match serde_json::from_str::<Value>(&row.body) {
+            Ok(Value::Object(m)) => m,
+            _ => {
+                tracing::warn!(
+                    monitor = row.id,
+                    "stored monitor is not a JSON object; skipped"
+                );
+                continue;
+            }
+        };
+        let def = match Definition::from_body(&body) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(monitor = row.id, error = %e, "monitor cannot be evaluated; skipped");
+                continue;
+            }
+        };
+        let silenced = match serde_json::from_str::<Value>(&row.silenced) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        let now_secs = now_ms.div_euclid(1000);
+        let to_secs = now_secs - def.evaluation_delay_secs;
+        let from_secs = to_secs - def.query.window_secs;
+        let text = eval_query(&def);
+        if let Ok(list) = query::parse(&text) {
+            for expr in &list.exprs {
+                metric_names(expr, &mut |name| {
+                    let r = ranges
+                        .entry(name.to_owned())
+                        .or_insert((from_secs, to_secs));
+                    *r = (r.0.min(from_secs), r.1.max(to_secs));
+                });
+            }
+        }
+        prepared.push((row, def, silenced, text, from_secs, to_secs));
+    }
+
+    let source = CachedSource {
+        reader,
+        series: RefCell::new(HashMap::new()),
+        ranges,
+        metric_of: RefCell::new(HashMap::new()),
+        points: RefCell::new(HashMap::new()),
+        by_tag: RefCell::new(HashMap::new()),
+        hint: RefCell::new(None),
+    };
+    let host_ips = RefCell::new(HashMap::new());
+    let mut results: HashMap<(String, i64, i64), Option<Rc<QueryResponse>>> = HashMap::new();
+    let mut writes = Vec::new();
+    for (row, def, silenced, text, from_secs, to_secs) in prepared {
+        report.monitors += 1;
+        let response = results
+            .entry((text.clone(), from_secs, to_secs))
+            .or_insert_with(|| {
+                source.hint.replace(scope_hint(&text));
+                match eval::evaluate(&text, from_secs, to_secs, &source) {
+                    Ok(r) => Some(Rc::new(r)),
+                    Err(e) => {
+                        tracing::warn!(monitor = row.id, error = %e, "monitor query failed");
+                        None
+                    }
+                }
+            })
+            .clone();
+        let Some(response) = response else { continue };
+        let known = groups.get(&row.id).map_or(&[][..], Vec::as_slice);
+        let mut ctx = MonitorCtx {
+            reader,
+            host_ips: &host_ips,
+            row,
+            def: &def,
+            silenced: &silenced,
+            now_ms,
+            write: MonitorWrite {
+                monitor_id: row.id,
+                modified_ms: row.modified_ms,
+                groups: Vec::new(),
+                events: Vec::new(),
+                notifications: Vec::new(),
+            },
+        };
+        let seen = ctx.evaluate_groups(&response, from_secs, known, &mut report);
+        // Known groups without a series this time: no data.
+        for g in known
+            .iter()
+            .filter(|g| !seen.contains(g.group_key.as_str()))
+        {
+            report.groups += 1;
+            ctx.step_group(
+                g.clone(),
+                Evaluation::NoData {
+                    last_data_ms: g.last_data_ms,
+                },
+                None,
+                &mut report,
+            );
+        }
+        // A simple monitor that never had data goes to No Data after the timeframe.
+        if def.query.group_by.is_empty() && known.is_empty() && !seen.contains("*") {
+            let new = GroupRow {
+                monitor_id: row.id,
+                group_key: "*".to_owned(),
+                status: GroupStatus::new(row.created_ms.min(now_ms)),
+                last_resolved_ms: None,
+                last_nodata_ms: None,
+                last_value: None,
+                last_data_ms: None,
+            };
+            ctx.step_group(
+                new,
+                Evaluation::NoData { last_data_ms: None },
+                None,
+                &mut report,
+            );
+        }
+        let w = ctx.write;
+        if !w.groups.is_empty() || !w.events.is_empty() {
+            writes.push(w);
+        }
+    }
+    (writes, report)
+}
+
+struct MonitorCtx<'a> {
+    reader: &'a Reader,
+    /// `{{host.ip}}` per host, looked up once per cycle.
+    host_ips: &'a RefCell<HashMap<String, Option<String>>>,
+    row: &'a MonitorRow,
+    def: &'a Definition,
+    silenced: &'a Map<String, Value>,
+    now_ms: i64,
+    write: MonitorWrite,
+}
+
+impl MonitorCtx<'_> {
+    /// Steps every group of the query result; returns their keys.
+    fn evaluate_groups(
+        &mut self,
+        response: &QueryResponse,
+        from_secs: i64,
+        known: &[GroupRow],
+        report: &mut CycleReport,
+    ) -> HashSet<String> {
+        let mut seen = HashSet::new();
+        let grouped = !self.def.query.group_by.is_empty();
+        for series in &response.series {
+            let group_key = if grouped {
+                let mut tags = series.tag_set.clone();
+                tags.sort();
+                tags.join(",")
+            } else {
+                "*".to_owned()
+            };
+            if !seen.insert(group_key.clone()) {
+                continue;
+            }
+            let previous = known
+                .iter()
+                .find(|g| g.group_key == group_key)
+                .cloned()
+                .unwrap_or_else(|| GroupRow {
+                    monitor_id: self.row.id,
+                    group_key: group_key.clone(),
+                    // A simple monitor's one group exists from the monitor's creation, so that
+                    // no-data counts from there; a `by` group from when it is first seen.
+                    status: GroupStatus::new(if grouped {
+                        self.now_ms
+                    } else {
+                        self.row.created_ms.min(self.now_ms)
+                    }),
+                    last_resolved_ms: None,
+                    last_nodata_ms: None,
+                    last_value: None,
+                    last_data_ms: None,
+                });
+            let present: Vec<(i64, f64)> = series
+                .pointlist
+                .iter()
+                .filter_map(|&(ts, v)| v.map(|v| (ts, v)))
+                .collect();
+            report.groups += 1;
+            let Some(&(last_ts_ms, _)) = present.last() else {
+                let last_data_ms = previous.last_data_ms;
+                self.step_group(previous, Evaluation::NoData { last_data_ms }, None, report);
+                continue;
+            };
+            if self.def.require_full_window {
+                let grace_secs = (self.def.query.window_secs / 10).max(60);
+                if present[0].0 / 1000 > from_secs + grace_secs {
+                    continue;
+                }
+            }
+            match aggregate(self.def.query.time_aggr, &present) {
+                Some(value) => {
+                    self.step_group(previous, Evaluation::Value(value), Some(last_ts_ms), report);
+                }
+                // pct_change from zero: no value this time; keep the state.
+                None => continue,
+            }
+        }
+        seen
+    }
+
+    /// Steps one group and records its new status, and the event and notifications of its
+    /// transition.
+    fn step_group(
+        &mut self,
+        previous: GroupRow,
+        evaluation: Evaluation,
+        last_data_ms: Option<i64>,
+        report: &mut CycleReport,
+    ) {
+        let settings = self.def.step_settings();
+        let (status, transition) = step(&previous.status, evaluation, &settings, self.now_ms);
+        let value = match evaluation {
+            Evaluation::Value(v) => Some(v),
+            Evaluation::NoData { .. } => None,
+        };
+        let mut next = GroupRow {
+            status,
+            last_value: value.or(previous.last_value),
+            last_data_ms: last_data_ms.or(previous.last_data_ms),
+            ..previous.clone()
+        };
+        if let Some(t) = transition {
+            report.transitions += 1;
+            match t.to {
+                State::Ok if t.kind == TransitionKind::Recovery => {
+                    next.last_resolved_ms = Some(self.now_ms);
+                }
+                State::NoData if t.kind == TransitionKind::NoData => {
+                    next.last_nodata_ms = Some(self.now_ms);
+                }
+                _ => {}
+            }
+            self.record_transition(&next, t, value);
+        }
+        // Unchanged (including a group never seen with data that stays as it was): nothing to write.
+        if next != previous {
+            self.write.groups.push(next);
+        }
+    }
+
+    fn record_transition(&mut self, group: &GroupRow, t: Transition, value: Option<f64>) {
+        let def = self.def;
+        // A renotification while the data is missing (and no-data is not notified) still says
+        // the value that put the group in its state.
+        let value = match (t.kind, t.to) {
+            (TransitionKind::Renotify, State::Warn | State::Alert) => value.or(group.last_value),
+            _ => value,
+        };
+        let group_tags = self.render_tags(&group.group_key);
+        let host_ip = group_tags
+            .iter()
+            .find(|(k, _)| k == "host")
+            .and_then(|(_, host)| {
+                let mut known = self.host_ips.borrow_mut();
+                known
+                    .entry(host.clone())
+                    .or_insert_with(|| self.reader.host_ip(host).ok().flatten())
+                    .clone()
+            });
+        let ctx = RenderContext {
+            transition: t,
+            value,
+            thresholds: def.thresholds.with_query(&def.query),
+            comparator: def.query.comparator,
+            group_tags,
+            host_ip,
+            last_triggered_ms: group.status.last_triggered_ms,
+            first_triggered_ms: group.status.first_triggered_ms,
+        };
+        let text = render(&def.message, &ctx);
+        let text = text.trim().to_owned();
+        let title = title(def, &group.group_key, t);
+        let kind = kind_name(t.kind);
+        let key = format!(
+            "monitor:{}:group:{}:{}:{}",
+            self.row.id, group.group_key, kind, self.now_ms
+        );
+        let mut tags = def.tags.clone();
+        if group.group_key != "*" {
+            tags.extend(group.group_key.split(',').map(str::to_owned));
+        }
+        tags.push(format!("monitor_id:{}", self.row.id));
+        self.write.events.push(NewEvent {
+            dedupe_key: key.clone(),
+            ts_ms: self.now_ms,
+            monitor_id: Some(self.row.id),
+            group_key: Some(group.group_key.clone()),
+            transition: Some(kind.to_owned()),
+            from_state: Some(t.from.as_str().to_owned()),
+            to_state: Some(t.to.as_str().to_owned()),
+            value,
+            alert_type: match t.to {
+                State::Alert => "error",
+                State::Warn | State::NoData => "warning",
+                State::Ok => "success",
+            }
+            .to_owned(),
+            title: title.clone(),
+            text: text.clone(),
+            tags,
+        });
+
+        if is_muted(
+            self.silenced,
+            &group.group_key,
+            self.now_ms.div_euclid(1000),
+        ) {
+            return;
+        }
+        let payload = json!({
+            "monitor_id": self.row.id,
+            "monitor_name": def.name,
+            "query": def.query_text,
+            "group": group.group_key,
+            "state": t.to.as_str(),
+            "previous_state": t.from.as_str(),
+            "transition": kind,
+            "value": value,
+            "subject": title,
+            "message": text,
+            "link": format!("/monitors/{}", self.row.id),
+            "ts_ms": self.now_ms,
+        })
+        .to_string();
+        for mention in mentions(&text) {
+            let (channel, target) = match mention {
+                Mention::Email(address) => (Channel::Email, address),
+                Mention::Webhook(name) => (Channel::Webhook, name),
+                Mention::Handle(handle) => (Channel::Inbox, handle.to_lowercase()),
+            };
+            self.write.notifications.push(NewNotification {
+                dedupe_key: format!("{key}:{}:{target}", channel.as_str()),
+                channel,
+                target,
+                subject: title.clone(),
+                body: text.clone(),
+                payload: (channel == Channel::Webhook).then(|| payload.clone()),
+            });
+        }
+    }
+
+    /// The tags `{{<key>.name}}` can use: the group's, then the exact `key:value` items of the
+    /// query's scope (so a simple alert on `{host:ubuntu}` still knows its host).
+    fn render_tags(&self, group_key: &str) -> Vec<(String, String)> {
+        let mut tags: Vec<(String, String)> = group_key
+            .split(',')
+            .filter_map(|t| t.split_once(':'))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        if let Ok(list) = query::parse(&self.def.query.metric_query) {
+            for expr in &list.exprs {
+                if let ExprKind::Metric(m) = &expr.kind {
+                    for item in &m.scope.items {
+                        let exact = !item.negated && !item.key.contains('*');
+                        if let Some(v) = item.value.as_ref().filter(|v| exact && !v.contains('*'))
+                            && !tags.iter().any(|(k, _)| *k == item.key)
+                        {
+                            tags.push((item.key.clone(), v.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        tags
+    }
+}
+
+/// The metric query as evaluated. A plain metric query without a `.rollup()` gets the rollup of a
+/// `sum`, `min` or `max` time aggregation, so that a bucket holding several points keeps their sum,
+/// least or greatest (instead of their mean) and the window's reduction over buckets is exact.
+fn eval_query(def: &Definition) -> String {
+    let text = &def.query.metric_query;
+    let method = match def.query.time_aggr {
+        TimeAggr::Sum => "sum",
+        TimeAggr::Min => "min",
+        TimeAggr::Max => "max",
+        TimeAggr::Avg | TimeAggr::Change | TimeAggr::PctChange => return text.clone(),
+    };
+    let plain = query::parse(text).is_ok_and(|list| {
+        list.exprs.len() == 1
+            && matches!(&list.exprs[0].kind, ExprKind::Metric(m)
+                if !m.modifiers.iter().any(|x| matches!(x.kind, ModifierKind::Rollup { .. })))
+    });
+    if plain {
+        format!("{text}.rollup({method})")
+    } else {
+        text.clone()
+    }
+}
+
+/// The time aggregation of the present buckets `(ts_ms, value)`, in time order.
+fn aggregate(aggr: TimeAggr, present: &[(i64, f64)]) -> Option<f64> {
+    let values = present.iter().map(|&(_, v)| v);
+    let first = present.first()?.1;
+    let last = present.last()?.1;
+    match aggr {
+        TimeAggr::Avg => Some(values.sum::<f64>() / present.len() as f64),
+        TimeAggr::Sum => Some(values.sum()),
+        TimeAggr::Min => values.reduce(f64::min),
+        TimeAggr::Max => values.reduce(f64::max),
+        TimeAggr::Change => Some(last - first),
+        TimeAggr::PctChange => (first != 0.0).then(|| (last - first) / first.abs() * 100.0),
+    }
+}
+
+fn kind_name(kind: TransitionKind) -> &'static str {
+    match kind {
+        TransitionKind::Trigger => "trigger",
+        TransitionKind::Recovery => "recovery",
+        TransitionKind::AlertToWarning => "alert_to_warning",
+        TransitionKind::NoData => "no_data",
+        TransitionKind::Renotify => "renotify",
+    }
+}
+
+/// `[Triggered on {host:ubuntu}] name`, as Datadog titles its notifications.
+fn title(def: &Definition, group_key: &str, t: Transition) -> String {
+    let what = match (t.kind, t.to) {
+        (TransitionKind::Recovery, _) => "Recovered",
+        (TransitionKind::Renotify, State::Alert) => "Re-Triggered",
+        (TransitionKind::Renotify, State::Warn) => "Re-Warn",
+        (TransitionKind::Renotify, _) => "Re-No Data",
+        (_, State::Alert) => "Triggered",
+        (_, State::Warn) => "Warn",
+        (_, State::NoData) => "No Data",
+        (_, State::Ok) => "Recovered",
+    };
+    // The title is an email subject: one line, whatever the name holds.
+    let name: String = def
+        .name
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if def.include_tags && group_key != "*" {
+        format!("[{what} on {{{group_key}}}] {name}")
+    } else {
+        format!("[{what}] {name}")
+    }
+}
+
+/// The metric names of an expression.
+fn metric_names(expr: &query::Expr, f: &mut impl FnMut(&str)) {
+    match &expr.kind {
+        ExprKind::Metric(m) => f(&m.metric.name),
+        ExprKind::Number(_) => {}
+        ExprKind::Neg(e) => metric_names(e, f),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            metric_names(lhs, f);
+            metric_names(rhs, f);
+        }
+        ExprKind::Call(c) => metric_names(c.arg(), f),
+    }
+}
+
+/// The store's reader for one cycle: each metric's series list is read once, and each series'
+/// points once, over the union of the windows of the monitors on its metric (a query that reads
+/// outside it, such as a time shift, goes to the store directly).
+struct CachedSource<'a> {
+    reader: &'a Reader,
+    series: RefCell<HashMap<String, Rc<Vec<SeriesInfo>>>>,
+    /// Per metric, the range `[from, to]` the cycle's windows cover.
+    ranges: HashMap<String, (i64, i64)>,
+    metric_of: RefCell<HashMap<SeriesId, Rc<str>>>,
+    /// Per series, its points over its metric's range, by time.
+    points: RefCell<HashMap<SeriesId, Points>>,
+    /// Per metric, the positions in its series list of the series having each tag.
+    by_tag: RefCell<HashMap<String, TagIndex>>,
+    /// The metric and scope of the query being evaluated, when it is one plain metric query: its
+    /// series list is then narrowed to that scope here, through `by_tag`, instead of being copied
+    /// whole for the evaluator to filter (which it still does, with the same result).
+    hint: RefCell<Option<(String, Scope)>>,
+}
+
+/// The metric and scope of `text` when it is one metric query.
+fn scope_hint(text: &str) -> Option<(String, Scope)> {
+    let list = query::parse(text).ok()?;
+    match &list.exprs.first()?.kind {
+        ExprKind::Metric(m) if list.exprs.len() == 1 => {
+            Some((m.metric.name.clone(), m.scope.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// Positions in a metric's series list by tag (`host:ubuntu`).
+type TagIndex = Rc<HashMap<String, Vec<usize>>>;
+
+/// One series' points, `(ts_secs, value)` by time.
+type Points = Rc<Vec<(i64, f64)>>;
+
+impl CachedSource<'_> {
+    /// Reads the series list of `metric` and indexes it.
+    fn load_series(&self, metric: &str) -> Result<Rc<Vec<SeriesInfo>>, rusqlite::Error> {
+        let list = Rc::new(self.reader.series(metric)?);
+        let name: Rc<str> = Rc::from(metric);
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        {
+            let mut metric_of = self.metric_of.borrow_mut();
+            for (i, s) in list.iter().enumerate() {
+                metric_of.insert(s.id, name.clone());
+                for tag in s.key.tags.iter() {
+                    index.entry(tag.as_str().to_owned()).or_default().push(i);
+                }
+            }
+        }
+        self.by_tag
+            .borrow_mut()
+            .insert(metric.to_owned(), Rc::new(index));
+        self.series
+            .borrow_mut()
+            .insert(metric.to_owned(), list.clone());
+        Ok(list)
+    }
+
+    /// The points of `id` within `[from_secs, to_secs]`, from the cache when its metric's range
+    /// covers that window.
+    fn points_of(
+        &self,
+        id: SeriesId,
+        from_secs: i64,
+        to_secs: i64,
+    ) -> Result<Vec<(SeriesId, i64, f64)>, rusqlite::Error> {
+        let range = self
+            .metric_of
+            .borrow()
+            .get(&id)
+            .and_then(|m| self.ranges.get(m.as_ref()).copied());
+        let Some((lo, hi)) = range.filter(|&(lo, hi)| lo <= from_secs && to_secs <= hi) else {
+            return self.reader.points(&[id], from_secs, to_secs);
+        };
+        let cached = self.points.borrow().get(&id).cloned();
+        let all = match cached {
+            Some(all) => all,
+            None => {
+                let read: Vec<(i64, f64)> = self
+                    .reader
+                    .points(&[id], lo, hi)?
+                    .into_iter()
+                    .map(|(_, ts, v)| (ts, v))
+                    .collect();
+                let read = Rc::new(read);
+                self.points.borrow_mut().insert(id, read.clone());
+                read
+            }
+        };
+        let start = all.partition_point(|&(ts, _)| ts < from_secs);
+        let end = all.partition_point(|&(ts, _)| ts <= to_secs);
+        Ok(all[start..end].iter().map(|&(ts, v)| (id, ts, v)).collect())
+    }
+}
+
+impl SeriesSource for CachedSource<'_> {
+    type Error = rusqlite::Error;
+
+    fn series(&self, metric: &str) -> Result<Vec<SeriesInfo>, Self::Error> {
+        let cached = self.series.borrow().get(metric).cloned();
+        let list = match cached {
+            Some(list) => list,
+            None => self.load_series(metric)?,
+        };
+        let hint = self.hint.borrow();
+        let Some((_, scope)) = hint.as_ref().filter(|(m, _)| m == metric) else {
+            return Ok(list.as_ref().clone());
+        };
+        // Candidates: the series with the scope's first exact `key:value`, else all of them.
+        let exact = scope.items.iter().find_map(|item| {
+            let value = item.value.as_ref()?;
+            (!item.negated && !item.key.contains('*') && !value.contains('*'))
+                .then(|| format!("{}:{value}", item.key))
+        });
+        let index = self.by_tag.borrow().get(metric).cloned();
+        let matching = |s: &&SeriesInfo| scope.matches(&s.key.tags);
+        Ok(match (exact, index) {
+            (Some(tag), Some(index)) => index
+                .get(&tag)
+                .map(|positions| {
+                    positions
+                        .iter()
+                        .filter_map(|&i| list.get(i))
+                        .filter(matching)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => list.iter().filter(matching).cloned().collect(),
+        })
+    }
+
+    fn points(
+        &self,
+        ids: &[SeriesId],
+        from_secs: i64,
+        to_secs: i64,
+    ) -> Result<Vec<(SeriesId, i64, f64)>, Self::Error> {
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut out = Vec::new();
+        for id in sorted {
+            out.extend(self.points_of(id, from_secs, to_secs)?);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_one_line_and_name_the_group() {
+        let body = json!({
+            "query": "avg(last_5m):avg:m{*} by {host} > 1",
+            "name": "cpu\r\nBcc: x@example.com",
+        });
+        let Value::Object(body) = body else {
+            unreachable!("an object literal")
+        };
+        let def = Definition::from_body(&body).expect("definition");
+        let t = Transition {
+            from: State::Ok,
+            to: State::Alert,
+            kind: TransitionKind::Trigger,
+        };
+        assert_eq!(
+            title(&def, "host:a", t),
+            "[Triggered on {host:a}] cpu  Bcc: x@example.com"
+        );
+    }
+
+    #[test]
+    fn time_aggregations() {
+        let p = [(0, 2.0), (1000, 4.0), (2000, 9.0)];
+        assert_eq!(aggregate(TimeAggr::Avg, &p), Some(5.0));
+        assert_eq!(aggregate(TimeAggr::Sum, &p), Some(15.0));
+        assert_eq!(aggregate(TimeAggr::Min, &p), Some(2.0));
+        assert_eq!(aggregate(TimeAggr::Max, &p), Some(9.0));
+        assert_eq!(aggregate(TimeAggr::Change, &p), Some(7.0));
+        assert_eq!(aggregate(TimeAggr::PctChange, &p), Some(350.0));
+        assert_eq!(aggregate(TimeAggr::PctChange, &[(0, 0.0), (1, 1.0)]), None);
+        assert_eq!(aggregate(TimeAggr::Avg, &[]), None);
+    }
+}

@@ -1,0 +1,874 @@
+//! The monitor evaluator end to end with real parts: the seed monitor driven through
+//! `evaluator::run_cycle` with injected times, its notifications delivered by the real delivery
+//! worker to a real SMTP server (aiosmtpd from the test venv) and a webhook receiver on a real
+//! socket; and the real binary restarted between a trigger and its delivery.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{Method, Request, StatusCode, header};
+use axum::routing::post;
+use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet};
+use dogwatch_server::delivery::{self, DeliveryConfig, SmtpConfig};
+use dogwatch_server::evaluator::run_cycle;
+use serde_json::{Value, json};
+
+mod support;
+
+use support::{APP_KEY, Env, env, send};
+
+// ---- a real SMTP server (as tests/delivery.rs) -------------------------------------------------------
+
+/// aiosmtpd writes each accepted message to `<dir>/<uuid>.json` before it answers 250.
+const SMTP_SERVER: &str = r#"
+import json, os, sys, time, uuid
+from aiosmtpd.controller import Controller
+
+out, port = sys.argv[1], int(sys.argv[2])
+
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        name = os.path.join(out, uuid.uuid4().hex + ".json")
+        with open(name + ".tmp", "w") as f:
+            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                       "content": envelope.content.decode("utf-8", "replace"),
+                       "at": time.time()}, f)
+        os.rename(name + ".tmp", name)
+        return "250 Message accepted for delivery"
+
+controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+controller.start()
+print("ready", flush=True)
+while True:
+    time.sleep(3600)
+"#;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn python() -> PathBuf {
+    let path = std::env::var_os("DOGWATCH_PYTHON").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/venv/bin/python"),
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "no Python for the SMTP test server at {} (set DOGWATCH_PYTHON, or run `cargo xtask setup`)",
+        path.display()
+    );
+    path
+}
+
+fn start_smtp(dir: &Path, port: u16) -> Killed {
+    let mut child = Command::new(python())
+        .args(["-c", SMTP_SERVER])
+        .arg(dir)
+        .arg(port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start python");
+    let mut line = String::new();
+    let read = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
+    if read.is_err() || line.trim() != "ready" {
+        let mut err = String::new();
+        let _ = child.kill();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        panic!("aiosmtpd did not start ({err}); run `cargo xtask setup`");
+    }
+    Killed(child)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// Received mails as (subject, body), in the order they arrived.
+fn mails(dir: &Path) -> Vec<(String, String)> {
+    let mut out: Vec<(f64, String, String)> = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("mail dir").flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).expect("mail file");
+            let v: Value = serde_json::from_str(&text).expect("mail json");
+            let raw = v["content"]
+                .as_str()
+                .expect("content")
+                .replace("\r\n", "\n");
+            let (head, body) = raw.split_once("\n\n").expect("header and body");
+            let subject = head
+                .lines()
+                .find_map(|l| l.strip_prefix("Subject: "))
+                .expect("subject")
+                .to_owned();
+            let at = v["at"].as_f64().unwrap_or(0.0);
+            out.push((at, subject, body.trim_end_matches('\n').to_owned()));
+        }
+    }
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out.into_iter().map(|(_, s, b)| (s, b)).collect()
+}
+
+// ---- a webhook receiver --------------------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct Received(Arc<Mutex<Vec<Value>>>);
+
+async fn hook(State(rx): State<Received>, body: Bytes) -> StatusCode {
+    let value = serde_json::from_slice(&body).unwrap_or(Value::String("not JSON".into()));
+    rx.0.lock().expect("lock").push(value);
+    StatusCode::OK
+}
+
+async fn start_receiver() -> (String, Received) {
+    let received = Received::default();
+    let app = Router::new()
+        .route("/hook", post(hook))
+        .with_state(received.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind receiver");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/hook"), received)
+}
+
+// ---- helpers -----------------------------------------------------------------------------------------
+
+async fn call(env: &Env, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("DD-APPLICATION-KEY", APP_KEY)
+        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+        .expect("request");
+    send(env, req).await
+}
+
+/// `my_metric{host:ubuntu, ip:10.0.0.7}` = `value` every 15 s over `[from_secs, to_secs]`.
+async fn feed(env: &Env, from_secs: i64, to_secs: i64, value: f64) {
+    let key = SeriesKey {
+        metric: "my_metric".into(),
+        tags: TagSet::from_canonical("env:test,host:ubuntu,ip:10.0.0.7"),
+    };
+    let samples = (from_secs..=to_secs)
+        .step_by(15)
+        .map(|ts_secs| Sample {
+            key: key.clone(),
+            ts_secs,
+            value,
+            kind: MetricType::Gauge,
+            interval_secs: None,
+        })
+        .collect();
+    env.state.store.write(samples).await.expect("write");
+}
+
+const MESSAGE: &str = "{{#is_alert}}ALERT: my_metric is {{value}} on {{host.name}} ({{host.ip}}), above {{threshold}}{{/is_alert}}\
+{{#is_warning}}WARNING: my_metric is {{value}} on {{host.name}}, above {{warn_threshold}}{{/is_warning}}\
+{{#is_no_data}}NO DATA from {{host.name}} for 10 minutes{{/is_no_data}}\
+\n<script>alert(1)</script> & \"quotes\"\n@someone@example.com @webhook-hook";
+
+const SCRIPT: &str = "<script>alert(1)</script> & \"quotes\"";
+
+// ---- the seed monitor, end to end ------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook() {
+    let mail_dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let _smtp = start_smtp(mail_dir.path(), port);
+    let (hook_url, received) = start_receiver().await;
+    let smtp = Arc::new(
+        SmtpConfig::parse(
+            &format!("smtp://127.0.0.1:{port}"),
+            Some("dogwatch@example.com"),
+        )
+        .expect("smtp config"),
+    );
+    let env = env();
+    let (status, res) = call(
+        &env,
+        Method::POST,
+        "/api/v1/dogwatch/webhooks",
+        Some(json!({"name": "hook", "url": hook_url})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{res}");
+    let (status, m) = call(
+        &env,
+        Method::POST,
+        "/api/v1/monitor",
+        Some(json!({
+            "type": "metric alert",
+            "name": "my_metric is high",
+            "query": "avg(last_5m):avg:my_metric{host:ubuntu} > 800",
+            "message": MESSAGE,
+            "options": {"thresholds": {"critical": 800, "warning": 500}, "notify_no_data": true, "no_data_timeframe": 10},
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    let id = m["id"].as_i64().expect("id");
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(delivery::run(
+        env.state.store.clone(),
+        DeliveryConfig::new(Some(smtp), Duration::from_millis(150)),
+        stop_rx,
+    ));
+
+    // An hour ago, on a minute boundary, so every window below holds one phase's points only.
+    let t0 = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+        / 60
+        - 60)
+        * 60;
+    let store = &env.state.store;
+    let at = |secs: i64| (t0 + secs) * 1000;
+
+    feed(&env, t0 - 300, t0, 300.0).await;
+    let r = run_cycle(store, at(0)).await.expect("cycle");
+    assert_eq!((r.monitors, r.groups, r.transitions), (1, 1, 0), "{r:?}");
+
+    feed(&env, t0 + 60, t0 + 360, 600.0).await;
+    let r = run_cycle(store, at(360)).await.expect("cycle");
+    assert_eq!(r.transitions, 1, "{r:?}");
+    assert_eq!(r.committed.notifications, 2, "{r:?}");
+
+    feed(&env, t0 + 420, t0 + 720, 900.0).await;
+    let r = run_cycle(store, at(720)).await.expect("cycle");
+    assert_eq!(r.transitions, 1, "{r:?}");
+    // The same cycle again (as after a crash before the caller learnt of the commit): nothing new.
+    let r = run_cycle(store, at(720)).await.expect("cycle");
+    assert_eq!((r.transitions, r.committed.notifications), (0, 0), "{r:?}");
+
+    // Data stops at t0+720: still in the window at t0+1020, then absent, then 10 minutes absent.
+    for (secs, transitions) in [(1020, 0), (1080, 0), (1260, 0), (1320, 1), (1380, 0)] {
+        let r = run_cycle(store, at(secs)).await.expect("cycle");
+        assert_eq!(r.transitions, transitions, "at t0+{secs}: {r:?}");
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while mails(mail_dir.path()).len() < 3 || received.0.lock().expect("lock").len() < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "mails: {:#?}\nhooks: {:#?}",
+            mails(mail_dir.path()),
+            received.0.lock().expect("lock")
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let got = mails(mail_dir.path());
+    let want = [
+        (
+            "[Warn] my_metric is high",
+            format!(
+                "WARNING: my_metric is 600 on ubuntu, above 500\n{SCRIPT}\n@someone@example.com @webhook-hook"
+            ),
+        ),
+        (
+            "[Triggered] my_metric is high",
+            format!(
+                "ALERT: my_metric is 900 on ubuntu (10.0.0.7), above 800\n{SCRIPT}\n@someone@example.com @webhook-hook"
+            ),
+        ),
+        (
+            "[No Data] my_metric is high",
+            format!(
+                "NO DATA from ubuntu for 10 minutes\n{SCRIPT}\n@someone@example.com @webhook-hook"
+            ),
+        ),
+    ];
+    // The three were due together and delivered concurrently: compare them in transition order.
+    let mut got = got;
+    got.sort_by_key(|(subject, _)| want.iter().position(|(s, _)| s == subject));
+    assert_eq!(got.len(), 3, "{got:#?}");
+    for ((subject, body), (want_subject, want_body)) in got.iter().zip(&want) {
+        assert_eq!(subject, want_subject);
+        assert_eq!(body, want_body);
+    }
+
+    let hooks = received.0.lock().expect("lock").clone();
+    let mut hooks_by_time = hooks.clone();
+    hooks_by_time.sort_by_key(|h| h["ts_ms"].as_i64());
+    let states: Vec<(&str, Value)> = hooks_by_time
+        .iter()
+        .map(|h| (h["state"].as_str().unwrap_or(""), h["value"].clone()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("Warn", json!(600.0)),
+            ("Alert", json!(900.0)),
+            ("No Data", Value::Null)
+        ]
+    );
+    for (h, (subject, body)) in hooks_by_time.iter().zip(&want) {
+        assert_eq!(h["monitor_id"], id);
+        assert_eq!(h["subject"], *subject);
+        assert_eq!(h["message"], *body);
+        assert_eq!(h["link"], format!("/monitors/{id}"));
+    }
+
+    // The event stream and the status page show the same story.
+    let (status, ev) = call(
+        &env,
+        Method::GET,
+        &format!(
+            "/api/v1/events?start={}&end={}&monitor_id={id}",
+            t0,
+            t0 + 3600
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{ev}");
+    let titles: Vec<&str> = ev["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["title"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "[No Data] my_metric is high",
+            "[Triggered] my_metric is high",
+            "[Warn] my_metric is high"
+        ]
+    );
+    assert_eq!(ev["events"][1]["alert_type"], "error");
+    assert!(
+        ev["events"][1]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(SCRIPT))
+    );
+
+    let (_, h) = call(
+        &env,
+        Method::GET,
+        &format!("/api/v1/dogwatch/monitor/{id}/history"),
+        None,
+    )
+    .await;
+    assert_eq!(h["overall_state"], "No Data");
+    let timeline: Vec<(&str, &str)> = h["transitions"]
+        .as_array()
+        .expect("transitions")
+        .iter()
+        .map(|t| {
+            (
+                t["from"].as_str().unwrap_or(""),
+                t["to"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        timeline,
+        [("OK", "Warn"), ("Warn", "Alert"), ("Alert", "No Data")]
+    );
+    assert_eq!(h["notifications"].as_array().map(Vec::len), Some(6), "{h}");
+    let (_, got) = call(
+        &env,
+        Method::GET,
+        &format!("/api/v1/monitor/{id}?group_states=all"),
+        None,
+    )
+    .await;
+    assert_eq!(got["overall_state"], "No Data");
+    assert_eq!(got["state"]["groups"]["*"]["status"], "No Data");
+    assert_eq!(
+        got["state"]["groups"]["*"]["last_nodata_ts"],
+        json!(t0 + 1320)
+    );
+
+    // Muted: the state still changes and is an event, but nobody is told.
+    let (status, _) = call(
+        &env,
+        Method::POST,
+        &format!("/api/v1/monitor/{id}/mute"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    feed(&env, t0 + 1500, t0 + 1800, 950.0).await;
+    let r = run_cycle(store, at(1800)).await.expect("cycle");
+    assert_eq!(
+        (r.transitions, r.committed.events, r.committed.notifications),
+        (1, 1, 0),
+        "{r:?}"
+    );
+
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    assert_eq!(mails(mail_dir.path()).len(), 3);
+}
+
+#[tokio::test]
+async fn groups_of_a_multi_alert_monitor_and_renotify() {
+    let env = env();
+    let (status, m) = call(
+        &env,
+        Method::POST,
+        "/api/v1/monitor",
+        Some(json!({
+            "type": "metric alert",
+            "name": "cpu",
+            "query": "max(last_5m):avg:my_metric{*} by {host} > 800",
+            "message": "{{#is_renotify}}again {{/is_renotify}}{{host.name}} is {{value}} @ops",
+            "options": {"renotify_interval": 10},
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    let id = m["id"].as_i64().expect("id");
+    let t0 = 1_700_000_000 / 60 * 60;
+    let store = &env.state.store;
+    let mut samples = Vec::new();
+    for (host, value) in [("a", 100.0), ("b", 900.0)] {
+        samples.push(Sample {
+            key: SeriesKey {
+                metric: "my_metric".into(),
+                tags: TagSet::from_canonical(&format!("host:{host}")),
+            },
+            ts_secs: t0 - 30,
+            value,
+            kind: MetricType::Gauge,
+            interval_secs: None,
+        });
+    }
+    store.write(samples).await.expect("write");
+    let r = run_cycle(store, t0 * 1000).await.expect("cycle");
+    assert_eq!((r.groups, r.transitions), (2, 1), "{r:?}");
+    let r = run_cycle(store, (t0 + 120) * 1000).await.expect("cycle");
+    assert_eq!(r.transitions, 0, "{r:?}");
+    // Ten minutes after the trigger, still alerting (no data does not count: notify_no_data is off).
+    let r = run_cycle(store, (t0 + 600) * 1000).await.expect("cycle");
+    assert_eq!(r.transitions, 1, "{r:?}");
+
+    let (_, got) = call(
+        &env,
+        Method::GET,
+        &format!("/api/v1/monitor/{id}?group_states=alert"),
+        None,
+    )
+    .await;
+    assert_eq!(got["overall_state"], "Alert");
+    assert_eq!(got["multi"], true);
+    let groups = got["state"]["groups"].as_object().expect("groups");
+    assert_eq!(groups.keys().collect::<Vec<_>>(), ["host:b"]);
+
+    let (_, h) = call(
+        &env,
+        Method::GET,
+        &format!("/api/v1/dogwatch/monitor/{id}/history"),
+        None,
+    )
+    .await;
+    let bodies: Vec<&str> = h["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| n["body"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(bodies, ["again b is 900 @ops", "b is 900 @ops"], "{h}");
+    assert_eq!(h["notifications"][0]["channel"], "inbox");
+    assert_eq!(
+        h["notifications"][0]["subject"],
+        "[Re-Triggered on {host:b}] cpu"
+    );
+}
+
+#[tokio::test]
+async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_its_creation() {
+    let env = env();
+    // One metric with a series whose points are all long before the window, one never seen.
+    let old = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+        - 86_400;
+    env.state
+        .store
+        .write(vec![Sample {
+            key: SeriesKey {
+                metric: "stale.metric".into(),
+                tags: TagSet::from_canonical("host:ubuntu"),
+            },
+            ts_secs: old,
+            value: 1.0,
+            kind: MetricType::Gauge,
+            interval_secs: None,
+        }])
+        .await
+        .expect("write");
+    let mut ids = Vec::new();
+    for metric in ["stale.metric", "never.seen"] {
+        let (status, m) = call(
+            &env,
+            Method::POST,
+            "/api/v1/monitor",
+            Some(json!({
+                "type": "metric alert",
+                "query": format!("avg(last_5m):avg:{metric}{{host:ubuntu}} > 1"),
+                "message": "{{#is_no_data}}silent{{/is_no_data}} @someone@example.com",
+                "options": {"notify_no_data": true, "no_data_timeframe": 2},
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        ids.push(m["id"].as_i64().expect("id"));
+    }
+    let (_, m) = call(
+        &env,
+        Method::GET,
+        &format!("/api/v1/monitor/{}", ids[0]),
+        None,
+    )
+    .await;
+    let created_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    assert_eq!(m["overall_state"], "No Data");
+    let store = &env.state.store;
+    let r = run_cycle(store, created_ms + 60_000).await.expect("cycle");
+    assert_eq!(r.transitions, 0, "{r:?}");
+    let r = run_cycle(store, created_ms + 121_000).await.expect("cycle");
+    assert_eq!((r.transitions, r.committed.notifications), (2, 2), "{r:?}");
+    let r = run_cycle(store, created_ms + 181_000).await.expect("cycle");
+    assert_eq!(r.transitions, 0, "{r:?}");
+    for id in ids {
+        let (_, h) = call(
+            &env,
+            Method::GET,
+            &format!("/api/v1/dogwatch/monitor/{id}/history"),
+            None,
+        )
+        .await;
+        assert_eq!(h["overall_state"], "No Data", "{h}");
+        assert_eq!(h["notifications"][0]["body"], "silent @someone@example.com");
+    }
+}
+
+#[tokio::test]
+async fn sum_min_and_max_over_an_hour_count_every_point() {
+    let env = env();
+    let t0 = 1_700_000_000 / 60 * 60;
+    // A point every 5 s for an hour: an hour's graph buckets are 20 s, four points each.
+    let samples = (0..720)
+        .map(|i| Sample {
+            key: SeriesKey {
+                metric: "hits".into(),
+                tags: TagSet::from_canonical("host:a"),
+            },
+            ts_secs: t0 - 3595 + i * 5,
+            value: if i == 100 {
+                50.0
+            } else {
+                1.0 + f64::from(i % 2 == 0)
+            },
+            kind: MetricType::Gauge,
+            interval_secs: None,
+        })
+        .collect();
+    env.state.store.write(samples).await.expect("write");
+    let mut ids = Vec::new();
+    for (query, message) in [
+        ("sum(last_1h):avg:hits{*} by {host} > 1000", "sum {{value}}"),
+        ("max(last_1h):avg:hits{*} > 40", "max {{value}}"),
+        ("min(last_1h):avg:hits{*} < 1.5", "min {{value}}"),
+    ] {
+        let (status, m) = call(
+            &env,
+            Method::POST,
+            "/api/v1/monitor",
+            Some(
+                json!({"type": "metric alert", "query": query, "message": format!("{message} @x")}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        ids.push(m["id"].as_i64().expect("id"));
+    }
+    let r = run_cycle(&env.state.store, t0 * 1000).await.expect("cycle");
+    assert_eq!(r.transitions, 3, "{r:?}");
+    let mut bodies = Vec::new();
+    for id in ids {
+        let (_, h) = call(
+            &env,
+            Method::GET,
+            &format!("/api/v1/dogwatch/monitor/{id}/history"),
+            None,
+        )
+        .await;
+        bodies.push(
+            h["notifications"][0]["body"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+        );
+    }
+    // 360 points of 1, 359 of 2 and the one 50: 360 + 718 + 50 = 1128 (bucket means would give 282).
+    assert_eq!(bodies, ["sum 1128 @x", "max 50 @x", "min 1 @x"]);
+}
+
+#[tokio::test]
+async fn evaluation_delay_shifts_the_window_and_require_full_window_waits_for_one() {
+    let env = env();
+    let t0 = 1_700_000_000 / 60 * 60;
+    let point = |ts_secs: i64| Sample {
+        key: SeriesKey {
+            metric: "late.metric".into(),
+            tags: TagSet::from_canonical("host:a"),
+        },
+        ts_secs,
+        value: 900.0,
+        kind: MetricType::Gauge,
+        interval_secs: None,
+    };
+    env.state
+        .store
+        .write(vec![point(t0 - 30)])
+        .await
+        .expect("write");
+    let mut ids = Vec::new();
+    for options in [
+        json!({"evaluation_delay": 120}),
+        json!({"require_full_window": true}),
+        json!({}),
+    ] {
+        let query = if options.get("evaluation_delay").is_some() {
+            "avg(last_1m):avg:late.metric{*} > 800"
+        } else {
+            "avg(last_5m):avg:late.metric{*} > 800"
+        };
+        let (status, m) = call(
+            &env,
+            Method::POST,
+            "/api/v1/monitor",
+            Some(json!({"type": "metric alert", "query": query, "options": options})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        ids.push(m["id"].as_i64().expect("id"));
+    }
+    let states = |env: &Env| {
+        let ids = ids.clone();
+        let env_state = env.state.clone();
+        async move {
+            let mut out = Vec::new();
+            for id in ids {
+                let groups = env_state
+                    .store
+                    .monitor_groups(Some(id))
+                    .await
+                    .expect("groups");
+                out.push(
+                    groups
+                        .first()
+                        .map(|g| g.status.state.as_str())
+                        .unwrap_or("-"),
+                );
+            }
+            out
+        }
+    };
+    // At t0 the delayed window [t0-180, t0-120] is empty; the point is at the end of the 5-minute
+    // window, which is not full; the plain monitor alerts.
+    run_cycle(&env.state.store, t0 * 1000).await.expect("cycle");
+    assert_eq!(states(&env).await, ["-", "-", "Alert"]);
+    // At t0+100 the delayed window [t0-80, t0-20] holds the point.
+    run_cycle(&env.state.store, (t0 + 100) * 1000)
+        .await
+        .expect("cycle");
+    assert_eq!(states(&env).await, ["Alert", "-", "Alert"]);
+    // With data from the start of the window, the full-window monitor evaluates too.
+    env.state
+        .store
+        .write(vec![point(t0 - 190)])
+        .await
+        .expect("write");
+    run_cycle(&env.state.store, (t0 + 100) * 1000 + 1)
+        .await
+        .expect("cycle");
+    assert_eq!(states(&env).await, ["Alert", "Alert", "Alert"]);
+}
+
+// ---- the real binary across a restart ----------------------------------------------------------------
+
+struct Server {
+    _child: Killed,
+    http: String,
+}
+
+fn start_server(data: &Path, smtp_port: u16) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dogwatch"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--statsd-addr",
+            "127.0.0.1:0",
+        ])
+        .args(["--api-key", "k", "--app-key", "a", "--retry-base-ms", "200"])
+        .args(["--eval-interval", "1"])
+        .arg("--smtp-url")
+        .arg(format!("smtp://127.0.0.1:{smtp_port}"))
+        .args(["--smtp-from", "dogwatch@example.com"])
+        .arg("--data")
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start dogwatch");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let line = loop {
+        let l = lines
+            .next()
+            .expect("dogwatch exited before listening")
+            .expect("read stdout");
+        if l.contains("listening on") {
+            break l;
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let from = line.find("http://").expect("address") + "http://".len();
+    let rest = &line[from..];
+    let http = rest[..rest.find(' ').unwrap_or(rest.len())].to_owned();
+    Server {
+        _child: Killed(child),
+        http,
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection; the JSON body of the answer.
+fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let body = body.map(Value::to_string).unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nDD-API-KEY: k\r\n\
+         DD-APPLICATION-KEY: a\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read");
+    let status = raw
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn wait_until(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_trigger_whose_mail_waits_for_smtp_is_sent_once_across_a_restart() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mail_dir = tempfile::tempdir().expect("tempdir");
+    let smtp_port = free_port();
+    let server = start_server(data.path(), smtp_port);
+
+    let (status, m) = http(
+        &server.http,
+        "POST",
+        "/api/v1/monitor",
+        Some(&json!({
+            "type": "metric alert",
+            "name": "restart",
+            "query": "avg(last_5m):avg:restart.metric{host:ubuntu} > 800",
+            "message": "{{#is_alert}}alert {{value}}{{/is_alert}} @someone@example.com",
+        })),
+    );
+    assert_eq!(status, 200, "{m}");
+    let id = m["id"].as_i64().expect("id");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let points: Vec<Value> = (0..4).map(|i| json!([now - 30 + i * 10, 900])).collect();
+    let (status, res) = http(
+        &server.http,
+        "POST",
+        "/api/v1/series",
+        Some(
+            &json!({"series": [{"metric": "restart.metric", "points": points, "host": "ubuntu", "type": "gauge"}]}),
+        ),
+    );
+    assert_eq!(status, 202, "{res}");
+
+    // The evaluator triggers within a cycle or two; the mail cannot go out (SMTP is down).
+    let history = || {
+        http(
+            &server.http,
+            "GET",
+            &format!("/api/v1/dogwatch/monitor/{id}/history"),
+            None,
+        )
+        .1
+    };
+    wait_until(20, "a delivery attempt", || {
+        history()["notifications"][0]["attempts"]
+            .as_u64()
+            .is_some_and(|a| a >= 1)
+    });
+    let h = history();
+    assert_eq!(h["overall_state"], "Alert", "{h}");
+    assert_eq!(h["notifications"].as_array().map(Vec::len), Some(1), "{h}");
+    assert_eq!(h["notifications"][0]["state"], "pending", "{h}");
+
+    drop(server);
+    let _smtp = start_smtp(mail_dir.path(), smtp_port);
+    let server = start_server(data.path(), smtp_port);
+    wait_until(30, "the mail", || !mails(mail_dir.path()).is_empty());
+    // Several more evaluation cycles: the restored state does not fire again.
+    std::thread::sleep(Duration::from_secs(4));
+    let got = mails(mail_dir.path());
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].0, "[Triggered] restart");
+    assert_eq!(got[0].1, "alert 900 @someone@example.com");
+    let h = http(
+        &server.http,
+        "GET",
+        &format!("/api/v1/dogwatch/monitor/{id}/history"),
+        None,
+    )
+    .1;
+    assert_eq!(h["transitions"].as_array().map(Vec::len), Some(1), "{h}");
+    assert_eq!(h["notifications"][0]["state"], "sent", "{h}");
+}

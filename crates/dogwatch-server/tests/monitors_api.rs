@@ -1,0 +1,399 @@
+//! `/api/v1/monitor` through `oneshot`: the shapes datadogpy's `api.Monitor` reads, defaults, type
+//! normalisation, validation errors naming their field, mute/unmute, validate, and the events and
+//! history endpoints of a monitor that never ran.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+
+mod support;
+
+use support::{APP_KEY, Env, env, send};
+
+const SEED_QUERY: &str = "avg(last_5m):avg:my_metric{host:ubuntu} > 800";
+
+async fn call(env: &Env, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("DD-APPLICATION-KEY", APP_KEY)
+        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+        .expect("request");
+    send(env, req).await
+}
+
+fn seed() -> Value {
+    json!({
+        "type": "metric alert",
+        "query": SEED_QUERY,
+        "name": "my_metric is high on <b>ubuntu</b>",
+        "message": "{{#is_alert}}high {{value}}{{/is_alert}} @someone@example.com",
+        "tags": ["app:web"],
+        "options": {"thresholds": {"critical": 800, "warning": 500}, "notify_no_data": true, "no_data_timeframe": 10},
+    })
+}
+
+async fn create(env: &Env, body: Value) -> Value {
+    let (status, m) = call(env, Method::POST, "/api/v1/monitor", Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    m
+}
+
+/// The errors of a 400, joined by newlines.
+async fn bad(env: &Env, method: Method, uri: &str, body: Value) -> String {
+    let (status, res) = call(env, method, uri, Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
+    res["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e.as_str().expect("string").to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn create_returns_the_monitor_with_defaults_and_a_normalised_type() {
+    let env = env();
+    let m = create(&env, seed()).await;
+    let id = m["id"].as_i64().expect("id");
+    assert!(id > 0);
+    assert_eq!(m["type"], "query alert");
+    assert_eq!(m["query"], SEED_QUERY);
+    assert_eq!(m["name"], "my_metric is high on <b>ubuntu</b>");
+    assert_eq!(m["overall_state"], "No Data");
+    assert_eq!(m["multi"], false);
+    assert_eq!(m["org_id"], 1);
+    assert_eq!(m["tags"], json!(["app:web"]));
+    assert!(m["creator"]["handle"].is_string());
+    assert!(m["created"].as_str().is_some_and(|c| c.ends_with("+00:00")));
+    assert_eq!(m["created"], m["modified"]);
+    let o = &m["options"];
+    assert_eq!(
+        o["thresholds"],
+        json!({"critical": 800, "warning": 500}),
+        "{o}"
+    );
+    assert_eq!(o["notify_no_data"], true);
+    assert_eq!(o["no_data_timeframe"], 10);
+    assert_eq!(o["renotify_interval"], Value::Null);
+    assert_eq!(o["evaluation_delay"], 0);
+    assert_eq!(o["new_host_delay"], 300);
+    assert_eq!(o["require_full_window"], false);
+    assert_eq!(o["include_tags"], true);
+    assert_eq!(o["notify_audit"], false);
+    assert_eq!(o["silenced"], json!({}));
+
+    // Minimal: the critical threshold comes from the query, the name from the query.
+    let m2 = create(
+        &env,
+        json!({"type": "query alert", "query": "max(last_1h):sum:requests{*} by {host} < 3"}),
+    )
+    .await;
+    assert_eq!(m2["options"]["thresholds"], json!({"critical": 3}));
+    assert_eq!(m2["options"]["notify_no_data"], false);
+    assert_eq!(m2["options"]["no_data_timeframe"], Value::Null);
+    assert_eq!(m2["multi"], true);
+    assert_eq!(m2["message"], "");
+    assert!(m2["name"].as_str().is_some_and(|n| !n.is_empty()));
+
+    let (status, got) = call(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got, m);
+    assert!(got.get("state").is_none());
+    let (_, got) = call(
+        &env,
+        Method::GET,
+        &format!("/api/v1/monitor/{id}?group_states=all"),
+        None,
+    )
+    .await;
+    assert_eq!(got["state"], json!({"groups": {}}));
+
+    let (status, list) = call(&env, Method::GET, "/api/v1/monitor", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    for (filter, want) in [
+        ("name=HIGH", 1),
+        ("name=nothing", 0),
+        ("tags=host:ubuntu", 1),
+        ("monitor_tags=app:web", 1),
+        ("monitor_tags=app:db", 0),
+        ("page=0&page_size=1", 1),
+        ("page=2&page_size=1", 0),
+    ] {
+        let (status, list) = call(
+            &env,
+            Method::GET,
+            &format!("/api/v1/monitor?{filter}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{filter}: {list}");
+        assert_eq!(
+            list.as_array().map(Vec::len),
+            Some(want),
+            "{filter}: {list}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn update_is_partial_and_delete_answers_the_id() {
+    let env = env();
+    let id = create(&env, seed()).await["id"].as_i64().expect("id");
+    let uri = format!("/api/v1/monitor/{id}");
+
+    let (status, m) = call(
+        &env,
+        Method::PUT,
+        &uri,
+        Some(json!({"name": "renamed", "options": {"renotify_interval": 30}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(m["name"], "renamed");
+    assert_eq!(m["query"], SEED_QUERY);
+    assert_eq!(m["options"]["renotify_interval"], 30);
+    assert_eq!(m["options"]["thresholds"]["warning"], 500);
+    assert_eq!(m["type"], "query alert");
+
+    // A new query without new thresholds: critical follows it.
+    let (status, m) = call(
+        &env,
+        Method::PUT,
+        &uri,
+        Some(json!({"query": "avg(last_5m):avg:my_metric{host:ubuntu} > 900"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(m["options"]["thresholds"]["critical"], 900);
+
+    let errors = bad(
+        &env,
+        Method::PUT,
+        &uri,
+        json!({"options": {"thresholds": {"warning": 950}}}),
+    )
+    .await;
+    assert!(errors.contains("options.thresholds.warning"), "{errors}");
+
+    let (status, res) = call(&env, Method::DELETE, &uri, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(res, json!({"deleted_monitor_id": id}));
+    let (status, res) = call(&env, Method::GET, &uri, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        res["errors"][0]
+            .as_str()
+            .is_some_and(|e| e.contains("not found"))
+    );
+    let (status, _) = call(&env, Method::DELETE, &uri, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(&env, Method::GET, "/api/v1/monitor/abc", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn bad_monitors_are_refused_with_the_field_named() {
+    let env = env();
+    let with = |patch: Value| {
+        let mut body = seed();
+        if let (Some(b), Some(p)) = (body.as_object_mut(), patch.as_object()) {
+            for (k, v) in p {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        body
+    };
+    let cases = [
+        (
+            with(json!({"query": "avg(last_5m):avg:my_metric{host:ubuntu} >"})),
+            "query: expected a threshold number at column",
+        ),
+        (
+            with(json!({"query": "avg(last_5m):avg:my_metric{host:ubuntu > 800"})),
+            "query: ",
+        ),
+        (
+            with(json!({"query": "avg(last_5x):avg:m{*} > 1"})),
+            "column 5",
+        ),
+        (
+            with(json!({"options": {"thresholds": {"critical": 700}}})),
+            "options.thresholds.critical (700) must equal the query's threshold (800)",
+        ),
+        (
+            with(json!({"options": {"thresholds": {"critical": 800, "warning": 900}}})),
+            "warning threshold must be below the alert threshold for `>`: options.thresholds.warning is 900",
+        ),
+        (
+            with(json!({"options": {"thresholds": {"warning": "high"}}})),
+            "options.thresholds.warning must be a number",
+        ),
+        (
+            with(json!({"type": "log alert"})),
+            "type `log alert` is not supported",
+        ),
+        (with(json!({"type": null})), "type is required"),
+        (with(json!({"query": null})), "query is required"),
+        (with(json!({"tags": "app:web"})), "tags must be an array"),
+        (
+            with(json!({"priority": 7})),
+            "priority must be an integer from 1 to 5",
+        ),
+        (
+            with(json!({"message": "{{#is_alert}} never closed"})),
+            "message: the section `is_alert` opened at line 1, column 1 is never closed",
+        ),
+        (
+            with(json!({"options": {"no_data_timeframe": "ten"}})),
+            "options.no_data_timeframe must be a whole number of minutes",
+        ),
+        (
+            with(json!({"options": {"notify_no_data": "yes"}})),
+            "options.notify_no_data must be true or false",
+        ),
+    ];
+    for (body, want) in cases {
+        let errors = bad(&env, Method::POST, "/api/v1/monitor", body.clone()).await;
+        assert!(errors.contains(want), "{body}\nwant: {want}\ngot: {errors}");
+        // validate says the same, and nothing was stored.
+        let again = bad(&env, Method::POST, "/api/v1/monitor/validate", body).await;
+        assert_eq!(again, errors);
+    }
+    let (_, list) = call(&env, Method::GET, "/api/v1/monitor", None).await;
+    assert_eq!(list, json!([]));
+
+    // Several problems at once, each its own error.
+    let (status, res) = call(
+        &env,
+        Method::POST,
+        "/api/v1/monitor",
+        Some(json!({"type": "bogus", "query": SEED_QUERY, "options": {"thresholds": {"critical": 1}}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(res["errors"].as_array().map(Vec::len), Some(2), "{res}");
+
+    for raw in ["not json", "[1, 2]"] {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/monitor")
+            .body(Body::from(raw))
+            .expect("request");
+        let (status, res) = send(&env, req).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
+        assert!(res["errors"].is_array());
+    }
+
+    let (status, ok) = call(&env, Method::POST, "/api/v1/monitor/validate", Some(seed())).await;
+    assert_eq!((status, ok), (StatusCode::OK, json!({})));
+
+    // A wrong application key is refused, as on every other route.
+    let req = Request::builder()
+        .method(Method::GET)
+        .uri("/api/v1/monitor")
+        .header("DD-APPLICATION-KEY", "wrong")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&env, req).await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn mute_and_unmute_set_options_silenced() {
+    let env = env();
+    let id = create(&env, seed()).await["id"].as_i64().expect("id");
+    let (status, m) = call(
+        &env,
+        Method::POST,
+        &format!("/api/v1/monitor/{id}/mute"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(m["options"]["silenced"], json!({"*": null}));
+
+    let end = support_now_secs() + 3600;
+    let (status, m) = call(
+        &env,
+        Method::POST,
+        &format!("/api/v1/monitor/{id}/mute"),
+        Some(json!({"scope": "host:ubuntu", "end": end})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(
+        m["options"]["silenced"],
+        json!({"*": null, "host:ubuntu": end})
+    );
+    let (_, got) = call(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
+    assert_eq!(got["options"]["silenced"], m["options"]["silenced"]);
+
+    let errors = bad(
+        &env,
+        Method::POST,
+        &format!("/api/v1/monitor/{id}/mute"),
+        json!({"end": 5}),
+    )
+    .await;
+    assert!(
+        errors.contains("end (5) must be a time in the future"),
+        "{errors}"
+    );
+
+    let (status, m) = call(
+        &env,
+        Method::POST,
+        &format!("/api/v1/monitor/{id}/unmute?scope=host:ubuntu"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(m["options"]["silenced"], json!({"*": null}));
+    let (_, m) = call(
+        &env,
+        Method::POST,
+        &format!("/api/v1/monitor/{id}/unmute"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(m["options"]["silenced"], json!({}));
+    let (status, _) = call(&env, Method::POST, "/api/v1/monitor/999/mute", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn events_and_history_of_a_quiet_monitor() {
+    let env = env();
+    let id = create(&env, seed()).await["id"].as_i64().expect("id");
+    let (status, res) = call(
+        &env,
+        Method::GET,
+        "/api/v1/events?start=0&end=99999999999",
+        None,
+    )
+    .await;
+    assert_eq!((status, res), (StatusCode::OK, json!({"events": []})));
+    let (status, res) = call(&env, Method::GET, "/api/v1/events", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
+    let (status, h) = call(
+        &env,
+        Method::GET,
+        &format!("/api/v1/dogwatch/monitor/{id}/history"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{h}");
+    assert_eq!(h["overall_state"], "No Data");
+    assert_eq!(h["groups"], json!([]));
+    assert_eq!(h["transitions"], json!([]));
+    assert_eq!(h["notifications"], json!([]));
+}
+
+fn support_now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
