@@ -24,11 +24,12 @@ use dogwatch_core::wire::QueryResponse;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use decimate::decimate_counting;
 pub use decimate::{Columns, decimate};
 pub use format::{
     clock_time, fixed_offset, format_value, time_of_day, time_of_day_at, window_label,
 };
-pub use geometry::{Hover, Line, PlotBox, anomalies, hover_at, lines, selected_range, value_axis};
+pub use geometry::{Hover, Line, PlotBox, anomalies, hover_at, lines, selected_range};
 pub use observe::{Observers, on_screen_now};
 pub use palette::{Rgb, css, series_colors};
 
@@ -213,9 +214,6 @@ pub fn draw(
         .zip(colors.iter().copied().chain(std::iter::repeat((0, 0, 0))))
         .filter(|(line, _)| !options.hidden.contains(&line.label))
         .collect();
-    let y_axis = options.y_axis;
-    let (y_lo, y_hi) = value_axis(shown.iter().map(|(l, _)| *l), &y_axis);
-
     let ctx = canvas
         .get_context("2d")
         .ok()
@@ -228,6 +226,32 @@ pub fn draw(
         (px(css_width - MARGIN_RIGHT) as i32).max(px(MARGIN_LEFT) as i32 + 1),
         (px(css_height - MARGIN_BOTTOM) as i32).max(px(MARGIN_TOP) as i32 + 1),
     );
+    // The data first, reduced to what the pixels can show: the value axis then comes from the
+    // reduced lines, which keep every column's extremes, rather than from another walk over every
+    // point.
+    let y_axis = options.y_axis;
+    let columns = Columns {
+        from_ms: range.from_ms,
+        to_ms: range.to_ms,
+        count: (device_box.2 - device_box.0).max(1) as usize,
+    };
+    let keep = |v: f64| v.is_finite() && (!y_axis.log || v > 0.0);
+    let reduced: Vec<Reduced> = shown
+        .iter()
+        .map(|&(line, _)| Reduced::of(line, columns, keep))
+        .collect();
+    let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+    for r in &reduced {
+        let bands = r
+            .bands
+            .iter()
+            .flat_map(|(upper, lower)| upper.iter().chain(lower));
+        for &(_, v) in r.points.iter().chain(bands) {
+            min = min.min(v);
+            max = max.max(v);
+        }
+    }
+    let (y_lo, y_hi) = geometry::axis_from_extent(min, max, &y_axis);
     let area = Area {
         left: f64::from(device_box.0),
         top: f64::from(device_box.1),
@@ -251,7 +275,7 @@ pub fn draw(
         area.bottom - area.top,
     );
     ctx.clip();
-    let counts = draw_data(&ctx, &area, &shown, options, dpr);
+    let counts = draw_data(&ctx, &area, &shown, &reduced, options, dpr);
     draw_markers(&ctx, &area, &options.markers, dpr);
     ctx.restore();
 
@@ -284,6 +308,40 @@ struct Area {
     y_lo: f64,
     y_hi: f64,
     log: bool,
+}
+
+/// One shown line reduced to what the pixels can show.
+struct Reduced {
+    /// How many of its points have a finite value.
+    valued: usize,
+    points: Vec<(i64, f64)>,
+    /// Per run of its band: the upper and lower edges.
+    bands: Vec<(Vertices, Vertices)>,
+}
+
+/// Decimated `(ts_ms, value)` points.
+type Vertices = Vec<(i64, f64)>;
+
+impl Reduced {
+    fn of(line: &Line, columns: Columns, keep: impl Fn(f64) -> bool + Copy) -> Reduced {
+        let decimated = decimate_counting(&line.points, columns, keep);
+        let bands = geometry::band_runs(line)
+            .into_iter()
+            .map(|run| {
+                let upper: Vec<_> = run.iter().map(|&(ts, _, hi)| (ts, Some(hi))).collect();
+                let lower: Vec<_> = run.iter().map(|&(ts, lo, _)| (ts, Some(lo))).collect();
+                (
+                    decimate(&upper, columns, keep),
+                    decimate(&lower, columns, keep),
+                )
+            })
+            .collect();
+        Reduced {
+            valued: decimated.valued,
+            points: decimated.points,
+            bands,
+        }
+    }
 }
 
 impl Area {
@@ -324,15 +382,6 @@ impl Area {
             self.bottom
         } else {
             self.y(0.0).clamp(self.top, self.bottom)
-        }
-    }
-
-    /// One column per canvas pixel across the plot.
-    fn columns(&self) -> Columns {
-        Columns {
-            from_ms: self.range.from_ms,
-            to_ms: self.range.to_ms,
-            count: (self.right - self.left).round().max(1.0) as usize,
         }
     }
 }
@@ -453,22 +502,16 @@ fn draw_data(
     ctx: &CanvasRenderingContext2d,
     area: &Area,
     shown: &[(&Line, Rgb)],
+    reduced: &[Reduced],
     options: &ChartOptions,
     dpr: f64,
 ) -> Counts {
     let mut counts = Counts::default();
-    let columns = area.columns();
-    let keep = |v: f64| area.accepts(v);
 
     ctx.set_fill_style_str(BAND_FILL);
-    for (line, _) in shown {
-        let runs = geometry::band_runs(line);
-        counts.bands += usize::from(!runs.is_empty());
-        for run in runs {
-            let upper: Vec<_> = run.iter().map(|&(ts, _, hi)| (ts, Some(hi))).collect();
-            let lower: Vec<_> = run.iter().map(|&(ts, lo, _)| (ts, Some(lo))).collect();
-            let upper = decimate(&upper, columns, keep);
-            let lower = decimate(&lower, columns, keep);
+    for r in reduced {
+        counts.bands += usize::from(!r.bands.is_empty());
+        for (upper, lower) in &r.bands {
             ctx.begin_path();
             let mut outline = upper.iter().chain(lower.iter().rev());
             if let Some(&(ts, v)) = outline.next() {
@@ -485,33 +528,29 @@ fn draw_data(
     ctx.set_line_join("miter");
     ctx.set_miter_limit(2.0);
     ctx.set_line_width(2.0 * dpr);
-    for &(line, color) in shown {
-        counts.points += line
-            .points
-            .iter()
-            .filter(|(_, v)| v.is_some_and(f64::is_finite))
-            .count();
-        let points = decimate(&line.points, columns, keep);
+    for (&(line, color), r) in shown.iter().zip(reduced) {
+        counts.points += r.valued;
+        let points = &r.points;
         counts.drawn_points += points.len();
         let css = css(color);
         match options.style(line.query_index).display {
             _ if points.len() == 1 => {
                 // A lone point has no line to draw; show it as a dot.
                 ctx.set_fill_style_str(&css);
-                dots(ctx, area, &points, 3.0 * dpr);
+                dots(ctx, area, points, 3.0 * dpr);
             }
             Display::Line => {
                 ctx.set_stroke_style_str(&css);
-                stroke_path(ctx, area, &points);
+                stroke_path(ctx, area, points);
             }
             Display::Area => {
-                fill_area(ctx, area, &points, color);
+                fill_area(ctx, area, points, color);
                 ctx.set_stroke_style_str(&css);
-                stroke_path(ctx, area, &points);
+                stroke_path(ctx, area, points);
             }
             Display::Bars => {
                 ctx.set_fill_style_str(&css);
-                fill_bars(ctx, area, &points, dpr);
+                fill_bars(ctx, area, points, dpr);
             }
         }
     }
