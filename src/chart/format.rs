@@ -1,6 +1,8 @@
 //! Numbers and times in words for axes, tooltips and the paused-window label. Times are shown in the
 //! browser's zone (chrono's `Local`, which reads the zone from JavaScript's `Date` on wasm).
 
+use std::fmt::Write;
+
 use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
 use dogwatch_core::timeframe::TimeRange;
 
@@ -23,14 +25,18 @@ pub fn format_value(v: f64) -> String {
         a if a >= 100.0 => 1,
         _ => 2,
     };
-    let mut text = format!("{scaled:.decimals$}");
+    // One buffer, trimmed in place: the tooltip formats a value at every pointer move.
+    let mut text = String::with_capacity(16);
+    let _ = write!(text, "{scaled:.decimals$}");
     if text.contains('.') {
-        text = text.trim_end_matches('0').trim_end_matches('.').to_owned();
+        let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+        text.truncate(kept);
     }
     if text == "-0" {
-        text = "0".to_owned();
+        text.remove(0);
     }
-    text + suffix
+    text.push_str(suffix);
+    text
 }
 
 /// An x-axis label: the time of day on graphs up to a day long (seconds only when the tick has
@@ -82,10 +88,21 @@ impl Clock {
 
     /// `%b %-d`: "Nov 21".
     fn date(self) -> String {
+        let mut s = String::with_capacity(6);
+        self.push_date(&mut s);
+        s
+    }
+
+    fn push_date(self, s: &mut String) {
         const MONTHS: [&str; 12] = [
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
         ];
-        format!("{} {}", MONTHS[self.month], self.day)
+        s.push_str(MONTHS[self.month]);
+        s.push(' ');
+        if self.day >= 10 {
+            push_digit(s, self.day / 10);
+        }
+        push_digit(s, self.day % 10);
     }
 
     /// `%H:%M`.
@@ -95,8 +112,27 @@ impl Clock {
 
     /// `%H:%M:%S`.
     fn hms(self) -> String {
-        format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
+        let mut s = String::with_capacity(8);
+        self.push_hms(&mut s);
+        s
     }
+
+    fn push_hms(self, s: &mut String) {
+        for (i, n) in [self.hour, self.minute, self.second]
+            .into_iter()
+            .enumerate()
+        {
+            if i > 0 {
+                s.push(':');
+            }
+            push_digit(s, n / 10 % 10);
+            push_digit(s, n % 10);
+        }
+    }
+}
+
+fn push_digit(s: &mut String, d: u32) {
+    s.push(char::from_digit(d, 10).unwrap_or('0'));
 }
 
 /// A tooltip's time, e.g. "Fri Nov 21, 10:04:30", in the browser's zone.
@@ -138,8 +174,15 @@ pub fn clock_time(ts_ms: i64) -> String {
 }
 
 fn tooltip_time<Tz: TimeZone>(t: &DateTime<Tz>) -> String {
+    // By hand into one buffer, without `format!`: the tooltip writes a time at every pointer move.
     let c = Clock::of(t);
-    format!("{} {}, {}", c.weekday(), c.date(), c.hms())
+    let mut s = String::with_capacity(20);
+    s.push_str(c.weekday());
+    s.push(' ');
+    c.push_date(&mut s);
+    s.push_str(", ");
+    c.push_hms(&mut s);
+    s
 }
 
 /// A paused window in words, e.g. "Nov 21, 10:00:00 – 10:05:00" (the date again at the end only when

@@ -133,14 +133,16 @@ pub fn Timeseries(
     let hovering = RwSignal::new(false);
     let crosshair = NodeRef::<Div>::new();
     let crosshair_at = StoredValue::new(None::<f64>);
-    // The zone's offset over the window drawn, when it has one: tooltip times without a `Date` each.
-    let zone = StoredValue::new(None::<chrono::FixedOffset>);
+    // What the pointer handlers read, taken at each draw.
+    let drawn_view = StoredValue::new(DrawnView::default());
     let crosshair_style = StoredValue::new_local(None::<web_sys::CssStyleDeclaration>);
     let tip = StoredValue::new_local(TooltipRefs::default());
     let selection = RwSignal::new(None::<(f64, f64)>);
     let drag_from = StoredValue::new(None::<f64>);
     let (draw_error, set_draw_error) = signal(None::<String>);
     let draws = StoredValue::new(0_u64);
+    // This graph's subscription to the crosshair context.
+    let sync_id = StoredValue::new(None::<u64>);
     let last_drawn = StoredValue::new(None::<DrawInput>);
 
     // Puts the crosshair at `x` (CSS pixels in the chart area), or hides it.
@@ -156,7 +158,10 @@ pub fn Timeseries(
                 .map(|el| web_sys::HtmlElement::style(&el));
             crosshair_style.set_value(style);
         }
-        if let Some(style) = crosshair_style.get_value() {
+        // Borrowed, not cloned: cloning and dropping a JS object handle costs two calls into the
+        // bindings' JavaScript.
+        crosshair_style.with_value(|style| {
+            let Some(style) = style else { return };
             // One property at a time: cheaper than rewriting the style attribute at every move.
             match x {
                 Some(x) => {
@@ -169,26 +174,25 @@ pub fn Timeseries(
                     let _ = style.set_property("display", "none");
                 }
             }
-        }
+        });
     };
     let paint = move || {
         hover.with_value(|h| {
             place_crosshair(h.as_ref().map(|h| h.x));
             if let Some(h) = h {
-                let flip =
-                    plot.with_untracked(|p| p.is_some_and(|p| h.x > (p.left + p.right) / 2.0));
-                let offset = zone.get_value();
+                let (flip, offset) = drawn_view.with_value(|v| {
+                    let flip = v.plot.is_some_and(|p| h.x > (p.left + p.right) / 2.0);
+                    (flip, v.zone)
+                });
                 tip.update_value(|t| t.paint(h, flip, offset));
             }
         })
     };
     let refresh_hover = move || {
-        let found = match (plot.get_untracked(), pointer_x.get_value()) {
-            (Some(p), Some(x)) => lines.with_untracked(|l| {
-                effective.with_untracked(|o| chart::hover_at(&p, shown(l, &o.hidden), x))
-            }),
+        let found = drawn_view.with_value(|v| match (v.plot, pointer_x.get_value()) {
+            (Some(p), Some(x)) => chart::hover_at(&p, v.shown(), x),
             _ => None,
-        };
+        });
         if hover.with_value(|h| *h == found) {
             return;
         }
@@ -199,26 +203,32 @@ pub fn Timeseries(
         if hovering.get_untracked() != present {
             hovering.set(present);
         }
-        if let Some(CrosshairSync(ts)) = sync {
-            ts.set(ts_ms);
+        if let Some((sync, id)) = sync.zip(sync_id.get_value()) {
+            sync.publish(id, ts_ms);
         }
     };
     // The time hovered on another graph of the same context: the crosshair goes there, unless the
     // pointer is over this graph.
-    if let Some(CrosshairSync(ts)) = sync {
-        Effect::new(move |_| {
-            let (ts_ms, p) = (ts.get(), plot.get());
-            if hover.with_value(Option::is_some) {
-                return;
-            }
-            let x = ts_ms.zip(p).and_then(|(ts_ms, p)| {
-                (p.range.from_ms..=p.range.to_ms)
-                    .contains(&ts_ms)
-                    .then(|| p.x_of(ts_ms))
-            });
-            place_crosshair(x);
+    let follow = move |ts_ms: Option<i64>| {
+        if hover.try_with_value(Option::is_none) != Some(true) {
+            return;
+        }
+        let plot = drawn_view.with_value(|v| v.plot);
+        let x = ts_ms.zip(plot).and_then(|(ts_ms, p)| {
+            (p.range.from_ms..=p.range.to_ms)
+                .contains(&ts_ms)
+                .then(|| p.x_of(ts_ms))
         });
+        place_crosshair(x);
+    };
+    if let Some(sync) = sync {
+        sync_id.set_value(Some(sync.subscribe(follow)));
     }
+    on_cleanup(move || {
+        if let Some((sync, id)) = sync.zip(sync_id.try_get_value().flatten()) {
+            sync.unsubscribe(id);
+        }
+    });
 
     Effect::new(move |_| {
         let (Some(canvas), true, Some(input)) = (canvas.get(), visible.get(), input.get()) else {
@@ -254,11 +264,22 @@ pub fn Timeseries(
                     let _ = canvas.set_attribute(name, &value);
                 }
                 plot.set(Some(drawn.plot));
-                zone.set_value(if input.options.utc {
-                    chrono::FixedOffset::east_opt(0)
-                } else {
-                    chart::fixed_offset(input.range)
+                drawn_view.set_value(DrawnView {
+                    plot: Some(drawn.plot),
+                    shown: input
+                        .lines
+                        .iter()
+                        .map(|l| !input.options.hidden.contains(&l.label))
+                        .collect(),
+                    lines: Arc::clone(&input.lines),
+                    zone: if input.options.utc {
+                        chrono::FixedOffset::east_opt(0)
+                    } else {
+                        chart::fixed_offset(input.range)
+                    },
                 });
+                // Where another graph's crosshair now falls on this one.
+                follow(sync.and_then(|s| s.ts_ms()));
                 area_left.set_value(None);
                 set_draw_error.set(None);
             }
@@ -405,12 +426,26 @@ fn px(x: Option<f64>) -> String {
     format!("{}px", x.unwrap_or_default())
 }
 
-/// The lines not hidden.
-fn shown<'a>(
-    lines: &'a [Line],
-    hidden: &'a BTreeSet<String>,
-) -> impl Iterator<Item = &'a Line> + Clone {
-    lines.iter().filter(|l| !hidden.contains(&l.label))
+/// What the pointer handlers need of the last draw, in one place: reading it is one borrow, where
+/// the signals and memos it comes from cost a lookup, a lock and a guard each, at every move.
+#[derive(Default)]
+struct DrawnView {
+    plot: Option<PlotBox>,
+    lines: Arc<Vec<Line>>,
+    /// Per line: whether it is shown (not hidden from the legend).
+    shown: Vec<bool>,
+    /// The zone's offset over the window drawn, when it has one: tooltip times without a `Date` each.
+    zone: Option<chrono::FixedOffset>,
+}
+
+impl DrawnView {
+    /// The lines not hidden.
+    fn shown(&self) -> impl Iterator<Item = &Line> + Clone {
+        self.lines
+            .iter()
+            .zip(&self.shown)
+            .filter_map(|(l, &shown)| shown.then_some(l))
+    }
 }
 
 /// One line of the tooltip.
@@ -499,10 +534,10 @@ struct TooltipRefs {
 impl TooltipRefs {
     /// Writes `hover` into the tooltip; `flip` opens it to the left of the crosshair.
     fn paint(&mut self, hover: &Hover, flip: bool, offset: Option<chrono::FixedOffset>) {
-        let Some(card) = self.card.get_untracked() else {
-            return;
-        };
         if self.flip != Some(flip) {
+            let Some(card) = self.card.get_untracked() else {
+                return;
+            };
             let _ = card.set_attribute("class", if flip { "tooltip flip" } else { "tooltip" });
             self.flip = Some(flip);
         }
