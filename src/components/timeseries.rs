@@ -165,7 +165,7 @@ pub fn Timeseries(
             // One property at a time: cheaper than rewriting the style attribute at every move.
             match x {
                 Some(x) => {
-                    let _ = style.set_property("left", &format!("{x}px"));
+                    let _ = style.set_property("left", &css_px(x));
                     if was.is_none() {
                         let _ = style.remove_property("display");
                     }
@@ -193,14 +193,16 @@ pub fn Timeseries(
             (Some(p), Some(x)) => chart::hover_at(&p, v.shown(), x),
             _ => None,
         });
-        if hover.with_value(|h| *h == found) {
+        let Some(was_present) = hover.with_value(|h| (*h != found).then_some(h.is_some())) else {
             return;
-        }
+        };
         let present = found.is_some();
         let ts_ms = found.as_ref().map(|h| h.ts_ms);
         hover.set_value(found);
         paint();
-        if hovering.get_untracked() != present {
+        // `hovering` follows `hover`: compared with the bucket left, not read (a signal read costs
+        // more than the plain value).
+        if was_present != present {
             hovering.set(present);
         }
         if let Some((sync, id)) = sync.zip(sync_id.get_value()) {
@@ -422,6 +424,46 @@ pub fn Timeseries(
     }
 }
 
+/// `x` CSS pixels as CSS text, to the 1/64 px the browser lays out in (Blink's LayoutUnit), so the
+/// same place on screen: "523.453125px". Written by hand: a float's shortest decimal form (`{x}`,
+/// up to 17 digits here) was the largest piece of our own code in a pointer move.
+fn css_px(x: f64) -> String {
+    let units = (x * 64.0).round();
+    let mut text = String::with_capacity(20);
+    if units < 0.0 {
+        text.push('-');
+    }
+    let units = units.abs().min(1e15) as u64;
+    push_digits(&mut text, units / 64, 1);
+    let frac = units % 64;
+    if frac > 0 {
+        // k/64 is k × 0.015625: six decimals, exactly.
+        text.push('.');
+        let mut decimals = frac * 15_625;
+        let mut width = 6;
+        while decimals.is_multiple_of(10) {
+            decimals /= 10;
+            width -= 1;
+        }
+        push_digits(&mut text, decimals, width);
+    }
+    text.push_str("px");
+    text
+}
+
+/// `n` in decimal, zero-padded to at least `width` digits.
+fn push_digits(text: &mut String, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    while n > 0 || digits.len() - i < width {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    text.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
 fn px(x: Option<f64>) -> String {
     format!("{}px", x.unwrap_or_default())
 }
@@ -575,19 +617,34 @@ impl TooltipRefs {
 struct TextSlot {
     el: NodeRef<Span>,
     text: Option<web_sys::Node>,
+    /// What `text` holds: the same text is not written again (a text write costs the browser far
+    /// more than a comparison, as it shapes the new text at once).
+    written: String,
 }
 
 impl TextSlot {
     fn new(el: NodeRef<Span>) -> TextSlot {
-        TextSlot { el, text: None }
+        TextSlot {
+            el,
+            text: None,
+            written: String::new(),
+        }
     }
 
     fn set(&mut self, text: &str) {
         if let Some(node) = &self.text {
-            node.set_node_value(Some(text));
+            if self.written != text {
+                node.set_node_value(Some(text));
+            }
         } else if let Some(el) = self.el.get_untracked() {
             el.set_text_content(Some(text));
             self.text = el.first_child();
+        } else {
+            return;
+        }
+        if self.written != text {
+            self.written.clear();
+            self.written.push_str(text);
         }
     }
 }
@@ -643,5 +700,32 @@ fn HoverCard(
             <span class="tooltip-time" node_ref=time></span>
             <ul>{rows_view}</ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_px;
+
+    #[test]
+    fn crosshair_positions_are_written_to_the_64th_of_a_pixel() {
+        assert_eq!(css_px(0.0), "0px");
+        assert_eq!(css_px(-0.001), "0px");
+        assert_eq!(css_px(12.0), "12px");
+        assert_eq!(css_px(523.453125), "523.453125px");
+        assert_eq!(css_px(100.5), "100.5px");
+        assert_eq!(css_px(-3.25), "-3.25px");
+        assert_eq!(css_px(1.0 / 64.0), "0.015625px");
+        // Any x: the text is x rounded to 1/64, exactly.
+        for i in 0..20_000 {
+            let x = f64::from(i) * 0.0731 - 50.0;
+            let rounded = (x * 64.0).round() / 64.0;
+            let expected = if rounded == 0.0 {
+                "0px".to_owned()
+            } else {
+                format!("{rounded}px")
+            };
+            assert_eq!(css_px(x), expected, "{x}");
+        }
     }
 }
