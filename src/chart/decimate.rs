@@ -32,8 +32,11 @@ impl Columns {
 /// Points per call of the loops that walk a whole line (decimation, the sort check). V8 compiles a
 /// wasm function first with its baseline compiler (Liftoff) and swaps in optimised code (TurboFan)
 /// only for later calls, once it has run hot: there is no on-stack replacement for wasm, so a single
-/// call looping over 166,650 points ran all of them in baseline code. Fed a chunk per call through a
-/// function that is never inlined, the loop runs optimised after the first few chunks.
+/// call looping over 166,650 points runs all of them in whichever tier the function had when it was
+/// called. Fed a chunk per call through a function that is never inlined, the loop can switch to
+/// optimised code part way. Measured (2 busy cores, decimation timed alone, 16 cold draws each):
+/// 1 to 3 ms with chunks or without, the same bimodal spread (about 1 ms or about 3 ms, whether the
+/// optimised code was ready or not); the chunks cost nothing measurable either, so they stay.
 pub const CHUNK: usize = 4096;
 
 /// The points of `points` (sorted by time) worth drawing in `columns`: in each column its first,

@@ -121,7 +121,7 @@ pub fn lines(response: &Arc<QueryResponse>) -> Vec<Line> {
 }
 
 /// Whether `points` are in time order, a chunk at a time: see [`super::decimate::CHUNK`] on why a
-/// long loop in one wasm call stays slow.
+/// long loop in one wasm call may stay in baseline code.
 fn sorted_by_time(points: &[(i64, Option<f64>)]) -> bool {
     #[inline(never)]
     fn sorted(points: &[(i64, Option<f64>)]) -> bool {
