@@ -1,6 +1,8 @@
 //! Numbers and times in words for axes, tooltips and the paused-window label. Times are shown in the
 //! browser's zone (chrono's `Local`, which reads the zone from JavaScript's `Date` on wasm).
 
+use std::fmt::Write;
+
 use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
 use dogwatch_core::timeframe::TimeRange;
 
@@ -23,14 +25,78 @@ pub fn format_value(v: f64) -> String {
         a if a >= 100.0 => 1,
         _ => 2,
     };
-    let mut text = format!("{scaled:.decimals$}");
+    // One buffer, trimmed in place: the tooltip formats a value at every pointer move.
+    let mut text = String::with_capacity(16);
+    if !push_fixed(&mut text, scaled, decimals as u32) {
+        let _ = write!(text, "{scaled:.decimals$}");
+    }
     if text.contains('.') {
-        text = text.trim_end_matches('0').trim_end_matches('.').to_owned();
+        let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+        text.truncate(kept);
     }
     if text == "-0" {
-        text = "0".to_owned();
+        text.remove(0);
     }
-    text + suffix
+    text.push_str(suffix);
+    text
+}
+
+/// Writes `v` with `decimals` (at most 2) decimals exactly as `format!("{v:.decimals$}")` does (the
+/// binary value rounded to the nearest, ties to even), by integer arithmetic on its bits; returns
+/// false, writing nothing, for values of 2^53 and more. Core's float formatting is general and slow
+/// (its fast path gives up on some values and falls back to big-number arithmetic), and the
+/// tooltip formats a value at every pointer move.
+fn push_fixed(text: &mut String, v: f64, decimals: u32) -> bool {
+    let a = v.abs();
+    if decimals > 2 || a.partial_cmp(&9_007_199_254_740_992.0) != Some(std::cmp::Ordering::Less) {
+        return false;
+    }
+    let bits = a.to_bits();
+    let (exponent, fraction) = ((bits >> 52) as u32, bits & ((1 << 52) - 1));
+    // a = mantissa / 2^shift; below 2^53, shift >= 0.
+    let (mantissa, shift) = if exponent == 0 {
+        (fraction, 1074)
+    } else {
+        (fraction | (1 << 52), 1075 - exponent)
+    };
+    let scale = 10_u64.pow(decimals);
+    // a × scale, rounded to the nearest whole number, ties to even. Under 2^60: u64 arithmetic,
+    // native in wasm (u128 division is a library call, slower than core's formatting).
+    let scaled = mantissa * scale;
+    let rounded = if shift == 0 {
+        scaled
+    } else if shift >= 62 {
+        // scaled < 2^60, below half of 2^shift.
+        0
+    } else {
+        let (whole, rest, half) = (
+            scaled >> shift,
+            scaled & ((1 << shift) - 1),
+            1 << (shift - 1),
+        );
+        whole + u64::from(rest > half || (rest == half && whole % 2 == 1))
+    };
+    if v.is_sign_negative() {
+        text.push('-');
+    }
+    push_decimal(text, rounded / scale, 1);
+    if decimals > 0 {
+        text.push('.');
+        push_decimal(text, rounded % scale, decimals as usize);
+    }
+    true
+}
+
+/// `n` in decimal, zero-padded to at least `width` digits.
+fn push_decimal(text: &mut String, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let (mut i, mut n) = (digits.len(), n);
+    while n > 0 || digits.len() - i < width {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    text.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 /// An x-axis label: the time of day on graphs up to a day long (seconds only when the tick has
@@ -82,10 +148,21 @@ impl Clock {
 
     /// `%b %-d`: "Nov 21".
     fn date(self) -> String {
+        let mut s = String::with_capacity(6);
+        self.push_date(&mut s);
+        s
+    }
+
+    fn push_date(self, s: &mut String) {
         const MONTHS: [&str; 12] = [
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
         ];
-        format!("{} {}", MONTHS[self.month], self.day)
+        s.push_str(MONTHS[self.month]);
+        s.push(' ');
+        if self.day >= 10 {
+            push_digit(s, self.day / 10);
+        }
+        push_digit(s, self.day % 10);
     }
 
     /// `%H:%M`.
@@ -95,8 +172,27 @@ impl Clock {
 
     /// `%H:%M:%S`.
     fn hms(self) -> String {
-        format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
+        let mut s = String::with_capacity(8);
+        self.push_hms(&mut s);
+        s
     }
+
+    fn push_hms(self, s: &mut String) {
+        for (i, n) in [self.hour, self.minute, self.second]
+            .into_iter()
+            .enumerate()
+        {
+            if i > 0 {
+                s.push(':');
+            }
+            push_digit(s, n / 10 % 10);
+            push_digit(s, n % 10);
+        }
+    }
+}
+
+fn push_digit(s: &mut String, d: u32) {
+    s.push(char::from_digit(d, 10).unwrap_or('0'));
 }
 
 /// A tooltip's time, e.g. "Fri Nov 21, 10:04:30", in the browser's zone.
@@ -138,8 +234,15 @@ pub fn clock_time(ts_ms: i64) -> String {
 }
 
 fn tooltip_time<Tz: TimeZone>(t: &DateTime<Tz>) -> String {
+    // By hand into one buffer, without `format!`: the tooltip writes a time at every pointer move.
     let c = Clock::of(t);
-    format!("{} {}, {}", c.weekday(), c.date(), c.hms())
+    let mut s = String::with_capacity(20);
+    s.push_str(c.weekday());
+    s.push(' ');
+    c.push_date(&mut s);
+    s.push_str(", ");
+    c.push_hms(&mut s);
+    s
 }
 
 /// A paused window in words, e.g. "Nov 21, 10:00:00 – 10:05:00" (the date again at the end only when
@@ -185,6 +288,48 @@ mod tests {
         assert_eq!(time_of_day_at(0, plus_one), "Thu Jan 1, 01:00:00");
         let minus_half = FixedOffset::west_opt(1800).expect("an offset");
         assert_eq!(time_of_day_at(90_000, minus_half), "Wed Dec 31, 23:31:30");
+    }
+
+    #[test]
+    fn fixed_decimals_match_core_formatting() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut values = vec![
+            0.0, -0.0, 0.5, 1.5, 2.5, 0.125, 0.375, -0.125, 0.005, 1.005, 0.045,
+        ];
+        values.extend([
+            1e-300,
+            -1e-300,
+            5e-324,
+            0.015,
+            999.995,
+            99.95,
+            9_007_199_254_740_991.0,
+        ]);
+        for _ in 0..200_000 {
+            let r = random();
+            // Uniform bits (every magnitude), and values near ties at 0 to 3 decimals.
+            values.push(f64::from_bits(r));
+            let k = (r >> 11) as f64 / 8.0 % 1e7;
+            values.push(if r & 1 == 0 { k } else { -k } / 10f64.powi((r >> 5) as i32 % 4));
+            values.push((r >> 12) as f64 / (1u64 << 52) as f64 * 10f64.powi((r % 9) as i32));
+        }
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            for decimals in 0..=2 {
+                let mut ours = String::new();
+                if push_fixed(&mut ours, v, decimals) {
+                    let d = decimals as usize;
+                    assert_eq!(ours, format!("{v:.d$}"), "{v:e} to {decimals}");
+                } else {
+                    assert!(v.abs() >= 9_007_199_254_740_992.0, "{v}");
+                }
+            }
+        }
     }
 
     #[test]
