@@ -18,7 +18,6 @@ mod palette;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::{DateTime, Local, Offset, TimeZone, Utc};
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::QueryResponse;
 use leptos::prelude::{LocalStorage, StoredValue, UpdateValue, WithValue};
@@ -505,14 +504,14 @@ fn draw_frame(
     ctx.stroke();
 
     let range = area.range;
-    let offset_ms = if utc {
-        0
-    } else {
-        Local
-            .timestamp_millis_opt(range.from_ms)
-            .single()
-            .map_or(0, |t| i64::from(t.offset().fix().local_minus_utc()) * 1000)
+    let offset_at = |ts_ms| {
+        if utc {
+            0
+        } else {
+            format::local_offset_ms(ts_ms)
+        }
     };
+    let offset_ms = offset_at(range.from_ms);
     let x_ticks = axis::time_ticks(
         range.from_ms,
         range.to_ms,
@@ -555,18 +554,8 @@ fn draw_frame(
     ctx.set_text_baseline("top");
     let range_ms = range.duration_ms();
     for &t in &x_ticks {
-        let label = if utc {
-            Utc.timestamp_millis_opt(t)
-                .single()
-                .map(|time| format::axis_time_label(&time, range_ms))
-        } else {
-            local_time(t)
-                .ok()
-                .map(|time| format::axis_time_label(&time, range_ms))
-        };
-        if let Some(label) = label {
-            let _ = ctx.fill_text(&label, area.x(t), bottom + tick + 3.0 * dpr);
-        }
+        let label = format::axis_time_label(t, offset_at(t), range_ms);
+        let _ = ctx.fill_text(&label, area.x(t), bottom + tick + 3.0 * dpr);
     }
     ctx.set_text_align("start");
     ctx.set_text_baseline("alphabetic");
@@ -740,13 +729,6 @@ fn draw_markers(ctx: &CanvasRenderingContext2d, area: &Area, markers: &[Marker],
 
 fn scale_u32(css: f64, dpr: f64) -> u32 {
     (css * dpr).round().max(1.0) as u32
-}
-
-fn local_time(ts_ms: i64) -> Result<DateTime<Local>, String> {
-    Local
-        .timestamp_millis_opt(ts_ms)
-        .single()
-        .ok_or_else(|| format!("time {ts_ms} ms is out of range"))
 }
 
 #[cfg(test)]

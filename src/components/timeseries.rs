@@ -275,7 +275,7 @@ pub fn Timeseries(
                         .collect(),
                     lines: Arc::clone(&input.lines),
                     zone: if input.options.utc {
-                        chrono::FixedOffset::east_opt(0)
+                        Some(0)
                     } else {
                         chart::fixed_offset(input.range)
                     },
@@ -477,7 +477,7 @@ struct DrawnView {
     /// Per line: whether it is shown (not hidden from the legend).
     shown: Vec<bool>,
     /// The zone's offset over the window drawn, when it has one: tooltip times without a `Date` each.
-    zone: Option<chrono::FixedOffset>,
+    zone: Option<i64>,
 }
 
 impl DrawnView {
@@ -575,7 +575,7 @@ struct TooltipRefs {
 
 impl TooltipRefs {
     /// Writes `hover` into the tooltip; `flip` opens it to the left of the crosshair.
-    fn paint(&mut self, hover: &Hover, flip: bool, offset: Option<chrono::FixedOffset>) {
+    fn paint(&mut self, hover: &Hover, flip: bool, offset: Option<i64>) {
         if self.flip != Some(flip) {
             let Some(card) = self.card.get_untracked() else {
                 return;
