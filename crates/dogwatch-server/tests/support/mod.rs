@@ -14,6 +14,8 @@ use dogwatch_server::{AppState, app};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod smtp;
+
 pub const API_KEY: &str = "test-api-key";
 pub const APP_KEY: &str = "test-app-key";
 
