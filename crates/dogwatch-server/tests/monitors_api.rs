@@ -397,3 +397,62 @@ fn support_now_secs() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
+
+#[tokio::test]
+async fn new_group_delay_is_checked_stored_and_echoed() {
+    let env = env();
+    let q = "avg(last_5m):avg:my_metric{*} by {host} > 800";
+    let m = create(
+        &env,
+        json!({"type": "metric alert", "query": q, "options": {"new_group_delay": 60}}),
+    )
+    .await;
+    assert_eq!(m["options"]["new_group_delay"], 60);
+    assert_eq!(m["options"]["new_host_delay"], 300);
+    let id = m["id"].as_i64().expect("id");
+    let (status, got) = call(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got["options"]["new_group_delay"], 60);
+    let (status, up) = call(
+        &env,
+        Method::PUT,
+        &format!("/api/v1/monitor/{id}"),
+        Some(json!({"options": {"new_group_delay": 0}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{up}");
+    assert_eq!(up["options"]["new_group_delay"], 0);
+    // Not given: not invented (only the deprecated name has Datadog's default).
+    let plain = create(&env, json!({"type": "metric alert", "query": q})).await;
+    assert!(plain["options"].get("new_group_delay").is_none(), "{plain}");
+
+    for (method, uri) in [
+        (Method::POST, "/api/v1/monitor".to_owned()),
+        (Method::POST, "/api/v1/monitor/validate".to_owned()),
+        (Method::PUT, format!("/api/v1/monitor/{id}")),
+    ] {
+        for bad_value in [json!(-1), json!(604_801), json!("60")] {
+            let errors = bad(
+                &env,
+                method.clone(),
+                &uri,
+                json!({"type": "metric alert", "query": q, "options": {"new_group_delay": bad_value}}),
+            )
+            .await;
+            assert_eq!(
+                errors,
+                format!(
+                    "options.new_group_delay must be a whole number of seconds from 0 to 604800, not {bad_value}"
+                )
+            );
+        }
+    }
+    let (status, ok) = call(
+        &env,
+        Method::POST,
+        "/api/v1/monitor/validate",
+        Some(json!({"type": "metric alert", "query": q, "options": {"new_group_delay": 604_800}})),
+    )
+    .await;
+    assert_eq!((status, ok), (StatusCode::OK, json!({})));
+}

@@ -415,6 +415,9 @@ pub async fn history(
             "last_triggered_ms": g.status.last_triggered_ms,
             "last_notified_ms": g.status.last_notified_ms,
             "last_resolved_ms": g.last_resolved_ms,
+            "first_seen_ms": g.first_seen_ms,
+            // Waiting out new_group_delay: not evaluated yet, `state` means nothing.
+            "pending": g.pending,
         })).collect::<Vec<_>>(),
         "transitions": transitions.iter().map(|e| json!({
             "ts_ms": e.ts_ms,
@@ -487,8 +490,8 @@ impl GroupStates {
     }
 }
 
-/// The most severe state of the groups, in Datadog's order (Alert, No Data, Warn, OK); a monitor
-/// without any group yet is "No Data".
+/// The most severe state of the evaluated groups (not those waiting out `new_group_delay`), in
+/// Datadog's order (Alert, No Data, Warn, OK); a monitor without any such group yet is "No Data".
 fn overall_state(groups: &[GroupRow]) -> &'static str {
     let rank = |s: MonitorState| match s {
         MonitorState::Alert => 3,
@@ -498,6 +501,7 @@ fn overall_state(groups: &[GroupRow]) -> &'static str {
     };
     groups
         .iter()
+        .filter(|g| !g.pending)
         .map(|g| g.status.state)
         .max_by_key(|&s| rank(s))
         .unwrap_or(MonitorState::NoData)
@@ -535,7 +539,10 @@ fn monitor_out(
     );
     if let Some(filter) = group_states {
         let mut out = Map::new();
-        for g in groups.iter().filter(|g| filter.wants(g.status.state)) {
+        for g in groups
+            .iter()
+            .filter(|g| !g.pending && filter.wants(g.status.state))
+        {
             out.insert(
                 g.group_key.clone(),
                 json!({
