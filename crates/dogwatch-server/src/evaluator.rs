@@ -578,7 +578,7 @@ fn title(def: &Definition, group_key: &str, t: Transition) -> String {
 }
 
 /// The metric names of an expression.
-fn metric_names(expr: &query::Expr, f: &mut impl FnMut(&str)) {
+pub(crate) fn metric_names(expr: &query::Expr, f: &mut impl FnMut(&str)) {
     match &expr.kind {
         ExprKind::Metric(m) => f(&m.metric.name),
         ExprKind::Number(_) => {}
