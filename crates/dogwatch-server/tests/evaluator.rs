@@ -347,7 +347,7 @@ async fn groups_of_a_multi_alert_monitor_and_renotify() {
             "name": "cpu",
             "query": "max(last_5m):avg:my_metric{*} by {host} > 800",
             "message": "{{#is_renotify}}again {{/is_renotify}}{{host.name}} is {{value}} @ops",
-            "options": {"renotify_interval": 10},
+            "options": {"renotify_interval": 10, "new_group_delay": 0},
         })),
     )
     .await;
@@ -514,9 +514,10 @@ async fn sum_min_and_max_over_an_hour_count_every_point() {
             &env,
             Method::POST,
             "/api/v1/monitor",
-            Some(
-                json!({"type": "metric alert", "query": query, "message": format!("{message} @x")}),
-            ),
+            Some(json!({
+                "type": "metric alert", "query": query, "message": format!("{message} @x"),
+                "options": {"new_host_delay": 0},
+            })),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{m}");
@@ -779,4 +780,100 @@ fn a_trigger_whose_mail_waits_for_smtp_is_sent_once_across_a_restart() {
     .1;
     assert_eq!(h["transitions"].as_array().map(Vec::len), Some(1), "{h}");
     assert_eq!(h["notifications"][0]["state"], "sent", "{h}");
+}
+
+#[tokio::test]
+async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t0 = 1_700_000_000 / 60 * 60;
+    let point = |host: &str, ts_secs: i64| Sample {
+        key: SeriesKey {
+            metric: "my_metric".into(),
+            tags: TagSet::from_canonical(&format!("host:{host}")),
+        },
+        ts_secs,
+        value: 900.0,
+        kind: MetricType::Gauge,
+        interval_secs: None,
+    };
+    let id;
+    {
+        let env = support::env_in(dir.path());
+        let (status, m) = call(
+            &env,
+            Method::POST,
+            "/api/v1/monitor",
+            Some(json!({
+                "type": "metric alert",
+                "query": "max(last_5m):avg:my_metric{*} by {host} > 800",
+                "message": "{{host.name}} is {{value}} @ops",
+                // new_group_delay wins over the deprecated name.
+                "options": {"new_group_delay": 120, "new_host_delay": 0},
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        id = m["id"].as_i64().expect("id");
+        let store = &env.state.store;
+        // A new host appears above the threshold.
+        store
+            .write(vec![point("new", t0 - 10)])
+            .await
+            .expect("write");
+        let r = run_cycle(store, t0 * 1000).await.expect("cycle");
+        assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
+        store
+            .write(vec![point("new", t0 + 50)])
+            .await
+            .expect("write");
+        let r = run_cycle(store, (t0 + 60) * 1000).await.expect("cycle");
+        assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
+        let (_, got) = call(
+            &env,
+            Method::GET,
+            &format!("/api/v1/monitor/{id}?group_states=all"),
+            None,
+        )
+        .await;
+        assert_eq!(got["overall_state"], "No Data", "{got}");
+        assert_eq!(got["state"]["groups"], json!({}), "{got}");
+        let (_, h) = call(
+            &env,
+            Method::GET,
+            &format!("/api/v1/dogwatch/monitor/{id}/history"),
+            None,
+        )
+        .await;
+        assert_eq!(h["groups"][0]["pending"], true, "{h}");
+        assert_eq!(h["groups"][0]["first_seen_ms"], t0 * 1000, "{h}");
+        assert_eq!(h["transitions"], json!([]), "{h}");
+        assert_eq!(h["notifications"], json!([]), "{h}");
+    }
+    // Restarted on the same data: the delay still counts from the first sighting.
+    let env = support::env_in(dir.path());
+    let store = &env.state.store;
+    store
+        .write(vec![point("new", t0 + 110)])
+        .await
+        .expect("write");
+    let r = run_cycle(store, (t0 + 119) * 1000).await.expect("cycle");
+    assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
+    let r = run_cycle(store, (t0 + 120) * 1000).await.expect("cycle");
+    assert_eq!((r.groups, r.transitions), (1, 1), "{r:?}");
+    let (_, h) = call(
+        &env,
+        Method::GET,
+        &format!("/api/v1/dogwatch/monitor/{id}/history"),
+        None,
+    )
+    .await;
+    assert_eq!(h["overall_state"], "Alert", "{h}");
+    assert_eq!(h["groups"][0]["pending"], false, "{h}");
+    let bodies: Vec<&str> = h["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| n["body"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(bodies, ["new is 900 @ops"], "{h}");
 }
