@@ -3,10 +3,6 @@
 //! between an enqueue and its delivery. Nothing is skipped: without the venv the tests fail and say
 //! how to make one.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,7 +17,7 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::smtp::{free_port, mails, start_smtp, subject_and_body};
+use support::smtp::{free_port, http, mails, start_dogwatch, start_smtp, subject_and_body};
 use support::{Env, env, send};
 
 // ---- a webhook receiver ------------------------------------------------------------------------------
@@ -395,67 +391,8 @@ async fn email_waits_while_smtp_is_not_configured() {
 
 // ---- the real binary across a restart ----------------------------------------------------------------
 
-struct Server {
-    child: Child,
-    http: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(data: &Path, smtp_port: u16) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dogwatch"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--statsd-addr",
-            "127.0.0.1:0",
-        ])
-        .args(["--api-key", "k", "--app-key", "a", "--retry-base-ms", "200"])
-        .arg("--smtp-url")
-        .arg(format!("smtp://127.0.0.1:{smtp_port}"))
-        .args(["--smtp-from", "dogwatch@example.com"])
-        .arg("--data")
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start dogwatch");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let line = loop {
-        let l = lines
-            .next()
-            .expect("dogwatch exited before listening")
-            .expect("read stdout");
-        if l.contains("listening on") {
-            break l;
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let from = line.find("http://").expect("address") + "http://".len();
-    let rest = &line[from..];
-    let http = rest[..rest.find(' ').unwrap_or(rest.len())].to_owned();
-    Server { child, http }
-}
-
 fn get_json(addr: &str, path: &str) -> Value {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20)))
-        .expect("timeout");
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("write");
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).expect("read");
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    serde_json::from_str(body).unwrap_or(Value::Null)
+    http(addr, "GET", path, None).1
 }
 
 #[test]
@@ -463,7 +400,7 @@ fn a_mail_enqueued_while_smtp_is_down_arrives_exactly_once_after_a_restart() {
     let data = tempfile::tempdir().expect("tempdir");
     let mail_dir = tempfile::tempdir().expect("tempdir");
     let smtp_port = free_port();
-    let server = start_server(data.path(), smtp_port);
+    let server = start_dogwatch(data.path(), smtp_port, &[]);
 
     // Enqueue through the store, as the evaluator will; the running server finds the row at its
     // next look at the outbox.
@@ -507,7 +444,7 @@ fn a_mail_enqueued_while_smtp_is_down_arrives_exactly_once_after_a_restart() {
 
     drop(server);
     let _smtp = start_smtp(mail_dir.path(), smtp_port);
-    let server = start_server(data.path(), smtp_port);
+    let server = start_dogwatch(data.path(), smtp_port, &[]);
 
     let deadline = Instant::now() + Duration::from_secs(30);
     let sent = loop {

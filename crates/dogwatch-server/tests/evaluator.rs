@@ -3,10 +3,7 @@
 //! worker to a real SMTP server (aiosmtpd from the test venv) and a webhook receiver on a real
 //! socket; and the real binary restarted between a trigger and its delivery.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,7 +19,7 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::smtp::{self, Killed, free_port, start_smtp, subject_and_body};
+use support::smtp::{self, free_port, http, start_dogwatch, start_smtp, subject_and_body};
 use support::{APP_KEY, Env, env, send};
 
 // ---- the real SMTP server (tests/support/smtp.rs) -------------------------------------------------
@@ -629,75 +626,6 @@ async fn evaluation_delay_shifts_the_window_and_require_full_window_waits_for_on
 
 // ---- the real binary across a restart ----------------------------------------------------------------
 
-struct Server {
-    _child: Killed,
-    http: String,
-}
-
-fn start_server(data: &Path, smtp_port: u16) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dogwatch"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--statsd-addr",
-            "127.0.0.1:0",
-        ])
-        .args(["--api-key", "k", "--app-key", "a", "--retry-base-ms", "200"])
-        .args(["--eval-interval", "1"])
-        .arg("--smtp-url")
-        .arg(format!("smtp://127.0.0.1:{smtp_port}"))
-        .args(["--smtp-from", "dogwatch@example.com"])
-        .arg("--data")
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start dogwatch");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let line = loop {
-        let l = lines
-            .next()
-            .expect("dogwatch exited before listening")
-            .expect("read stdout");
-        if l.contains("listening on") {
-            break l;
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let from = line.find("http://").expect("address") + "http://".len();
-    let rest = &line[from..];
-    let http = rest[..rest.find(' ').unwrap_or(rest.len())].to_owned();
-    Server {
-        _child: Killed(child),
-        http,
-    }
-}
-
-/// One HTTP/1.1 request on a fresh connection; the JSON body of the answer.
-fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20)))
-        .expect("timeout");
-    let body = body.map(Value::to_string).unwrap_or_default();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nDD-API-KEY: k\r\n\
-         DD-APPLICATION-KEY: a\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("write");
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).expect("read");
-    let status = raw
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
-}
-
 fn wait_until(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while !done() {
@@ -711,7 +639,7 @@ fn a_trigger_whose_mail_waits_for_smtp_is_sent_once_across_a_restart() {
     let data = tempfile::tempdir().expect("tempdir");
     let mail_dir = tempfile::tempdir().expect("tempdir");
     let smtp_port = free_port();
-    let server = start_server(data.path(), smtp_port);
+    let server = start_dogwatch(data.path(), smtp_port, &["--eval-interval", "1"]);
 
     let (status, m) = http(
         &server.http,
@@ -763,7 +691,7 @@ fn a_trigger_whose_mail_waits_for_smtp_is_sent_once_across_a_restart() {
 
     drop(server);
     let _smtp = start_smtp(mail_dir.path(), smtp_port);
-    let server = start_server(data.path(), smtp_port);
+    let server = start_dogwatch(data.path(), smtp_port, &["--eval-interval", "1"]);
     wait_until(30, "the mail", || !mails(mail_dir.path()).is_empty());
     // Several more evaluation cycles: the restored state does not fire again.
     std::thread::sleep(Duration::from_secs(4));

@@ -20,6 +20,7 @@
 use std::fmt;
 
 use crate::query::ast::format_number;
+use crate::query::error::quote;
 use crate::query::{self as metric, Expr, ExprKind, Span};
 
 /// The longest window: one week, the longest the monitor form offers (`last_1w`).
@@ -258,25 +259,6 @@ impl Error {
             format!(", found {}", quote(self.found()))
         }
     }
-}
-
-/// Wraps text in backticks, shortened and with control characters escaped.
-fn quote(text: &str) -> String {
-    const MAX_CHARS: usize = 40;
-    let mut shown = String::new();
-    for c in text.chars().take(MAX_CHARS) {
-        if c.is_control() {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
-    let cut = if text.chars().nth(MAX_CHARS).is_some() {
-        "…"
-    } else {
-        ""
-    };
-    format!("`{shown}{cut}`")
 }
 
 impl fmt::Display for Error {

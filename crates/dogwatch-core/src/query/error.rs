@@ -235,7 +235,8 @@ impl Error {
 }
 
 /// Wraps text in backticks, shortened so that a 10 000-character token does not flood the message.
-fn quote(text: &str) -> String {
+/// Shared with the monitor query's errors.
+pub(crate) fn quote(text: &str) -> String {
     const MAX_CHARS: usize = 40;
     let mut shown = String::new();
     for c in text.chars().take(MAX_CHARS) {

@@ -1,9 +1,12 @@
 //! A real SMTP server for the delivery and evaluator tests: aiosmtpd from the test venv
-//! (`target/venv`, made by `cargo xtask setup`), writing each accepted message to a directory.
+//! (`target/venv`, made by `cargo xtask setup`), writing each accepted message to a directory; and
+//! the real binary pointed at it, with a raw HTTP helper to talk to it.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -117,4 +120,79 @@ pub fn subject_and_body(raw: &str) -> (String, String) {
         .expect("subject header")
         .to_owned();
     (subject, body.trim_end_matches('\n').to_owned())
+}
+
+/// The real `dogwatch` binary on a data directory, sending mail to the SMTP server on `smtp_port`;
+/// killed when dropped.
+pub struct Server {
+    _child: Killed,
+    /// `host:port` of its HTTP API.
+    pub http: String,
+}
+
+/// Starts `dogwatch serve` on free ports (keys `k`/`a`, retries from 200 ms) with `extra` flags and
+/// returns once it listens.
+pub fn start_dogwatch(data: &Path, smtp_port: u16, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dogwatch"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--statsd-addr",
+            "127.0.0.1:0",
+        ])
+        .args(["--api-key", "k", "--app-key", "a", "--retry-base-ms", "200"])
+        .args(extra)
+        .arg("--smtp-url")
+        .arg(format!("smtp://127.0.0.1:{smtp_port}"))
+        .args(["--smtp-from", "dogwatch@example.com"])
+        .arg("--data")
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start dogwatch");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let line = loop {
+        let l = lines
+            .next()
+            .expect("dogwatch exited before listening")
+            .expect("read stdout");
+        if l.contains("listening on") {
+            break l;
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let from = line.find("http://").expect("address") + "http://".len();
+    let rest = &line[from..];
+    let http = rest[..rest.find(' ').unwrap_or(rest.len())].to_owned();
+    Server {
+        _child: Killed(child),
+        http,
+    }
+}
+
+/// One HTTP/1.1 request with the keys `k`/`a` on a fresh connection: the status and the JSON body
+/// (`null` when the body is not JSON).
+pub fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let body = body.map(Value::to_string).unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nDD-API-KEY: k\r\n\
+         DD-APPLICATION-KEY: a\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read");
+    let status = raw
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
 }
