@@ -133,6 +133,54 @@ fn whole(text: &str, what: &str, min: i64, max: i64) -> Result<Option<i64>, Stri
 }
 
 impl MonitorForm {
+    /// The text field with element id `id` (`monitor-critical`, …), for a page that lists its fields
+    /// as data; `""` for an id the form does not have.
+    pub fn get(&self, id: &str) -> &str {
+        match id {
+            "monitor-name" => &self.name,
+            "monitor-aggr" => &self.time_aggr,
+            "monitor-window" => &self.window,
+            "monitor-by" => &self.group_by,
+            "monitor-comparator" => &self.comparator,
+            "monitor-critical" => &self.critical,
+            "monitor-warning" => &self.warning,
+            "monitor-critical-recovery" => &self.critical_recovery,
+            "monitor-warning-recovery" => &self.warning_recovery,
+            "monitor-no-data" => &self.no_data_timeframe,
+            "monitor-renotify" => &self.renotify_interval,
+            "monitor-delay" => &self.evaluation_delay,
+            "monitor-tags" => &self.tags,
+            "monitor-priority" => &self.priority,
+            "monitor-notify-no-data" => bool_text(self.notify_no_data),
+            "monitor-full-window" => bool_text(self.require_full_window),
+            _ => "",
+        }
+    }
+
+    /// Sets the field with element id `id`; checkboxes take "true" or anything else.
+    pub fn set(&mut self, id: &str, value: String) {
+        let slot = match id {
+            "monitor-name" => &mut self.name,
+            "monitor-aggr" => &mut self.time_aggr,
+            "monitor-window" => &mut self.window,
+            "monitor-by" => &mut self.group_by,
+            "monitor-comparator" => &mut self.comparator,
+            "monitor-critical" => &mut self.critical,
+            "monitor-warning" => &mut self.warning,
+            "monitor-critical-recovery" => &mut self.critical_recovery,
+            "monitor-warning-recovery" => &mut self.warning_recovery,
+            "monitor-no-data" => &mut self.no_data_timeframe,
+            "monitor-renotify" => &mut self.renotify_interval,
+            "monitor-delay" => &mut self.evaluation_delay,
+            "monitor-tags" => &mut self.tags,
+            "monitor-priority" => &mut self.priority,
+            "monitor-notify-no-data" => return self.notify_no_data = value == "true",
+            "monitor-full-window" => return self.require_full_window = value == "true",
+            _ => return,
+        };
+        *slot = value;
+    }
+
     /// The metric query with the multi-alert `by {…}`.
     pub fn full_metric_query(&self) -> String {
         let keys: Vec<&str> = self
@@ -409,6 +457,10 @@ impl MonitorForm {
     }
 }
 
+fn bool_text(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
 /// Core's field names (`options.thresholds.warning`) as form fields.
 fn field_of(path: &str) -> Field {
     match path.rsplit('.').next() {
@@ -534,6 +586,18 @@ mod tests {
             multi.query_text(),
             "avg(last_5m):avg:my_metric{host:ubuntu} by {host,env} > 800"
         );
+    }
+
+    #[test]
+    fn fields_by_element_id() {
+        let mut form = seed();
+        form.set("monitor-warning", "600".into());
+        form.set("monitor-full-window", "true".into());
+        assert_eq!(form.get("monitor-warning"), "600");
+        assert_eq!(form.get("monitor-full-window"), "true");
+        assert!(form.require_full_window);
+        form.set("nope", "x".into());
+        assert_eq!(form.get("nope"), "");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use leptos::ev;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
+use crate::dom;
 use crate::query_assist::{byte_of_utf16, utf16_of_byte};
 use crate::suggest::{self, Mode};
 
@@ -181,14 +182,14 @@ pub fn MessageEditor(
                     </ul>
                 </Show>
             </div>
-            <div class="previews" aria-label="Message preview">
-                {move || previews.get().into_iter().map(|(state, text)| view! {
-                    <figure class="preview" data-state=state>
-                        <figcaption>{state}</figcaption>
-                        <pre class="preview-text">{text}</pre>
-                    </figure>
-                }).collect_view()}
-            </div>
+            {dom::host("previews", Box::new(move |el| previews.with(|list| {
+                for (state, text) in list {
+                    let figure = dom::add(el, "figure", "preview");
+                    dom::attr(&figure, "data-state", state);
+                    dom::add_text(&figure, "figcaption", "", state);
+                    dom::add_text(&figure, "pre", "preview-text", text);
+                }
+            })))}
         </div>
     }
 }

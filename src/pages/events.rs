@@ -2,11 +2,13 @@
 //! optionally of one monitor (`?monitor_id=`, kept in the URL).
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
-use crate::api::{use_backend, use_latest};
+use crate::api::{ApiError, Event, MonitorSummary, use_backend};
+use crate::dom;
 use crate::nav::use_location;
 use crate::pages::monitors::form::last_day;
-use crate::pages::monitors::status::event_item;
+use crate::pages::monitors::status::{events, note};
 
 pub const PATH: &str = "/event/explorer";
 
@@ -17,20 +19,23 @@ pub fn EventsPage() -> impl IntoView {
     let query = location.query();
     let monitor_id =
         Memo::new(move |_| query.with(|q| q.get("monitor_id").and_then(|v| v.parse::<i64>().ok())));
-    let key = Memo::new(move |_| Some(monitor_id.get()));
-    let events = use_latest(key, {
-        let backend = backend.clone();
-        move |id: &Option<i64>, abort| {
-            let day = last_day();
-            let week = dogwatch_core::timeframe::TimeRange {
-                from_ms: day.to_ms - 7 * 86_400_000,
-                ..day
-            };
-            backend.events(*id, week, abort)
-        }
+    let list = RwSignal::new(None::<Result<Vec<Event>, ApiError>>);
+    let monitors = RwSignal::new(Vec::<MonitorSummary>::new());
+    let all = backend.monitors(None);
+    spawn_local(async move {
+        monitors.try_set(all.await.unwrap_or_default());
     });
-    let monitors = use_latest(Memo::new(|_| Some(())), move |(), abort| {
-        backend.monitors(abort)
+    Effect::new(move |_| {
+        let day = last_day();
+        let week = dogwatch_core::timeframe::TimeRange {
+            from_ms: day.to_ms - 7 * 86_400_000,
+            ..day
+        };
+        let request = backend.events(monitor_id.get(), week, None);
+        list.set(None);
+        spawn_local(async move {
+            list.try_set(Some(request.await));
+        });
     });
     document().set_title("Events · dogwatch");
 
@@ -45,23 +50,18 @@ pub fn EventsPage() -> impl IntoView {
                         location.navigate(&if id.is_empty() { PATH.to_owned() } else { format!("{PATH}?monitor_id={id}") });
                     }>
                         <option value="">"All monitors"</option>
-                        {move || monitors.with(|l| l.value.as_ref().map(|(_, list)| list.iter().map(|m| {
+                        {move || monitors.get().into_iter().map(|m| {
                             let id = m.id;
-                            view! { <option value=id selected=move || monitor_id.get() == Some(id)>{m.name.clone()}</option> }
-                        }).collect_view()))}
+                            view! { <option value=id selected=move || monitor_id.get() == Some(id)>{m.name}</option> }
+                        }).collect_view()}
                     </select>
                 </label>
             </div>
-            {move || events.with(|l| match (&l.value, &l.error) {
-                (_, Some((_, e))) => view! { <p class="state error" role="alert">{e.to_string()}</p> }.into_any(),
-                (None, None) => view! { <p class="state">"Loading events…"</p> }.into_any(),
-                (Some((_, list)), None) if list.is_empty() => view! {
-                    <p class="state empty">"No events in the past week."</p>
-                }.into_any(),
-                (Some((_, list)), None) => view! {
-                    <ul class="events">{list.iter().map(event_item).collect_view()}</ul>
-                }.into_any(),
-            })}
+            {dom::host("event-list", Box::new(move |el| list.with(|l| match l {
+                None => note(el, "state", "Loading events…", false),
+                Some(Err(e)) => note(el, "state error", &e.to_string(), true),
+                Some(Ok(list)) => events(el, list),
+            })))}
         </section>
     }
 }

@@ -7,7 +7,11 @@ pub mod status;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use web_sys::Element;
+
 use crate::api::{ApiError, MonitorSummary, use_backend};
+use crate::dom::{self, add, add_text, attr};
+use status::{badge, note};
 
 pub const PATH: &str = "/monitors/manage";
 pub const CREATE_PATH: &str = "/monitors/create";
@@ -69,8 +73,12 @@ pub fn MonitorsPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let state = RwSignal::new(String::new());
     let action_error = RwSignal::new(None::<String>);
-    let toggle_mute = move |id: i64, mute: bool| {
-        let request = backend.mute_monitor(id, mute);
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((action, arg)) = dom::action_of(&ev) else {
+            return;
+        };
+        let Ok(id) = arg.parse::<i64>() else { return };
+        let request = backend.mute_monitor(id, action == "mute");
         let reload = reload.clone();
         spawn_local(async move {
             match request.await {
@@ -79,17 +87,10 @@ pub fn MonitorsPage() -> impl IntoView {
             }
         });
     };
-    let shown = Memo::new(move |_| {
-        rows.with(|r| match r {
-            Some(Ok(rows)) => Some(Ok(filter(rows, &search.get(), &state.get()))),
-            Some(Err(e)) => Some(Err(e.to_string())),
-            None => None,
-        })
-    });
     document().set_title("Monitors · dogwatch");
 
     view! {
-        <section class="page monitors">
+        <section class="page monitors" on:click=on_click>
             <header class="page-header">
                 <h1>"Monitors"</h1>
                 <div class="actions">
@@ -100,7 +101,6 @@ pub fn MonitorsPage() -> impl IntoView {
                 <label class="field">
                     <span>"Search"</span>
                     <input type="search" placeholder="Name, query or tag" aria-label="Search monitors"
-                        prop:value=move || search.get()
                         on:input=move |ev| search.set(event_target_value(&ev))/>
                 </label>
                 <label class="field">
@@ -112,39 +112,47 @@ pub fn MonitorsPage() -> impl IntoView {
                 </label>
             </div>
             {move || action_error.get().map(|e| view! { <p class="state error" role="alert">{e}</p> })}
-            {move || match shown.get() {
-                None => view! { <p class="state">"Loading monitors…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="state error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(rows)) if rows.is_empty() => view! {
-                    <p class="state empty">"No monitors match. Create one with New Monitor, or with the datadog package's api.Monitor.create."</p>
-                }.into_any(),
-                Some(Ok(rows)) => view! {
-                    <table class="dash-table monitor-table">
-                        <thead><tr><th>"State"</th><th>"Name"</th><th>"Query"</th><th>"Tags"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
-                        <tbody>
-                            {rows.into_iter().map(|m| {
-                                let (id, muted) = (m.id, m.muted);
-                                let toggle_mute = toggle_mute.clone();
-                                view! {
-                                    <tr class="monitor-row" data-monitor-id=id>
-                                        <td><span class=state_class(&m.overall_state)>{m.overall_state.clone()}</span>
-                                            {muted.then(|| view! { <span class="badge muted-badge">"Muted"</span> })}</td>
-                                        <td><a href=monitor_path(id)>{m.name.clone()}</a></td>
-                                        <td class="mono">{m.query.clone()}</td>
-                                        <td class="muted">{m.tags.join(", ")}</td>
-                                        <td class="row-actions">
-                                            <button type="button" class="link" on:click=move |_| toggle_mute(id, !muted)>
-                                                {if muted { "Unmute" } else { "Mute" }}
-                                            </button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}
+            {dom::host("monitor-list", Box::new(move |el| rows.with(|r| match r {
+                None => note(el, "state", "Loading monitors…", false),
+                Some(Err(e)) => note(el, "state error", &e.to_string(), true),
+                Some(Ok(rows)) => table(el, &filter(rows, &search.get(), &state.get())),
+            })))}
         </section>
+    }
+}
+
+/// The monitors as a table: state, name, query, tags, mute.
+fn table(el: &Element, rows: &[MonitorSummary]) {
+    if rows.is_empty() {
+        let words = "No monitors match. Create one with New Monitor, or with the datadog \
+                     package's api.Monitor.create.";
+        return note(el, "state empty", words, false);
+    }
+    let table = add(el, "table", "dash-table monitor-table");
+    let head = add(&add(&table, "thead", ""), "tr", "");
+    for h in ["State", "Name", "Query", "Tags", ""] {
+        add_text(&head, "th", "", h);
+    }
+    let tbody = add(&table, "tbody", "");
+    for m in rows {
+        let id = m.id.to_string();
+        let tr = add(&tbody, "tr", "monitor-row");
+        attr(&tr, "data-monitor-id", &id);
+        let td = add(&tr, "td", "");
+        badge(&td, &m.overall_state);
+        if m.muted {
+            add_text(&td, "span", "badge muted-badge", "Muted");
+        }
+        let name = add_text(&add(&tr, "td", ""), "a", "", &m.name);
+        attr(&name, "href", &monitor_path(m.id));
+        add_text(&tr, "td", "mono", &m.query);
+        add_text(&tr, "td", "muted", &m.tags.join(", "));
+        let (label, action) = if m.muted {
+            ("Unmute", "unmute")
+        } else {
+            ("Mute", "mute")
+        };
+        dom::button(&add(&tr, "td", "row-actions"), "link", label, action, &id);
     }
 }
 

@@ -6,6 +6,8 @@ use leptos::task::spawn_local;
 use serde_json::{Map, Value};
 
 use crate::api::{ApiError, User, Webhook, use_backend};
+use crate::dom::{self, add, add_text};
+use crate::pages::monitors::status::note;
 
 pub const PATH: &str = "/settings";
 
@@ -74,9 +76,13 @@ pub fn SettingsPage() -> impl IntoView {
             run(Box::pin(async move { request.await.map(drop) }));
         }
     };
-    let remove = {
+    let on_click = {
         let backend = backend.clone();
-        move |kind: &'static str, name: String| run(backend.delete_contact(kind, &name))
+        move |ev: leptos::ev::MouseEvent| {
+            if let Some((kind, name)) = dom::action_of(&ev) {
+                run(backend.delete_contact(&kind, &name));
+            }
+        }
     };
     let (handle, name, email) = (
         RwSignal::new(String::new()),
@@ -123,53 +129,67 @@ pub fn SettingsPage() -> impl IntoView {
     document().set_title("Settings · dogwatch");
 
     view! {
-        <section class="page settings">
+        <section class="page settings" on:click=on_click>
             <header class="page-header"><h1>"Settings"</h1></header>
             <h2>"Email (SMTP)"</h2>
-            {move || settings.with(|s| match s {
-                None => view! { <p class="state">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="state error" role="alert">{e.to_string()}</p> }.into_any(),
-                Some(Ok(s)) => {
-                    let smtp = s.get("smtp").cloned().unwrap_or(Value::Null);
-                    let field = |k: &str| smtp.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).unwrap_or_default();
-                    if smtp.get("configured").and_then(Value::as_bool) == Some(true) {
-                        view! { <dl class="smtp">
-                            <dt>"Server"</dt><dd>{field("host")} ":" {field("port")}</dd>
-                            <dt>"TLS"</dt><dd>{field("tls")}</dd>
-                            <dt>"From"</dt><dd>{field("from")}</dd>
-                        </dl> }.into_any()
-                    } else {
-                        view! { <p class="state empty">"Email is not configured: start dogwatch with --smtp-url and --smtp-from (or DOGWATCH_SMTP_URL and DOGWATCH_SMTP_FROM)."</p> }.into_any()
-                    }
-                }
-            })}
+            {dom::host("smtp-settings", Box::new(move |el| settings.with(|s| smtp(el, s))))}
             {move || error.get().map(|e| view! { <p class="state error" role="alert">{e}</p> })}
             <h2>"Users"</h2>
-            <ul class="contacts users">
-                {let remove = remove.clone(); move || users.get().into_iter().map(|u| {
-                    let (remove, handle) = (remove.clone(), u.handle.clone());
-                    view! { <li>"@" {u.handle.clone()} " " {u.name.clone()} " <" {u.email.clone()} "> "
-                        <button type="button" class="link danger" on:click=move |_| remove("users", handle.clone())>"Remove"</button></li> }
-                }).collect_view()}
-            </ul>
+            {dom::host("contacts users", Box::new(move |el| users.with(|list| {
+                for u in list {
+                    let li = add(el, "div", "contact");
+                    add_text(&li, "span", "", &format!("@{} {} <{}> ", u.handle, u.name, u.email));
+                    dom::button(&li, "link danger", "Remove", "users", &u.handle);
+                }
+            })))}
             <div class="fields add-user">
                 {input("Handle", handle)}{input("Name", name)}{input("Email", email)}
                 <button type="button" class="secondary" on:click=add_user>"Add user"</button>
             </div>
             <h2>"Webhooks"</h2>
-            <ul class="contacts webhooks">
-                {move || hooks.get().into_iter().map(|w| {
-                    let (remove, hook) = (remove.clone(), w.name.clone());
-                    view! { <li>"@webhook-" {w.name.clone()} " " <span class="mono">{w.url.clone()}</span>
-                        {w.slack_compatible.then_some(" (Slack body)")} " "
-                        <button type="button" class="link danger" on:click=move |_| remove("webhooks", hook.clone())>"Remove"</button></li> }
-                }).collect_view()}
-            </ul>
+            {dom::host("contacts webhooks", Box::new(move |el| hooks.with(|list| {
+                for w in list {
+                    let li = add(el, "div", "contact");
+                    let slack = if w.slack_compatible { " (Slack body)" } else { "" };
+                    add_text(&li, "span", "", &format!("@webhook-{} {}{slack} ", w.name, w.url));
+                    dom::button(&li, "link danger", "Remove", "webhooks", &w.name);
+                }
+            })))}
             <div class="fields add-webhook">
                 {input("Webhook name", hook_name)}{input("URL", hook_url)}
                 <label class="check"><input type="checkbox" prop:checked=move || slack.get() on:change=move |ev| slack.set(event_target_checked(&ev))/>"Slack-compatible body"</label>
                 <button type="button" class="secondary" on:click=add_hook>"Add webhook"</button>
             </div>
         </section>
+    }
+}
+
+/// SMTP as the server was started with, or why there is none.
+fn smtp(el: &web_sys::Element, answer: &Option<Result<Value, ApiError>>) {
+    let s = match answer {
+        None => return note(el, "state", "Loading…", false),
+        Some(Err(e)) => return note(el, "state error", &e.to_string(), true),
+        Some(Ok(s)) => s,
+    };
+    let smtp = s.get("smtp").cloned().unwrap_or(Value::Null);
+    if smtp.get("configured").and_then(Value::as_bool) != Some(true) {
+        let words = "Email is not configured: start dogwatch with --smtp-url and --smtp-from (or \
+                     DOGWATCH_SMTP_URL and DOGWATCH_SMTP_FROM).";
+        return note(el, "state empty", words, false);
+    }
+    let field = |k: &str| {
+        smtp.get(k)
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .unwrap_or_default()
+    };
+    let dl = add(el, "dl", "smtp");
+    let server = format!("{}:{}", field("host"), field("port"));
+    for (term, value) in [
+        ("Server", server),
+        ("TLS", field("tls")),
+        ("From", field("from")),
+    ] {
+        add_text(&dl, "dt", "", term);
+        add_text(&dl, "dd", "", &value);
     }
 }

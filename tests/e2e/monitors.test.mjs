@@ -230,22 +230,22 @@ test('settings show SMTP as configured, and users and webhooks can be added and 
   const { context, page, pageErrors } = await openPage(browser);
   await page.goto(`${server.base}/settings`);
   await page.getByText('Email is not configured').waitFor();
-  await page.locator('.users li', { hasText: '@alice' }).waitFor();
+  await page.locator('.users .contact', { hasText: '@alice' }).waitFor();
   await page.getByLabel('Handle').fill('bob');
   await page.getByLabel('Name', { exact: true }).fill('Bob <b>');
   await page.getByLabel('Email').fill('bob@example.com');
   await page.getByRole('button', { name: 'Add user' }).click();
-  await page.locator('.users li', { hasText: 'Bob <b>' }).waitFor();
+  await page.locator('.users .contact', { hasText: 'Bob <b>' }).waitFor();
   await page.getByLabel('Webhook name').fill('ops');
   await page.getByLabel('URL').fill('not a url');
   await page.getByRole('button', { name: 'Add webhook' }).click();
   await page.locator('.state.error[role="alert"]', { hasText: 'url is not a URL' }).waitFor();
   await page.getByLabel('URL').fill('http://127.0.0.1:9/hook');
   await page.getByRole('button', { name: 'Add webhook' }).click();
-  await page.locator('.webhooks li', { hasText: '@webhook-ops' }).waitFor();
+  await page.locator('.webhooks .contact', { hasText: '@webhook-ops' }).waitFor();
   await screenshot(page, 'settings');
-  await page.locator('.users li', { hasText: '@bob' }).getByRole('button', { name: 'Remove' }).click();
-  await page.locator('.users li', { hasText: '@bob' }).waitFor({ state: 'detached' });
+  await page.locator('.users .contact', { hasText: '@bob' }).getByRole('button', { name: 'Remove' }).click();
+  await page.locator('.users .contact', { hasText: '@bob' }).waitFor({ state: 'detached' });
   assert.deepEqual((await api('GET', '/api/v1/dogwatch/users')).body.users.map((u) => u.handle), ['alice']);
 
   await page.locator('nav .nav-links').getByRole('link', { name: 'Events' }).click();

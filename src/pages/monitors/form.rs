@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiFuture, use_backend, use_latest};
-use crate::chart::{ChartOptions, GraphData, Marker};
+use crate::chart::{ChartOptions, GraphData, Marker, YAxis};
 use crate::components::message_editor::MessageEditor;
 use crate::components::query_editor::QueryEditor;
 use crate::components::timeseries::Timeseries;
@@ -38,8 +38,108 @@ const AGGRS: [(&str, &str); 5] = [
     ("change", "change"),
 ];
 
-type Getter = fn(&MonitorForm) -> &str;
-type Setter = fn(&mut MonitorForm, String);
+/// How a field is edited.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Choice(&'static [(&'static str, &'static str)]),
+    Check,
+}
+
+/// One field of the form: its element id (also its key in `MonitorForm::get`), label, kind, and
+/// the problems shown under it. The form lists its fields as data, so one function draws them all.
+struct Spec(&'static str, &'static str, Kind, Option<Field>);
+
+const DEFINE: &[Spec] = &[
+    Spec(
+        "monitor-aggr",
+        "Time aggregation",
+        Kind::Choice(&AGGRS),
+        None,
+    ),
+    Spec(
+        "monitor-window",
+        "Over the last",
+        Kind::Choice(&WINDOWS),
+        None,
+    ),
+    Spec("monitor-by", "Multi alert by (tag keys)", Kind::Text, None),
+];
+
+const CONDITIONS: &[Spec] = &[
+    Spec(
+        "monitor-comparator",
+        "Trigger when the value is",
+        Kind::Choice(&COMPARATORS),
+        None,
+    ),
+    Spec(
+        "monitor-critical",
+        "Alert threshold",
+        Kind::Text,
+        Some(Field::Critical),
+    ),
+    Spec(
+        "monitor-warning",
+        "Warning threshold",
+        Kind::Text,
+        Some(Field::Warning),
+    ),
+    Spec(
+        "monitor-critical-recovery",
+        "Alert recovery threshold",
+        Kind::Text,
+        Some(Field::CriticalRecovery),
+    ),
+    Spec(
+        "monitor-warning-recovery",
+        "Warning recovery threshold",
+        Kind::Text,
+        Some(Field::WarningRecovery),
+    ),
+    Spec(
+        "monitor-notify-no-data",
+        "Notify if data is missing",
+        Kind::Check,
+        None,
+    ),
+    Spec(
+        "monitor-no-data",
+        "No data after (minutes)",
+        Kind::Text,
+        Some(Field::NoData),
+    ),
+    Spec(
+        "monitor-renotify",
+        "Renotify every (minutes, empty: never)",
+        Kind::Text,
+        Some(Field::Renotify),
+    ),
+    Spec(
+        "monitor-delay",
+        "Evaluation delay (seconds)",
+        Kind::Text,
+        Some(Field::Delay),
+    ),
+    Spec(
+        "monitor-full-window",
+        "Require a full window of data",
+        Kind::Check,
+        None,
+    ),
+];
+
+const NAME: &[Spec] = &[Spec("monitor-name", "Name", Kind::Text, None)];
+
+const META: &[Spec] = &[
+    Spec("monitor-tags", "Tags (comma-separated)", Kind::Text, None),
+    Spec(
+        "monitor-priority",
+        "Priority (1-5)",
+        Kind::Text,
+        Some(Field::Priority),
+    ),
+];
 
 #[component]
 pub fn MonitorFormPage(
@@ -168,35 +268,19 @@ pub fn MonitorFormPage(
                             on_commit=Callback::new(move |text| form.update(|f| f.metric_query = text))/>
                         {errors(shown, Field::Query)}
                     </div>
-                    <div class="fields">
-                        {select(form, "Time aggregation", "monitor-aggr", &AGGRS, |f| &f.time_aggr, |f, v| f.time_aggr = v)}
-                        {select(form, "Over the last", "monitor-window", &WINDOWS, |f| &f.window, |f, v| f.window = v)}
-                        {text(form, "Multi alert by (tag keys)", "monitor-by", |f| &f.group_by, |f, v| f.group_by = v)}
-                    </div>
+                    {fields(form, shown, DEFINE)}
                     <Preview form/>
                 </fieldset>
                 <fieldset>
                     <legend>"2. Set alert conditions"</legend>
-                    <div class="fields">
-                        {select(form, "Trigger when the value is", "monitor-comparator", &COMPARATORS, |f| &f.comparator, |f, v| f.comparator = v)}
-                    </div>
-                    <div class="fields">
-                        <div>{text(form, "Alert threshold", "monitor-critical", |f| &f.critical, |f, v| f.critical = v)}{errors(shown, Field::Critical)}</div>
-                        <div>{text(form, "Warning threshold", "monitor-warning", |f| &f.warning, |f, v| f.warning = v)}{errors(shown, Field::Warning)}</div>
-                        <div>{text(form, "Alert recovery threshold", "monitor-critical-recovery", |f| &f.critical_recovery, |f, v| f.critical_recovery = v)}{errors(shown, Field::CriticalRecovery)}</div>
-                        <div>{text(form, "Warning recovery threshold", "monitor-warning-recovery", |f| &f.warning_recovery, |f, v| f.warning_recovery = v)}{errors(shown, Field::WarningRecovery)}</div>
-                    </div>
-                    <Options form shown/>
+                    {fields(form, shown, CONDITIONS)}
                 </fieldset>
                 <fieldset>
                     <legend>"3. Say what's happening"</legend>
-                    {text(form, "Name", "monitor-name", |f| &f.name, |f, v| f.name = v)}
+                    {fields(form, shown, NAME)}
                     <MessageEditor value=message mentions previews/>
                     {errors(shown, Field::Message)}
-                    <div class="fields">
-                        {text(form, "Tags (comma-separated)", "monitor-tags", |f| &f.tags, |f, v| f.tags = v)}
-                        <div>{text(form, "Priority (1-5)", "monitor-priority", |f| &f.priority, |f, v| f.priority = v)}{errors(shown, Field::Priority)}</div>
-                    </div>
+                    {fields(form, shown, META)}
                 </fieldset>
                 {move || save_error.get().map(|e| view! { <p class="state error save-error" role="alert">{e}</p> })}
                 <div class="actions">
@@ -205,28 +289,6 @@ pub fn MonitorFormPage(
                 </div>
             </form>
         </section>
-    }
-}
-
-/// The no-data, renotify, delay and full-window options.
-#[component]
-fn Options(form: RwSignal<MonitorForm>, shown: Memo<Vec<Problem>>) -> impl IntoView {
-    view! {
-        <div class="fields">
-            <label class="check">
-                <input type="checkbox" prop:checked=move || form.with(|f| f.notify_no_data)
-                    on:change=move |ev| form.update(|f| f.notify_no_data = event_target_checked(&ev))/>
-                "Notify if data is missing"
-            </label>
-            <div>{text(form, "No data after (minutes)", "monitor-no-data", |f| &f.no_data_timeframe, |f, v| f.no_data_timeframe = v)}{errors(shown, Field::NoData)}</div>
-            <div>{text(form, "Renotify every (minutes, empty: never)", "monitor-renotify", |f| &f.renotify_interval, |f, v| f.renotify_interval = v)}{errors(shown, Field::Renotify)}</div>
-            <div>{text(form, "Evaluation delay (seconds)", "monitor-delay", |f| &f.evaluation_delay, |f, v| f.evaluation_delay = v)}{errors(shown, Field::Delay)}</div>
-            <label class="check">
-                <input type="checkbox" prop:checked=move || form.with(|f| f.require_full_window)
-                    on:change=move |ev| form.update(|f| f.require_full_window = event_target_checked(&ev))/>
-                "Require a full window of data"
-            </label>
-        </div>
     }
 }
 
@@ -242,43 +304,54 @@ fn errors(shown: Memo<Vec<Problem>>, field: Field) -> impl IntoView {
     }
 }
 
-/// A labelled text field bound to one string of the form.
-fn text(
+/// A row of fields.
+fn fields(
     form: RwSignal<MonitorForm>,
-    label: &'static str,
-    id: &'static str,
-    get: Getter,
-    set: Setter,
+    shown: Memo<Vec<Problem>>,
+    specs: &'static [Spec],
 ) -> impl IntoView {
-    view! {
-        <label class="field" for=id>
-            <span>{label}</span>
-            <input id=id type="text" autocomplete="off"
-                prop:value=move || form.with(|f| get(f).to_owned())
-                on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))/>
-        </label>
-    }
+    let items = specs
+        .iter()
+        .map(|spec| field(form, shown, spec))
+        .collect_view();
+    view! { <div class="fields">{items}</div> }
 }
 
-/// A labelled choice among `options` (value, label) bound to one string of the form.
-fn select(
-    form: RwSignal<MonitorForm>,
-    label: &'static str,
-    id: &'static str,
-    options: &'static [(&'static str, &'static str)],
-    get: Getter,
-    set: Setter,
-) -> impl IntoView {
-    view! {
-        <label class="field" for=id>
-            <span>{label}</span>
-            <select id=id on:change=move |ev| form.update(|f| set(f, event_target_value(&ev)))>
-                {options.iter().map(|&(value, text)| view! {
-                    <option value=value selected=move || form.with(|f| get(f) == value)>{text}</option>
-                }).collect_view()}
-            </select>
-        </label>
-    }
+/// One field bound to the form, with its problems under it.
+fn field(form: RwSignal<MonitorForm>, shown: Memo<Vec<Problem>>, spec: &'static Spec) -> AnyView {
+    let &Spec(id, label, kind, problem) = spec;
+    let set = move |value: String| form.update(|f| f.set(id, value));
+    let input = match kind {
+        Kind::Text => view! {
+            <label class="field" for=id>
+                <span>{label}</span>
+                <input id=id type="text" autocomplete="off"
+                    prop:value=move || form.with(|f| f.get(id).to_owned())
+                    on:input=move |ev| set(event_target_value(&ev))/>
+            </label>
+        }
+        .into_any(),
+        Kind::Choice(options) => view! {
+            <label class="field" for=id>
+                <span>{label}</span>
+                <select id=id on:change=move |ev| set(event_target_value(&ev))>
+                    {options.iter().map(|&(value, text)| view! {
+                        <option value=value selected=move || form.with(|f| f.get(id) == value)>{text}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+        .into_any(),
+        Kind::Check => view! {
+            <label class="check">
+                <input id=id type="checkbox" prop:checked=move || form.with(|f| f.get(id) == "true")
+                    on:change=move |ev| set(event_target_checked(&ev).to_string())/>
+                {label}
+            </label>
+        }
+        .into_any(),
+    };
+    view! { <div class="field-box">{input}{problem.map(|p| errors(shown, p))}</div> }.into_any()
 }
 
 /// The query over the last day with the thresholds as markers, and how much of it was past them.
@@ -302,9 +375,8 @@ fn Preview(form: RwSignal<MonitorForm>) -> impl IntoView {
     });
     let graph = Signal::derive(move || results.with(|l| l.value.as_ref().map(|(_, g)| g.clone())));
     let parsed = Memo::new(move |_| form.with(MonitorForm::parsed));
-    let options = Signal::derive(move || ChartOptions {
-        markers: parsed.with(|p| markers(p.as_ref().map(|(_, t)| t))),
-        ..ChartOptions::default()
+    let options = Signal::derive(move || {
+        graph.with(|g| parsed.with(|p| chart_options(g.as_ref(), p.as_ref().map(|(_, t)| t))))
     });
     let summary = move || {
         let (query, thresholds) = parsed.get()?;
@@ -333,12 +405,16 @@ fn Preview(form: RwSignal<MonitorForm>) -> impl IntoView {
     }
 }
 
-/// The thresholds as markers: alert, warning and their recoveries.
-pub fn markers(thresholds: Option<&dogwatch_core::monitor::Thresholds>) -> Vec<Marker> {
+/// The thresholds as dashed markers (alert, warning and their recoveries), with a value axis tall
+/// enough to show them next to the data of `graph`.
+pub fn chart_options(
+    graph: Option<&GraphData>,
+    thresholds: Option<&dogwatch_core::monitor::Thresholds>,
+) -> ChartOptions {
     let Some(t) = thresholds else {
-        return Vec::new();
+        return ChartOptions::default();
     };
-    [
+    let markers: Vec<Marker> = [
         (t.critical, "Alert"),
         (t.warning, "Warning"),
         (t.critical_recovery, "Alert recovery"),
@@ -354,7 +430,27 @@ pub fn markers(thresholds: Option<&dogwatch_core::monitor::Thresholds>) -> Vec<M
             ),
         })
     })
-    .collect()
+    .collect();
+    let values = graph
+        .iter()
+        .flat_map(|g| g.response.series.iter())
+        .flat_map(|s| s.pointlist.iter().filter_map(|(_, v)| *v))
+        .chain(markers.iter().map(|m| m.value))
+        .filter(|v| v.is_finite());
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let pad = ((hi - lo) * 0.05).max(1e-9);
+    let y_axis = YAxis {
+        min: (lo <= hi).then_some(lo - pad),
+        max: (lo <= hi).then_some(hi + pad),
+        log: false,
+    };
+    ChartOptions {
+        markers,
+        y_axis,
+        ..ChartOptions::default()
+    }
 }
 
 /// The day up to now.

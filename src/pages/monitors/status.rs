@@ -1,7 +1,7 @@
 //! A monitor's status page (`/monitors/{id}`): its state, query and message; the query over the last
 //! day with the thresholds as markers; each group's state and its timeline of transitions; the
 //! notifications sent, failures and their errors included; recent events; mute/unmute, edit and
-//! delete. Everything from the API is shown as text.
+//! delete. What comes from the API is drawn once per answer with `dom` (as text nodes).
 
 use std::sync::Arc;
 
@@ -9,23 +9,26 @@ use dogwatch_core::monitor::message::{format_utc, format_value};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
+use web_sys::Element;
 
 use crate::api::{ApiError, Event, use_backend};
-use crate::chart::{ChartOptions, GraphData};
+use crate::chart::GraphData;
 use crate::components::timeseries::Timeseries;
+use crate::dom::{self, add, add_text, attr};
 use crate::monitor_form::MonitorForm;
 use crate::nav::use_location;
 
-use super::form::{last_day, markers};
+use super::form::{chart_options, last_day};
 use super::{edit_path, state_class};
 
 /// Everything the page shows, loaded together.
-#[derive(Clone)]
 struct Loaded {
     monitor: Value,
     history: Value,
     events: Vec<Event>,
 }
+
+type Answer = Option<Result<Loaded, ApiError>>;
 
 /// `v[key]` as text: strings as they are, numbers as written, null and absent as "".
 fn text(v: &Value, key: &str) -> String {
@@ -51,6 +54,19 @@ fn items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
+/// A state badge with the state's colour.
+pub fn badge(parent: &Element, state: &str) -> Element {
+    add_text(parent, "span", &state_class(state), state)
+}
+
+/// A "state" paragraph: loading, empty, or (with `alert`) an error.
+pub fn note(parent: &Element, class: &str, words: &str, alert: bool) {
+    let p = add_text(parent, "p", class, words);
+    if alert {
+        attr(&p, "role", "alert");
+    }
+}
+
 #[component]
 pub fn MonitorStatusPage(id: i64) -> impl IntoView {
     let backend = use_backend();
@@ -63,10 +79,10 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
         move || {
             let monitor = backend.monitor(id, None);
             let history = backend.monitor_history(id, None);
-            let week = last_day();
+            let day = last_day();
             let week = dogwatch_core::timeframe::TimeRange {
-                from_ms: week.to_ms - 7 * 86_400_000,
-                ..week
+                from_ms: day.to_ms - 7 * 86_400_000,
+                ..day
             };
             let events = backend.events(Some(id), week, None);
             let backend = backend.clone();
@@ -82,13 +98,12 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
                 // The graph: the metric part of the query over the last day.
                 if let Ok(l) = &answer {
                     let form = MonitorForm::from_monitor(&l.monitor);
-                    let range = last_day();
-                    let request = backend.query(&form.full_metric_query(), range, None);
+                    let request = backend.query(&form.full_metric_query(), day, None);
                     spawn_local(async move {
                         if let Ok(response) = request.await {
                             graph.try_set(Some(GraphData {
                                 response: Arc::new(response),
-                                range,
+                                range: day,
                             }));
                         }
                     });
@@ -98,27 +113,28 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
         }
     };
     reload();
-    let act = {
-        let backend = backend.clone();
-        let reload = reload.clone();
-        move |mute: bool| {
-            let request = backend.mute_monitor(id, mute);
-            let reload = reload.clone();
-            spawn_local(async move {
-                match request.await {
-                    Ok(_) => reload(),
-                    Err(e) => action_error.set(Some(format!("Could not change the mute: {e}"))),
-                }
-            });
-        }
-    };
     let location = use_location();
-    let delete = move |_| {
-        let request = backend.delete_monitor(id);
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let request = match dom::action_of(&ev) {
+            Some((action, _)) if action == "delete" => return confirm.set(true),
+            Some((action, _)) if action == "delete-confirmed" => {
+                let request = backend.delete_monitor(id);
+                spawn_local(async move {
+                    match request.await {
+                        Ok(()) => location.navigate(super::PATH),
+                        Err(e) => action_error.set(Some(format!("Could not delete: {e}"))),
+                    }
+                });
+                return;
+            }
+            Some((action, _)) => backend.mute_monitor(id, action == "mute"),
+            None => return,
+        };
+        let reload = reload.clone();
         spawn_local(async move {
             match request.await {
-                Ok(()) => location.navigate(super::PATH),
-                Err(e) => action_error.set(Some(format!("Could not delete: {e}"))),
+                Ok(_) => reload(),
+                Err(e) => action_error.set(Some(format!("Could not change the mute: {e}"))),
             }
         });
     };
@@ -129,155 +145,164 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
                 .map(|(_, t)| t),
             _ => None,
         });
-        ChartOptions {
-            markers: markers(thresholds.as_ref()),
-            ..ChartOptions::default()
-        }
+        graph.with(|g| chart_options(g.as_ref(), thresholds.as_ref()))
     });
 
     view! {
-        <section class="page monitor-status">
+        <section class="page monitor-status" on:click=on_click>
             {move || action_error.get().map(|e| view! { <p class="state error" role="alert">{e}</p> })}
-            {move || match loaded.get() {
-                None => view! { <p class="state">"Loading the monitor…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="state error" role="alert">{e.to_string()}</p> }.into_any(),
-                Some(Ok(l)) => {
-                    let m = &l.monitor;
-                    let muted = m.pointer("/options/silenced").and_then(Value::as_object).is_some_and(|s| !s.is_empty());
-                    let state = text(m, "overall_state");
-                    let act = act.clone();
-                    document().set_title(&format!("{} · Monitors · dogwatch", text(m, "name")));
-                    view! {
-                        <header class="page-header">
-                            <h1>{text(m, "name")}</h1>
-                            <span class=state_class(&state) data-testid="overall-state">{state.clone()}</span>
-                            {muted.then(|| view! { <span class="badge muted-badge">"Muted"</span> })}
-                            <div class="actions">
-                                <button type="button" class="secondary" on:click=move |_| act(!muted)>
-                                    {if muted { "Unmute" } else { "Mute" }}
-                                </button>
-                                <a class="button secondary" href=edit_path(id)>"Edit"</a>
-                                <button type="button" class="danger" on:click=move |_| confirm.set(true)>"Delete"</button>
-                            </div>
-                        </header>
-                        <p class="mono monitor-query">{text(m, "query")}</p>
-                        <pre class="monitor-message">{text(m, "message")}</pre>
-                        <Timeseries graph=graph options/>
-                        <Groups history=l.history.clone()/>
-                        <Notifications history=l.history.clone()/>
-                        <h2>"Recent events"</h2>
-                        {if l.events.is_empty() {
-                            view! { <p class="state empty">"No events in the past week."</p> }.into_any()
-                        } else {
-                            view! { <ul class="events">{l.events.iter().map(event_item).collect_view()}</ul> }.into_any()
-                        }}
-                    }.into_any()
-                }
-            }}
-            {move || confirm.get().then(|| {
-                let delete = delete.clone();
-                view! {
+            {dom::host("status-head", Box::new(move |el| loaded.with(|l| head(el, id, l))))}
+            <Timeseries graph options/>
+            {dom::host("status-body", Box::new(move |el| loaded.with(|l| body(el, l))))}
+            <Show when=move || confirm.get()>
                 <div class="modal-backdrop">
                     <div class="modal" role="dialog" aria-modal="true" aria-label="Delete monitor">
                         <p>"Delete this monitor? This cannot be undone."</p>
                         <div class="actions">
                             <button type="button" class="secondary" on:click=move |_| confirm.set(false)>"Cancel"</button>
-                            <button type="button" class="danger" on:click=delete>"Delete"</button>
+                            <button type="button" class="danger" data-action="delete-confirmed">"Delete"</button>
                         </div>
                     </div>
                 </div>
-                }
-            })}
+            </Show>
         </section>
     }
 }
 
-/// Each group's state now, and its transitions oldest first.
-#[component]
-fn Groups(history: Value) -> impl IntoView {
-    let groups = items(&history, "groups");
-    let transitions = items(&history, "transitions");
+/// The title, state, actions, query and message; or where the loading is.
+fn head(el: &Element, id: i64, answer: &Answer) {
+    let m = match answer {
+        None => return note(el, "state", "Loading the monitor…", false),
+        Some(Err(e)) => return note(el, "state error", &e.to_string(), true),
+        Some(Ok(l)) => &l.monitor,
+    };
+    let muted = m
+        .pointer("/options/silenced")
+        .and_then(Value::as_object)
+        .is_some_and(|s| !s.is_empty());
+    let name = text(m, "name");
+    document().set_title(&format!("{name} · Monitors · dogwatch"));
+    let header = add(el, "header", "page-header");
+    add_text(&header, "h1", "", &name);
+    attr(
+        &badge(&header, &text(m, "overall_state")),
+        "data-testid",
+        "overall-state",
+    );
+    if muted {
+        add_text(&header, "span", "badge muted-badge", "Muted");
+    }
+    let actions = add(&header, "div", "actions");
+    let (label, action) = if muted {
+        ("Unmute", "unmute")
+    } else {
+        ("Mute", "mute")
+    };
+    dom::button(&actions, "secondary", label, action, "");
+    attr(
+        &add_text(&actions, "a", "button secondary", "Edit"),
+        "href",
+        &edit_path(id),
+    );
+    dom::button(&actions, "danger", "Delete", "delete", "");
+    add_text(el, "p", "mono monitor-query", &text(m, "query"));
+    add_text(el, "pre", "monitor-message", &text(m, "message"));
+}
+
+/// Each group's state and timeline, the notifications sent, and the recent events.
+fn body(el: &Element, answer: &Answer) {
+    let Some(Ok(l)) = answer else { return };
+    let groups = items(&l.history, "groups");
+    let transitions = items(&l.history, "transitions");
+    add_text(el, "h2", "", "State timeline");
     if groups.is_empty() {
-        return view! {
-            <h2>"Groups"</h2>
-            <p class="state empty">"Not evaluated yet: no group has a state."</p>
+        note(
+            el,
+            "state empty",
+            "Not evaluated yet: no group has a state.",
+            false,
+        );
+    }
+    for g in groups {
+        let name = text(g, "group");
+        let div = add(el, "div", "group");
+        attr(&div, "data-group", &name);
+        let h3 = add(&div, "h3", "");
+        badge(&h3, &text(g, "state"));
+        dom::text(&h3, if name.is_empty() { " (all)" } else { " " });
+        dom::text(&h3, &name);
+        let since = format!(
+            " since {}, last value {}",
+            time(g, "since_ms"),
+            text(g, "last_value")
+        );
+        add_text(&h3, "span", "muted", &since);
+        let ol = add(&div, "ol", "timeline");
+        for t in transitions.iter().filter(|t| text(t, "group") == name) {
+            let li = add(&ol, "li", "");
+            add_text(&li, "span", "muted", &time(t, "ts_ms"));
+            dom::text(&li, &format!(" {} → ", text(t, "from")));
+            badge(&li, &text(t, "to"));
+            dom::text(&li, &format!(" {}", text(t, "value")));
         }
-        .into_any();
     }
-    view! {
-        <h2>"State timeline"</h2>
-        {groups.iter().map(|g| {
-            let name = text(g, "group");
-            let state = text(g, "state");
-            let steps: Vec<&Value> = transitions.iter().filter(|t| text(t, "group") == name).collect();
-            view! {
-                <div class="group" data-group=name.clone()>
-                    <h3>
-                        <span class=state_class(&state)>{state.clone()}</span>
-                        " " {if name.is_empty() { "(all)".to_owned() } else { name.clone() }}
-                        <span class="muted">" since " {time(g, "since_ms")} ", last value " {text(g, "last_value")}</span>
-                    </h3>
-                    <ol class="timeline">
-                        {steps.into_iter().map(|t| view! {
-                            <li>
-                                <span class="muted">{time(t, "ts_ms")}</span> " "
-                                {text(t, "from")} " → " <span class=state_class(&text(t, "to"))>{text(t, "to")}</span>
-                                " " {text(t, "value")}
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                </div>
+
+    add_text(el, "h2", "", "Notifications");
+    let sent = items(&l.history, "notifications");
+    if sent.is_empty() {
+        note(el, "state empty", "No notifications sent yet.", false);
+    } else {
+        let table = add(el, "table", "dash-table notifications");
+        let head = add(&add(&table, "thead", ""), "tr", "");
+        for h in ["When", "To", "Subject", "Delivery"] {
+            add_text(&head, "th", "", h);
+        }
+        let tbody = add(&table, "tbody", "");
+        for n in sent {
+            let state = text(n, "state");
+            let tr = add(&tbody, "tr", &format!("delivery-{state}"));
+            add_text(&tr, "td", "muted", &time(n, "created_ms"));
+            add_text(
+                &tr,
+                "td",
+                "",
+                &format!("{} {}", text(n, "channel"), text(n, "target")),
+            );
+            add_text(&tr, "td", "", &text(n, "subject"));
+            let attempts = format!("{state} after {} attempt(s)", text(n, "attempts"));
+            let td = add_text(&tr, "td", "", &attempts);
+            let error = text(n, "last_error");
+            if !error.is_empty() {
+                add_text(&td, "p", "field-error", &error);
             }
-        }).collect_view()}
+        }
     }
-    .into_any()
+
+    add_text(el, "h2", "", "Recent events");
+    events(el, &l.events);
 }
 
-/// The notifications sent for this monitor, delivery failures and their errors included.
-#[component]
-fn Notifications(history: Value) -> impl IntoView {
-    let sent = items(&history, "notifications");
-    view! {
-        <h2>"Notifications"</h2>
-        {if sent.is_empty() {
-            view! { <p class="state empty">"No notifications sent yet."</p> }.into_any()
-        } else {
-            view! {
-                <table class="dash-table notifications">
-                    <thead><tr><th>"When"</th><th>"To"</th><th>"Subject"</th><th>"Delivery"</th></tr></thead>
-                    <tbody>
-                        {sent.iter().map(|n| {
-                            let state = text(n, "state");
-                            let error = text(n, "last_error");
-                            let class = format!("delivery-{state}");
-                            view! {
-                                <tr class=class>
-                                    <td class="muted">{time(n, "created_ms")}</td>
-                                    <td>{text(n, "channel")} " " {text(n, "target")}</td>
-                                    <td>{text(n, "subject")}</td>
-                                    <td>
-                                        {state} " after " {text(n, "attempts")} " attempt(s)"
-                                        {(!error.is_empty()).then(|| view! { <p class="field-error">{error}</p> })}
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any()
-        }}
+/// Events as a list, or the words for none.
+pub fn events(el: &Element, events: &[Event]) {
+    if events.is_empty() {
+        return note(el, "state empty", "No events in the past week.", false);
     }
-}
-
-/// One event of the stream, as text.
-pub fn event_item(e: &Event) -> impl IntoView + use<> {
-    view! {
-        <li class="event" data-event-id=e.id>
-            <span class=state_class(&e.to_state)>{e.to_state.clone()}</span>
-            " " <span class="muted">{format_utc(e.ts_ms)}</span> " "
-            {e.monitor_id.map(|id| view! { <a href=super::monitor_path(id)>{e.title.clone()}</a> }.into_any())
-                .unwrap_or_else(|| view! { <span>{e.title.clone()}</span> }.into_any())}
-            <pre class="event-text">{e.text.clone()}</pre>
-        </li>
+    let ul = add(el, "ul", "events");
+    for e in events {
+        let li = add(&ul, "li", "event");
+        attr(&li, "data-event-id", &e.id.to_string());
+        badge(&li, &e.to_state);
+        add_text(&li, "span", "muted", &format!(" {} ", format_utc(e.ts_ms)));
+        match e.monitor_id {
+            Some(id) => attr(
+                &add_text(&li, "a", "", &e.title),
+                "href",
+                &super::monitor_path(id),
+            ),
+            None => {
+                add_text(&li, "span", "", &e.title);
+            }
+        }
+        add_text(&li, "pre", "event-text", &e.text);
     }
 }
