@@ -254,3 +254,65 @@ test('settings show SMTP as configured, and users and webhooks can be added and 
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
+
+test('a monitor that fires: the status page shows its timeline and the failed delivery, the event stream its event', async () => {
+  // A server of its own that evaluates every second, so that the shared one keeps its states.
+  const live = await startServer({ extraArgs: ['--eval-interval', '1'] });
+  const { context, page, pageErrors } = await openPage(browser);
+  try {
+    const call = async (method, url, body) => {
+      const response = await fetch(`${live.base}${url}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const points = Array.from({ length: 20 }, (_, i) => [now - 285 + i * 15, 900 + i]);
+    await postSeries(live, [{ metric: 'my_metric', points, tags: ['host:ubuntu'] }]);
+    // Nothing listens on port 9 (discard): every delivery to this webhook fails.
+    assert.equal((await call('POST', '/api/v1/dogwatch/webhooks', { name: 'broken', url: 'http://127.0.0.1:9/hook' })).status, 200);
+    const created = await call('POST', '/api/v1/monitor', {
+      type: 'metric alert',
+      name: 'Fires',
+      query: 'max(last_5m):avg:my_metric{host:ubuntu} > 800',
+      message: '{{#is_alert}}high {{value}}{{/is_alert}} @webhook-broken',
+      options: { thresholds: { critical: 800 } },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const id = created.body.id;
+    for (let i = 0; i < 100 && (await call('GET', `/api/v1/monitor/${id}`)).body.overall_state !== 'Alert'; i += 1) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    // The page is drawn once per visit: look again until the failed attempt is there.
+    const failure = page.locator('.notifications .field-error');
+    for (let i = 0; i < 30; i += 1) {
+      await page.goto(`${live.base}/monitors/${id}`);
+      await page.getByRole('heading', { name: 'Fires' }).waitFor();
+      if (await failure.count()) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(await page.locator('[data-testid="overall-state"]').textContent(), 'Alert');
+    await page.locator('.timeline li', { hasText: 'Alert' }).first().waitFor();
+    assert.match(await page.locator('.notifications td').nth(1).textContent(), /webhook broken/);
+    assert.ok((await failure.first().textContent()).length > 0);
+    await screenshot(page, 'monitor-status-fired');
+
+    await page.locator('nav .nav-links').getByRole('link', { name: 'Events' }).click();
+    const event = page.locator('.event', { hasText: 'Fires' }).first();
+    await event.waitFor();
+    assert.equal(await event.locator('.badge').textContent(), 'Alert');
+    await page.getByLabel('Filter by monitor').selectOption(String(id));
+    await page.waitForURL(new RegExp(`monitor_id=${id}$`));
+    await event.waitFor();
+    await screenshot(page, 'events');
+    await event.getByRole('link').click();
+    await page.waitForURL(new RegExp(`/monitors/${id}$`));
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+    await live.stop();
+  }
+});

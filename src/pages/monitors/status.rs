@@ -229,8 +229,13 @@ fn body(el: &Element, answer: &Answer) {
         attr(&div, "data-group", &name);
         let h3 = add(&div, "h3", "");
         badge(&h3, &text(g, "state"));
-        dom::text(&h3, if name.is_empty() { " (all)" } else { " " });
-        dom::text(&h3, &name);
+        // A simple alert has one group, `*`.
+        let shown = if name.is_empty() || name == "*" {
+            "all"
+        } else {
+            &name
+        };
+        dom::text(&h3, &format!(" {shown}"));
         let since = format!(
             " since {}, last value {}",
             time(g, "since_ms"),
