@@ -50,95 +50,33 @@ enum Kind {
 /// the problems shown under it. The form lists its fields as data, so one function draws them all.
 struct Spec(&'static str, &'static str, Kind, Option<Field>);
 
+#[rustfmt::skip]
 const DEFINE: &[Spec] = &[
-    Spec(
-        "monitor-aggr",
-        "Time aggregation",
-        Kind::Choice(&AGGRS),
-        None,
-    ),
-    Spec(
-        "monitor-window",
-        "Over the last",
-        Kind::Choice(&WINDOWS),
-        None,
-    ),
+    Spec("monitor-aggr", "Time aggregation", Kind::Choice(&AGGRS), None),
+    Spec("monitor-window", "Over the last", Kind::Choice(&WINDOWS), None),
     Spec("monitor-by", "Multi alert by (tag keys)", Kind::Text, None),
 ];
 
+#[rustfmt::skip]
 const CONDITIONS: &[Spec] = &[
-    Spec(
-        "monitor-comparator",
-        "Trigger when the value is",
-        Kind::Choice(&COMPARATORS),
-        None,
-    ),
-    Spec(
-        "monitor-critical",
-        "Alert threshold",
-        Kind::Text,
-        Some(Field::Critical),
-    ),
-    Spec(
-        "monitor-warning",
-        "Warning threshold",
-        Kind::Text,
-        Some(Field::Warning),
-    ),
-    Spec(
-        "monitor-critical-recovery",
-        "Alert recovery threshold",
-        Kind::Text,
-        Some(Field::CriticalRecovery),
-    ),
-    Spec(
-        "monitor-warning-recovery",
-        "Warning recovery threshold",
-        Kind::Text,
-        Some(Field::WarningRecovery),
-    ),
-    Spec(
-        "monitor-notify-no-data",
-        "Notify if data is missing",
-        Kind::Check,
-        None,
-    ),
-    Spec(
-        "monitor-no-data",
-        "No data after (minutes)",
-        Kind::Text,
-        Some(Field::NoData),
-    ),
-    Spec(
-        "monitor-renotify",
-        "Renotify every (minutes, empty: never)",
-        Kind::Text,
-        Some(Field::Renotify),
-    ),
-    Spec(
-        "monitor-delay",
-        "Evaluation delay (seconds)",
-        Kind::Text,
-        Some(Field::Delay),
-    ),
-    Spec(
-        "monitor-full-window",
-        "Require a full window of data",
-        Kind::Check,
-        None,
-    ),
+    Spec("monitor-comparator", "Trigger when the value is", Kind::Choice(&COMPARATORS), None),
+    Spec("monitor-critical", "Alert threshold", Kind::Text, Some(Field::Critical)),
+    Spec("monitor-warning", "Warning threshold", Kind::Text, Some(Field::Warning)),
+    Spec("monitor-critical-recovery", "Alert recovery threshold", Kind::Text, Some(Field::CriticalRecovery)),
+    Spec("monitor-warning-recovery", "Warning recovery threshold", Kind::Text, Some(Field::WarningRecovery)),
+    Spec("monitor-notify-no-data", "Notify if data is missing", Kind::Check, None),
+    Spec("monitor-no-data", "No data after (minutes)", Kind::Text, Some(Field::NoData)),
+    Spec("monitor-renotify", "Renotify every (minutes, empty: never)", Kind::Text, Some(Field::Renotify)),
+    Spec("monitor-delay", "Evaluation delay (seconds)", Kind::Text, Some(Field::Delay)),
+    Spec("monitor-full-window", "Require a full window of data", Kind::Check, None),
 ];
 
 const NAME: &[Spec] = &[Spec("monitor-name", "Name", Kind::Text, None)];
 
+#[rustfmt::skip]
 const META: &[Spec] = &[
     Spec("monitor-tags", "Tags (comma-separated)", Kind::Text, None),
-    Spec(
-        "monitor-priority",
-        "Priority (1-5)",
-        Kind::Text,
-        Some(Field::Priority),
-    ),
+    Spec("monitor-priority", "Priority (1-5)", Kind::Text, Some(Field::Priority)),
 ];
 
 #[component]
@@ -206,7 +144,8 @@ pub fn MonitorFormPage(
         })
     });
     let message = RwSignal::new(String::new());
-    // The message lives in its own signal so typing in it does not rebuild the form's fields.
+    // The message editor works on a signal of its own; these two effects keep it and the form in
+    // step (a monitor loaded for editing fills the editor, typing fills the form).
     Effect::new(move |_| {
         let text = form.with(|f| f.message.clone());
         if message.with_untracked(|m| *m != text) {
