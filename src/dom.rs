@@ -71,3 +71,18 @@ pub fn host(class: &'static str, build: Box<dyn Fn(&Element)>) -> impl IntoView 
     });
     view! { <div class=class node_ref=node></div> }
 }
+
+/// The value of the `<input name=name>` inside `root` (`"true"`/`"false"` for a checkbox), `""`
+/// when there is none.
+pub fn input_value(root: &Element, name: &str) -> String {
+    let input = root
+        .query_selector(&format!("input[name=\"{name}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+    match input {
+        Some(i) if i.type_() == "checkbox" => i.checked().to_string(),
+        Some(i) => i.value(),
+        None => String::new(),
+    }
+}

@@ -146,11 +146,19 @@ pub fn MessageEditor(
 
     view! {
         <div class="message-editor">
-            <div class="hints" role="toolbar" aria-label="Insert a template variable">
-                {HINTS.map(|(label, snippet)| view! {
-                    <button type="button" class="hint" on:mousedown=|ev| ev.prevent_default()
-                        on:click=move |_| insert(snippet)>{label}</button>
-                })}
+            <div class="hints" role="toolbar" aria-label="Insert a template variable"
+                // mousedown keeps the focus (and the cursor) in the text area.
+                on:mousedown=|ev| ev.prevent_default()
+                on:click=move |ev| {
+                    if let Some((_, snippet)) = dom::action_of(&ev) {
+                        insert(&snippet);
+                    }
+                }>
+                {dom::host("hint-list", Box::new(|el| {
+                    for (label, snippet) in HINTS {
+                        dom::button(el, "hint", label, "hint", snippet);
+                    }
+                }))}
             </div>
             <div class="suggest">
                 <textarea node_ref=input id="monitor-message" class="message-input" rows="7"
@@ -167,20 +175,30 @@ pub fn MessageEditor(
                     on:click=move |_| read_cursor()
                     on:blur=move |_| open.set(false)
                 ></textarea>
-                <Show when=move || !items.with(Vec::is_empty)>
-                    <ul class="suggestions" role="listbox" aria-label="Mentions">
-                        {move || items.get().into_iter().enumerate().map(|(i, choice)| {
-                            let text = choice.clone();
-                            view! {
-                                <li role="option" class:active=move || active.get() == i
-                                    aria-selected=move || (active.get() == i).to_string()
-                                    on:mousedown=move |ev| { ev.prevent_default(); pick(choice.clone()); }>
-                                    {text}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                </Show>
+                // mousedown, not click: it comes before the text area's blur.
+                <div on:mousedown=move |ev| {
+                    if let Some((_, choice)) = dom::action_of(&ev) {
+                        ev.prevent_default();
+                        pick(choice);
+                    }
+                }>
+                    {dom::host("mention-list", Box::new(move |el| items.with(|items| {
+                        if items.is_empty() {
+                            return;
+                        }
+                        let ul = dom::add(el, "ul", "suggestions");
+                        dom::attr(&ul, "role", "listbox");
+                        dom::attr(&ul, "aria-label", "Mentions");
+                        let active = active.get();
+                        for (i, choice) in items.iter().enumerate() {
+                            let li = dom::add_text(&ul, "li", if i == active { "active" } else { "" }, choice);
+                            dom::attr(&li, "role", "option");
+                            dom::attr(&li, "aria-selected", if i == active { "true" } else { "false" });
+                            dom::attr(&li, "data-action", "mention");
+                            dom::attr(&li, "data-arg", choice);
+                        }
+                    })))}
+                </div>
             </div>
             {dom::host("previews", Box::new(move |el| previews.with(|list| {
                 for (state, text) in list {

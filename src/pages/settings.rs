@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{Map, Value};
 
-use crate::api::{ApiError, User, Webhook, use_backend};
+use wasm_bindgen::JsCast;
+
+use crate::api::{ApiError, ApiFuture, User, Webhook, use_backend};
 use crate::dom::{self, add, add_text};
 use crate::pages::monitors::status::note;
 
@@ -53,78 +55,47 @@ pub fn SettingsPage() -> impl IntoView {
         }
     };
     reload();
-    // One way to add or remove either kind: the request, then a reload or the error in words.
-    let run = {
-        let reload = reload.clone();
-        move |request: crate::api::ApiFuture<()>| {
-            let reload = reload.clone();
-            spawn_local(async move {
-                match request.await {
-                    Ok(()) => {
-                        error.set(None);
-                        reload();
-                    }
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-            });
-        }
-    };
-    let save = {
-        let (backend, run) = (backend.clone(), run.clone());
-        move |kind: &'static str, body: Value| {
-            let request = backend.save_contact(kind, body);
-            run(Box::pin(async move { request.await.map(drop) }));
-        }
-    };
-    let on_click = {
-        let backend = backend.clone();
-        move |ev: leptos::ev::MouseEvent| {
-            if let Some((kind, name)) = dom::action_of(&ev) {
-                run(backend.delete_contact(&kind, &name));
+    // Every button of the page: add a user or a webhook from the fields, or remove one; then a
+    // reload, or the API's words.
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((action, arg)) = dom::action_of(&ev) else {
+            return;
+        };
+        let Some(page) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let value = |name| dom::input_value(&page, name);
+        let request: ApiFuture<()> = match action.as_str() {
+            "add-user" => {
+                let fields = [
+                    ("handle", value("handle")),
+                    ("name", value("name")),
+                    ("email", value("email")),
+                ];
+                let request = backend.save_contact("users", body(&fields, None));
+                Box::pin(async move { request.await.map(drop) })
             }
-        }
-    };
-    let (handle, name, email) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-    );
-    let (hook_name, hook_url, slack) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(false),
-    );
-    let add_user = {
-        let save = save.clone();
-        move |_| {
-            save(
-                "users",
-                body(
-                    &[
-                        ("handle", handle.get()),
-                        ("name", name.get()),
-                        ("email", email.get()),
-                    ],
-                    None,
-                ),
-            )
-        }
-    };
-    let add_hook = move |_| {
-        save(
-            "webhooks",
-            body(
-                &[("name", hook_name.get()), ("url", hook_url.get())],
-                Some(slack.get()),
-            ),
-        )
-    };
-    let input = |label: &'static str, value: RwSignal<String>| {
-        view! {
-            <label class="field"><span>{label}</span>
-                <input type="text" aria-label=label prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-            </label>
-        }
+            "add-webhook" => {
+                let fields = [("name", value("hook-name")), ("url", value("hook-url"))];
+                let slack = value("slack") == "true";
+                let request = backend.save_contact("webhooks", body(&fields, Some(slack)));
+                Box::pin(async move { request.await.map(drop) })
+            }
+            kind => backend.delete_contact(kind, &arg),
+        };
+        let reload = reload.clone();
+        spawn_local(async move {
+            match request.await {
+                Ok(()) => {
+                    error.set(None);
+                    reload();
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
     };
     document().set_title("Settings · dogwatch");
 
@@ -143,8 +114,10 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })))}
             <div class="fields add-user">
-                {input("Handle", handle)}{input("Name", name)}{input("Email", email)}
-                <button type="button" class="secondary" on:click=add_user>"Add user"</button>
+                <label class="field"><span>"Handle"</span><input type="text" name="handle" aria-label="Handle"/></label>
+                <label class="field"><span>"Name"</span><input type="text" name="name" aria-label="Name"/></label>
+                <label class="field"><span>"Email"</span><input type="text" name="email" aria-label="Email"/></label>
+                <button type="button" class="secondary" data-action="add-user">"Add user"</button>
             </div>
             <h2>"Webhooks"</h2>
             {dom::host("contacts webhooks", Box::new(move |el| hooks.with(|list| {
@@ -156,9 +129,10 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })))}
             <div class="fields add-webhook">
-                {input("Webhook name", hook_name)}{input("URL", hook_url)}
-                <label class="check"><input type="checkbox" prop:checked=move || slack.get() on:change=move |ev| slack.set(event_target_checked(&ev))/>"Slack-compatible body"</label>
-                <button type="button" class="secondary" on:click=add_hook>"Add webhook"</button>
+                <label class="field"><span>"Webhook name"</span><input type="text" name="hook-name" aria-label="Webhook name"/></label>
+                <label class="field"><span>"URL"</span><input type="text" name="hook-url" aria-label="URL"/></label>
+                <label class="check"><input type="checkbox" name="slack"/>"Slack-compatible body"</label>
+                <button type="button" class="secondary" data-action="add-webhook">"Add webhook"</button>
             </div>
         </section>
     }
