@@ -18,7 +18,7 @@ use crate::components::timeseries::Timeseries;
 thread_local! {
     /// One crosshair context for every graph the benchmark (or a test) mounts, so that graphs
     /// mounted side by side share it as a dashboard's do.
-    static SYNC: CrosshairSync = CrosshairSync(RwSignal::new(None));
+    static SYNC: CrosshairSync = CrosshairSync::new();
     /// The data `bench_prepare` turned into a query answer, for `bench_mount`.
     static PREPARED: RefCell<Option<GraphData>> = const { RefCell::new(None) };
     /// The options `bench_style` set, for the graphs mounted after it.

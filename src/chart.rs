@@ -18,17 +18,18 @@ mod palette;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::{DateTime, Local, Offset, TimeZone, Utc};
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::QueryResponse;
+use leptos::prelude::{LocalStorage, StoredValue, UpdateValue, WithValue};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use decimate::decimate_counting;
 pub use decimate::{Columns, decimate};
 pub use format::{
     clock_time, fixed_offset, format_value, time_of_day, time_of_day_at, window_label,
 };
-pub use geometry::{Hover, Line, PlotBox, anomalies, hover_at, lines, selected_range, value_axis};
+pub use geometry::{Hover, Line, PlotBox, anomalies, hover_at, lines, selected_range};
 pub use observe::{Observers, on_screen_now};
 pub use palette::{Rgb, css, series_colors};
 
@@ -146,10 +147,84 @@ pub struct Marker {
     pub label: String,
 }
 
-/// The time under the pointer on any graph sharing this context (`ts_ms`), so that every graph draws
-/// its crosshair there. Provided by a page holding several graphs.
-#[derive(Debug, Clone, Copy)]
-pub struct CrosshairSync(pub leptos::prelude::RwSignal<Option<i64>>);
+/// The time under the pointer on any graph sharing this context, so that every graph draws its
+/// crosshair there. Provided by a page holding several graphs.
+///
+/// Graphs subscribe a callback, and the hovered graph calls the others' at once, in its pointer
+/// handler. This was a signal read by an effect in every graph: Leptos runs effects in a microtask
+/// (queued through the async executor), which at every pointer move cost a `queueMicrotask`, a
+/// wake-up and an effect run in each graph, the hovered one included, for a handful of writes.
+#[derive(Clone, Copy)]
+pub struct CrosshairSync(StoredValue<SyncState, LocalStorage>);
+
+type OnCrosshair = std::rc::Rc<dyn Fn(Option<i64>)>;
+
+#[derive(Default)]
+struct SyncState {
+    ts_ms: Option<i64>,
+    next_id: u64,
+    subscribers: Vec<(u64, OnCrosshair)>,
+}
+
+impl CrosshairSync {
+    pub fn new() -> CrosshairSync {
+        CrosshairSync(StoredValue::new_local(SyncState::default()))
+    }
+
+    /// The time last hovered on a graph of this context.
+    pub fn ts_ms(&self) -> Option<i64> {
+        self.0.try_with_value(|s| s.ts_ms).flatten()
+    }
+
+    /// Calls `on_change` with the time hovered whenever another graph's hover changes; returns the
+    /// id to [`CrosshairSync::publish`] and [`CrosshairSync::unsubscribe`] with.
+    pub fn subscribe(&self, on_change: impl Fn(Option<i64>) + 'static) -> u64 {
+        self.0
+            .try_update_value(|s| {
+                s.next_id += 1;
+                s.subscribers.push((s.next_id, std::rc::Rc::new(on_change)));
+                s.next_id
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn unsubscribe(&self, id: u64) {
+        self.0
+            .try_update_value(|s| s.subscribers.retain(|(i, _)| *i != id));
+    }
+
+    /// The time now hovered on graph `from` (`None` once the pointer left it): every other graph
+    /// hears of it before this returns.
+    pub fn publish(&self, from: u64, ts_ms: Option<i64>) {
+        let others: Vec<OnCrosshair> = self
+            .0
+            .try_update_value(|s| {
+                s.ts_ms = ts_ms;
+                s.subscribers
+                    .iter()
+                    .filter(|(id, _)| *id != from)
+                    .map(|(_, f)| f.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Called with no borrow held, so that a callback may use this context too.
+        for on_change in others {
+            on_change(ts_ms);
+        }
+    }
+}
+
+impl Default for CrosshairSync {
+    fn default() -> CrosshairSync {
+        CrosshairSync::new()
+    }
+}
+
+impl std::fmt::Debug for CrosshairSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CrosshairSync").field(&self.ts_ms()).finish()
+    }
+}
 
 const GRID_CSS: &str = "rgb(232, 235, 240)";
 const AXIS_CSS: &str = "rgb(200, 205, 214)";
@@ -213,9 +288,6 @@ pub fn draw(
         .zip(colors.iter().copied().chain(std::iter::repeat((0, 0, 0))))
         .filter(|(line, _)| !options.hidden.contains(&line.label))
         .collect();
-    let y_axis = options.y_axis;
-    let (y_lo, y_hi) = value_axis(shown.iter().map(|(l, _)| *l), &y_axis);
-
     let ctx = canvas
         .get_context("2d")
         .ok()
@@ -228,6 +300,32 @@ pub fn draw(
         (px(css_width - MARGIN_RIGHT) as i32).max(px(MARGIN_LEFT) as i32 + 1),
         (px(css_height - MARGIN_BOTTOM) as i32).max(px(MARGIN_TOP) as i32 + 1),
     );
+    // The data first, reduced to what the pixels can show: the value axis then comes from the
+    // reduced lines, which keep every column's extremes, rather than from another walk over every
+    // point.
+    let y_axis = options.y_axis;
+    let columns = Columns {
+        from_ms: range.from_ms,
+        to_ms: range.to_ms,
+        count: (device_box.2 - device_box.0).max(1) as usize,
+    };
+    let keep = |v: f64| v.is_finite() && (!y_axis.log || v > 0.0);
+    let reduced: Vec<Reduced> = shown
+        .iter()
+        .map(|&(line, _)| Reduced::of(line, columns, keep))
+        .collect();
+    let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+    for r in &reduced {
+        let bands = r
+            .bands
+            .iter()
+            .flat_map(|(upper, lower)| upper.iter().chain(lower));
+        for &(_, v) in r.points.iter().chain(bands) {
+            min = min.min(v);
+            max = max.max(v);
+        }
+    }
+    let (y_lo, y_hi) = geometry::axis_from_extent(min, max, &y_axis);
     let area = Area {
         left: f64::from(device_box.0),
         top: f64::from(device_box.1),
@@ -251,7 +349,7 @@ pub fn draw(
         area.bottom - area.top,
     );
     ctx.clip();
-    let counts = draw_data(&ctx, &area, &shown, options, dpr);
+    let counts = draw_data(&ctx, &area, &shown, &reduced, options, dpr);
     draw_markers(&ctx, &area, &options.markers, dpr);
     ctx.restore();
 
@@ -284,6 +382,40 @@ struct Area {
     y_lo: f64,
     y_hi: f64,
     log: bool,
+}
+
+/// One shown line reduced to what the pixels can show.
+struct Reduced {
+    /// How many of its points have a finite value.
+    valued: usize,
+    points: Vec<(i64, f64)>,
+    /// Per run of its band: the upper and lower edges.
+    bands: Vec<(Vertices, Vertices)>,
+}
+
+/// Decimated `(ts_ms, value)` points.
+type Vertices = Vec<(i64, f64)>;
+
+impl Reduced {
+    fn of(line: &Line, columns: Columns, keep: impl Fn(f64) -> bool + Copy) -> Reduced {
+        let decimated = decimate_counting(&line.points, columns, keep);
+        let bands = geometry::band_runs(line)
+            .into_iter()
+            .map(|run| {
+                let upper: Vec<_> = run.iter().map(|&(ts, _, hi)| (ts, Some(hi))).collect();
+                let lower: Vec<_> = run.iter().map(|&(ts, lo, _)| (ts, Some(lo))).collect();
+                (
+                    decimate(&upper, columns, keep),
+                    decimate(&lower, columns, keep),
+                )
+            })
+            .collect();
+        Reduced {
+            valued: decimated.valued,
+            points: decimated.points,
+            bands,
+        }
+    }
 }
 
 impl Area {
@@ -324,15 +456,6 @@ impl Area {
             self.bottom
         } else {
             self.y(0.0).clamp(self.top, self.bottom)
-        }
-    }
-
-    /// One column per canvas pixel across the plot.
-    fn columns(&self) -> Columns {
-        Columns {
-            from_ms: self.range.from_ms,
-            to_ms: self.range.to_ms,
-            count: (self.right - self.left).round().max(1.0) as usize,
         }
     }
 }
@@ -381,14 +504,14 @@ fn draw_frame(
     ctx.stroke();
 
     let range = area.range;
-    let offset_ms = if utc {
-        0
-    } else {
-        Local
-            .timestamp_millis_opt(range.from_ms)
-            .single()
-            .map_or(0, |t| i64::from(t.offset().fix().local_minus_utc()) * 1000)
+    let offset_at = |ts_ms| {
+        if utc {
+            0
+        } else {
+            format::local_offset_ms(ts_ms)
+        }
     };
+    let offset_ms = offset_at(range.from_ms);
     let x_ticks = axis::time_ticks(
         range.from_ms,
         range.to_ms,
@@ -431,18 +554,8 @@ fn draw_frame(
     ctx.set_text_baseline("top");
     let range_ms = range.duration_ms();
     for &t in &x_ticks {
-        let label = if utc {
-            Utc.timestamp_millis_opt(t)
-                .single()
-                .map(|time| format::axis_time_label(&time, range_ms))
-        } else {
-            local_time(t)
-                .ok()
-                .map(|time| format::axis_time_label(&time, range_ms))
-        };
-        if let Some(label) = label {
-            let _ = ctx.fill_text(&label, area.x(t), bottom + tick + 3.0 * dpr);
-        }
+        let label = format::axis_time_label(t, offset_at(t), range_ms);
+        let _ = ctx.fill_text(&label, area.x(t), bottom + tick + 3.0 * dpr);
     }
     ctx.set_text_align("start");
     ctx.set_text_baseline("alphabetic");
@@ -453,22 +566,16 @@ fn draw_data(
     ctx: &CanvasRenderingContext2d,
     area: &Area,
     shown: &[(&Line, Rgb)],
+    reduced: &[Reduced],
     options: &ChartOptions,
     dpr: f64,
 ) -> Counts {
     let mut counts = Counts::default();
-    let columns = area.columns();
-    let keep = |v: f64| area.accepts(v);
 
     ctx.set_fill_style_str(BAND_FILL);
-    for (line, _) in shown {
-        let runs = geometry::band_runs(line);
-        counts.bands += usize::from(!runs.is_empty());
-        for run in runs {
-            let upper: Vec<_> = run.iter().map(|&(ts, _, hi)| (ts, Some(hi))).collect();
-            let lower: Vec<_> = run.iter().map(|&(ts, lo, _)| (ts, Some(lo))).collect();
-            let upper = decimate(&upper, columns, keep);
-            let lower = decimate(&lower, columns, keep);
+    for r in reduced {
+        counts.bands += usize::from(!r.bands.is_empty());
+        for (upper, lower) in &r.bands {
             ctx.begin_path();
             let mut outline = upper.iter().chain(lower.iter().rev());
             if let Some(&(ts, v)) = outline.next() {
@@ -485,33 +592,29 @@ fn draw_data(
     ctx.set_line_join("miter");
     ctx.set_miter_limit(2.0);
     ctx.set_line_width(2.0 * dpr);
-    for &(line, color) in shown {
-        counts.points += line
-            .points
-            .iter()
-            .filter(|(_, v)| v.is_some_and(f64::is_finite))
-            .count();
-        let points = decimate(&line.points, columns, keep);
+    for (&(line, color), r) in shown.iter().zip(reduced) {
+        counts.points += r.valued;
+        let points = &r.points;
         counts.drawn_points += points.len();
         let css = css(color);
         match options.style(line.query_index).display {
             _ if points.len() == 1 => {
                 // A lone point has no line to draw; show it as a dot.
                 ctx.set_fill_style_str(&css);
-                dots(ctx, area, &points, 3.0 * dpr);
+                dots(ctx, area, points, 3.0 * dpr);
             }
             Display::Line => {
                 ctx.set_stroke_style_str(&css);
-                stroke_path(ctx, area, &points);
+                stroke_path(ctx, area, points);
             }
             Display::Area => {
-                fill_area(ctx, area, &points, color);
+                fill_area(ctx, area, points, color);
                 ctx.set_stroke_style_str(&css);
-                stroke_path(ctx, area, &points);
+                stroke_path(ctx, area, points);
             }
             Display::Bars => {
                 ctx.set_fill_style_str(&css);
-                fill_bars(ctx, area, &points, dpr);
+                fill_bars(ctx, area, points, dpr);
             }
         }
     }
@@ -626,13 +729,6 @@ fn draw_markers(ctx: &CanvasRenderingContext2d, area: &Area, markers: &[Marker],
 
 fn scale_u32(css: f64, dpr: f64) -> u32 {
     (css * dpr).round().max(1.0) as u32
-}
-
-fn local_time(ts_ms: i64) -> Result<DateTime<Local>, String> {
-    Local
-        .timestamp_millis_opt(ts_ms)
-        .single()
-        .ok_or_else(|| format!("time {ts_ms} ms is out of range"))
 }
 
 #[cfg(test)]

@@ -29,6 +29,16 @@ impl Columns {
     }
 }
 
+/// Points per call of the loops that walk a whole line (decimation, the sort check). V8 compiles a
+/// wasm function first with its baseline compiler (Liftoff) and swaps in optimised code (TurboFan)
+/// only for later calls, once it has run hot: there is no on-stack replacement for wasm, so a single
+/// call looping over 166,650 points runs all of them in whichever tier the function had when it was
+/// called. Fed a chunk per call through a function that is never inlined, the loop can switch to
+/// optimised code part way. Measured (2 busy cores, decimation timed alone, 16 cold draws each):
+/// 1 to 3 ms with chunks or without, the same bimodal spread (about 1 ms or about 3 ms, whether the
+/// optimised code was ready or not); the chunks cost nothing measurable either, so they stay.
+pub const CHUNK: usize = 4096;
+
 /// The points of `points` (sorted by time) worth drawing in `columns`: in each column its first,
 /// lowest, highest and last point, in time order, each once. Missing values (`None`), values that are
 /// not finite and values `keep` refuses (a log axis refuses values <= 0) are skipped, so the line
@@ -38,40 +48,97 @@ pub fn decimate(
     columns: Columns,
     keep: impl Fn(f64) -> bool,
 ) -> Vec<(i64, f64)> {
+    decimate_counting(points, columns, keep).points
+}
+
+/// What [`decimate_counting`] found.
+pub struct Decimated {
+    /// As [`decimate`] returns them.
+    pub points: Vec<(i64, f64)>,
+    /// How many points had a finite value (whether `keep` took them or not).
+    pub valued: usize,
+}
+
+/// [`decimate`], also counting the points with a finite value in the same pass.
+pub fn decimate_counting(
+    points: &[(i64, Option<f64>)],
+    columns: Columns,
+    keep: impl Fn(f64) -> bool,
+) -> Decimated {
     let duration_ms = (columns.to_ms - columns.from_ms).max(1) as f64;
-    let per_ms = columns.count.max(1) as f64 / duration_ms;
-    // Never more than 4 per column, and never more than the points themselves.
-    let mut out = Vec::with_capacity(points.len().min(columns.count.saturating_mul(4) + 8));
-    let mut current: Option<Column> = None;
-    // The times the current column covers: while points stay inside, no column arithmetic.
-    let (mut starts_ms, mut ends_ms) = (i64::MAX, i64::MIN);
-    for &(ts_ms, value) in points {
-        let Some(value) = value.filter(|v| v.is_finite() && keep(*v)) else {
-            continue;
-        };
-        if let Some(c) = current
-            .as_mut()
-            .filter(|_| starts_ms <= ts_ms && ts_ms < ends_ms)
-        {
-            c.add(ts_ms, value);
-            continue;
-        }
-        let column = columns.of(ts_ms, per_ms);
-        match &mut current {
-            Some(c) if c.index == column => c.add(ts_ms, value),
-            _ => {
-                if let Some(done) = current.take() {
-                    done.emit(&mut out);
-                }
-                current = Some(Column::new(column, ts_ms, value));
+    let mut state = State {
+        columns,
+        per_ms: columns.count.max(1) as f64 / duration_ms,
+        // Never more than 4 per column, and never more than the points themselves.
+        out: Vec::with_capacity(points.len().min(columns.count.saturating_mul(4) + 8)),
+        current: None,
+        starts_ms: i64::MAX,
+        ends_ms: i64::MIN,
+        valued: 0,
+    };
+    for chunk in points.chunks(CHUNK) {
+        state.feed(chunk, &keep);
+    }
+    if let Some(done) = state.current {
+        done.emit(&mut state.out);
+    }
+    Decimated {
+        points: state.out,
+        valued: state.valued,
+    }
+}
+
+/// The decimation between two chunks.
+struct State {
+    columns: Columns,
+    per_ms: f64,
+    out: Vec<(i64, f64)>,
+    current: Option<Column>,
+    /// The times the current column covers: while points stay inside, no column arithmetic.
+    starts_ms: i64,
+    ends_ms: i64,
+    valued: usize,
+}
+
+impl State {
+    /// One chunk of points; never inlined, so that V8 optimises it once it has run a few times
+    /// (see [`CHUNK`]).
+    #[inline(never)]
+    fn feed(&mut self, points: &[(i64, Option<f64>)], keep: &impl Fn(f64) -> bool) {
+        let (columns, per_ms) = (self.columns, self.per_ms);
+        let (mut starts_ms, mut ends_ms) = (self.starts_ms, self.ends_ms);
+        let mut current = self.current.take();
+        let mut valued = 0;
+        for &(ts_ms, value) in points {
+            let Some(value) = value.filter(|v| v.is_finite()) else {
+                continue;
+            };
+            valued += 1;
+            if !keep(value) {
+                continue;
             }
+            if let Some(c) = current
+                .as_mut()
+                .filter(|_| starts_ms <= ts_ms && ts_ms < ends_ms)
+            {
+                c.add(ts_ms, value);
+                continue;
+            }
+            let column = columns.of(ts_ms, per_ms);
+            match &mut current {
+                Some(c) if c.index == column => c.add(ts_ms, value),
+                _ => {
+                    if let Some(done) = current.take() {
+                        done.emit(&mut self.out);
+                    }
+                    current = Some(Column::new(column, ts_ms, value));
+                }
+            }
+            (starts_ms, ends_ms) = columns.span(column, per_ms);
         }
-        (starts_ms, ends_ms) = columns.span(column, per_ms);
+        (self.starts_ms, self.ends_ms, self.current) = (starts_ms, ends_ms, current);
+        self.valued += valued;
     }
-    if let Some(done) = current {
-        done.emit(&mut out);
-    }
-    out
 }
 
 /// One pixel column being gathered. Points are kept with their order (`seq`) so that the column's

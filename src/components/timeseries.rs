@@ -133,14 +133,16 @@ pub fn Timeseries(
     let hovering = RwSignal::new(false);
     let crosshair = NodeRef::<Div>::new();
     let crosshair_at = StoredValue::new(None::<f64>);
-    // The zone's offset over the window drawn, when it has one: tooltip times without a `Date` each.
-    let zone = StoredValue::new(None::<chrono::FixedOffset>);
+    // What the pointer handlers read, taken at each draw.
+    let drawn_view = StoredValue::new(DrawnView::default());
     let crosshair_style = StoredValue::new_local(None::<web_sys::CssStyleDeclaration>);
     let tip = StoredValue::new_local(TooltipRefs::default());
     let selection = RwSignal::new(None::<(f64, f64)>);
     let drag_from = StoredValue::new(None::<f64>);
     let (draw_error, set_draw_error) = signal(None::<String>);
     let draws = StoredValue::new(0_u64);
+    // This graph's subscription to the crosshair context.
+    let sync_id = StoredValue::new(None::<u64>);
     let last_drawn = StoredValue::new(None::<DrawInput>);
 
     // Puts the crosshair at `x` (CSS pixels in the chart area), or hides it.
@@ -156,11 +158,14 @@ pub fn Timeseries(
                 .map(|el| web_sys::HtmlElement::style(&el));
             crosshair_style.set_value(style);
         }
-        if let Some(style) = crosshair_style.get_value() {
+        // Borrowed, not cloned: cloning and dropping a JS object handle costs two calls into the
+        // bindings' JavaScript.
+        crosshair_style.with_value(|style| {
+            let Some(style) = style else { return };
             // One property at a time: cheaper than rewriting the style attribute at every move.
             match x {
                 Some(x) => {
-                    let _ = style.set_property("left", &format!("{x}px"));
+                    let _ = style.set_property("left", &css_px(x));
                     if was.is_none() {
                         let _ = style.remove_property("display");
                     }
@@ -169,56 +174,63 @@ pub fn Timeseries(
                     let _ = style.set_property("display", "none");
                 }
             }
-        }
+        });
     };
     let paint = move || {
         hover.with_value(|h| {
             place_crosshair(h.as_ref().map(|h| h.x));
             if let Some(h) = h {
-                let flip =
-                    plot.with_untracked(|p| p.is_some_and(|p| h.x > (p.left + p.right) / 2.0));
-                let offset = zone.get_value();
+                let (flip, offset) = drawn_view.with_value(|v| {
+                    let flip = v.plot.is_some_and(|p| h.x > (p.left + p.right) / 2.0);
+                    (flip, v.zone)
+                });
                 tip.update_value(|t| t.paint(h, flip, offset));
             }
         })
     };
     let refresh_hover = move || {
-        let found = match (plot.get_untracked(), pointer_x.get_value()) {
-            (Some(p), Some(x)) => lines.with_untracked(|l| {
-                effective.with_untracked(|o| chart::hover_at(&p, shown(l, &o.hidden), x))
-            }),
+        let found = drawn_view.with_value(|v| match (v.plot, pointer_x.get_value()) {
+            (Some(p), Some(x)) => chart::hover_at(&p, v.shown(), x),
             _ => None,
-        };
-        if hover.with_value(|h| *h == found) {
+        });
+        let Some(was_present) = hover.with_value(|h| (*h != found).then_some(h.is_some())) else {
             return;
-        }
+        };
         let present = found.is_some();
         let ts_ms = found.as_ref().map(|h| h.ts_ms);
         hover.set_value(found);
         paint();
-        if hovering.get_untracked() != present {
+        // `hovering` follows `hover`: compared with the bucket left, not read (a signal read costs
+        // more than the plain value).
+        if was_present != present {
             hovering.set(present);
         }
-        if let Some(CrosshairSync(ts)) = sync {
-            ts.set(ts_ms);
+        if let Some((sync, id)) = sync.zip(sync_id.get_value()) {
+            sync.publish(id, ts_ms);
         }
     };
     // The time hovered on another graph of the same context: the crosshair goes there, unless the
     // pointer is over this graph.
-    if let Some(CrosshairSync(ts)) = sync {
-        Effect::new(move |_| {
-            let (ts_ms, p) = (ts.get(), plot.get());
-            if hover.with_value(Option::is_some) {
-                return;
-            }
-            let x = ts_ms.zip(p).and_then(|(ts_ms, p)| {
-                (p.range.from_ms..=p.range.to_ms)
-                    .contains(&ts_ms)
-                    .then(|| p.x_of(ts_ms))
-            });
-            place_crosshair(x);
+    let follow = move |ts_ms: Option<i64>| {
+        if hover.try_with_value(Option::is_none) != Some(true) {
+            return;
+        }
+        let plot = drawn_view.with_value(|v| v.plot);
+        let x = ts_ms.zip(plot).and_then(|(ts_ms, p)| {
+            (p.range.from_ms..=p.range.to_ms)
+                .contains(&ts_ms)
+                .then(|| p.x_of(ts_ms))
         });
+        place_crosshair(x);
+    };
+    if let Some(sync) = sync {
+        sync_id.set_value(Some(sync.subscribe(follow)));
     }
+    on_cleanup(move || {
+        if let Some((sync, id)) = sync.zip(sync_id.try_get_value().flatten()) {
+            sync.unsubscribe(id);
+        }
+    });
 
     Effect::new(move |_| {
         let (Some(canvas), true, Some(input)) = (canvas.get(), visible.get(), input.get()) else {
@@ -254,11 +266,22 @@ pub fn Timeseries(
                     let _ = canvas.set_attribute(name, &value);
                 }
                 plot.set(Some(drawn.plot));
-                zone.set_value(if input.options.utc {
-                    chrono::FixedOffset::east_opt(0)
-                } else {
-                    chart::fixed_offset(input.range)
+                drawn_view.set_value(DrawnView {
+                    plot: Some(drawn.plot),
+                    shown: input
+                        .lines
+                        .iter()
+                        .map(|l| !input.options.hidden.contains(&l.label))
+                        .collect(),
+                    lines: Arc::clone(&input.lines),
+                    zone: if input.options.utc {
+                        Some(0)
+                    } else {
+                        chart::fixed_offset(input.range)
+                    },
                 });
+                // Where another graph's crosshair now falls on this one.
+                follow(sync.and_then(|s| s.ts_ms()));
                 area_left.set_value(None);
                 set_draw_error.set(None);
             }
@@ -401,16 +424,70 @@ pub fn Timeseries(
     }
 }
 
+/// `x` CSS pixels as CSS text, to the 1/64 px the browser lays out in (Blink's LayoutUnit), so the
+/// same place on screen: "523.453125px". Written by hand: a float's shortest decimal form (`{x}`,
+/// up to 17 digits here) was the largest piece of our own code in a pointer move.
+fn css_px(x: f64) -> String {
+    let units = (x * 64.0).round();
+    let mut text = String::with_capacity(20);
+    if units < 0.0 {
+        text.push('-');
+    }
+    let units = units.abs().min(1e15) as u64;
+    push_digits(&mut text, units / 64, 1);
+    let frac = units % 64;
+    if frac > 0 {
+        // k/64 is k × 0.015625: six decimals, exactly.
+        text.push('.');
+        let mut decimals = frac * 15_625;
+        let mut width = 6;
+        while decimals.is_multiple_of(10) {
+            decimals /= 10;
+            width -= 1;
+        }
+        push_digits(&mut text, decimals, width);
+    }
+    text.push_str("px");
+    text
+}
+
+/// `n` in decimal, zero-padded to at least `width` digits.
+fn push_digits(text: &mut String, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    while n > 0 || digits.len() - i < width {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    text.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
 fn px(x: Option<f64>) -> String {
     format!("{}px", x.unwrap_or_default())
 }
 
-/// The lines not hidden.
-fn shown<'a>(
-    lines: &'a [Line],
-    hidden: &'a BTreeSet<String>,
-) -> impl Iterator<Item = &'a Line> + Clone {
-    lines.iter().filter(|l| !hidden.contains(&l.label))
+/// What the pointer handlers need of the last draw, in one place: reading it is one borrow, where
+/// the signals and memos it comes from cost a lookup, a lock and a guard each, at every move.
+#[derive(Default)]
+struct DrawnView {
+    plot: Option<PlotBox>,
+    lines: Arc<Vec<Line>>,
+    /// Per line: whether it is shown (not hidden from the legend).
+    shown: Vec<bool>,
+    /// The zone's offset over the window drawn, when it has one: tooltip times without a `Date` each.
+    zone: Option<i64>,
+}
+
+impl DrawnView {
+    /// The lines not hidden.
+    fn shown(&self) -> impl Iterator<Item = &Line> + Clone {
+        self.lines
+            .iter()
+            .zip(&self.shown)
+            .filter_map(|(l, &shown)| shown.then_some(l))
+    }
 }
 
 /// One line of the tooltip.
@@ -498,11 +575,11 @@ struct TooltipRefs {
 
 impl TooltipRefs {
     /// Writes `hover` into the tooltip; `flip` opens it to the left of the crosshair.
-    fn paint(&mut self, hover: &Hover, flip: bool, offset: Option<chrono::FixedOffset>) {
-        let Some(card) = self.card.get_untracked() else {
-            return;
-        };
+    fn paint(&mut self, hover: &Hover, flip: bool, offset: Option<i64>) {
         if self.flip != Some(flip) {
+            let Some(card) = self.card.get_untracked() else {
+                return;
+            };
             let _ = card.set_attribute("class", if flip { "tooltip flip" } else { "tooltip" });
             self.flip = Some(flip);
         }
@@ -540,19 +617,34 @@ impl TooltipRefs {
 struct TextSlot {
     el: NodeRef<Span>,
     text: Option<web_sys::Node>,
+    /// What `text` holds: the same text is not written again (a text write costs the browser far
+    /// more than a comparison, as it shapes the new text at once).
+    written: String,
 }
 
 impl TextSlot {
     fn new(el: NodeRef<Span>) -> TextSlot {
-        TextSlot { el, text: None }
+        TextSlot {
+            el,
+            text: None,
+            written: String::new(),
+        }
     }
 
     fn set(&mut self, text: &str) {
         if let Some(node) = &self.text {
-            node.set_node_value(Some(text));
+            if self.written != text {
+                node.set_node_value(Some(text));
+            }
         } else if let Some(el) = self.el.get_untracked() {
             el.set_text_content(Some(text));
             self.text = el.first_child();
+        } else {
+            return;
+        }
+        if self.written != text {
+            self.written.clear();
+            self.written.push_str(text);
         }
     }
 }
@@ -608,5 +700,32 @@ fn HoverCard(
             <span class="tooltip-time" node_ref=time></span>
             <ul>{rows_view}</ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_px;
+
+    #[test]
+    fn crosshair_positions_are_written_to_the_64th_of_a_pixel() {
+        assert_eq!(css_px(0.0), "0px");
+        assert_eq!(css_px(-0.001), "0px");
+        assert_eq!(css_px(12.0), "12px");
+        assert_eq!(css_px(523.453125), "523.453125px");
+        assert_eq!(css_px(100.5), "100.5px");
+        assert_eq!(css_px(-3.25), "-3.25px");
+        assert_eq!(css_px(1.0 / 64.0), "0.015625px");
+        // Any x: the text is x rounded to 1/64, exactly.
+        for i in 0..20_000 {
+            let x = f64::from(i) * 0.0731 - 50.0;
+            let rounded = (x * 64.0).round() / 64.0;
+            let expected = if rounded == 0.0 {
+                "0px".to_owned()
+            } else {
+                format!("{rounded}px")
+            };
+            assert_eq!(css_px(x), expected, "{x}");
+        }
     }
 }

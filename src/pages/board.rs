@@ -348,7 +348,7 @@ pub fn BoardPage() -> impl IntoView {
         backend: StoredValue::new(backend.clone()),
     };
     provide_context(ctx);
-    provide_context(CrosshairSync(RwSignal::new(None)));
+    provide_context(CrosshairSync::new());
     drag::listen(ctx);
 
     // Ctrl+Z / Cmd+Z undoes the last change, unless the user is typing in a field.

@@ -10,7 +10,8 @@
 //   every canvas, which makes Chromium rasterise what was recorded: "drawn" means laid out and in
 //   pixels, for both.
 // - Crosshair: 10 s of page.mouse.move across the plot in 2-pixel steps, JavaScript time (wasm
-//   included) from CDP's Performance.getMetrics ScriptDuration before and after.
+//   included) from CDP's Performance.getMetrics ScriptDuration before and after, per move. Measured
+//   in the last HOVER_RUNS runs of each (one 10 s sample swings by ±5% on a busy machine).
 //
 // The page is the real UI served by `dogwatch serve --ui-dir dist` at a route that does not exist
 // (a light "Page not found" page), with a blank container fixed over it.
@@ -24,6 +25,7 @@ const POINTS = 166_650;
 const WIDTH = 1200;
 const HEIGHT = 320;
 const HOVER_MS = 10_000;
+const HOVER_RUNS = 3;
 const UPLOT_JS = path.join(repoRoot, 'node_modules/uplot/dist/uPlot.iife.min.js');
 const UPLOT_CSS = path.join(repoRoot, 'node_modules/uplot/dist/uPlot.min.css');
 
@@ -179,23 +181,26 @@ const runs = parseRuns(process.argv.slice(2));
 const server = await startServer();
 const browser = await launchBrowser();
 try {
-  const result = { points: POINTS, width: WIDTH, height: HEIGHT, runs, ours_ms: [], uplot_ms: [] };
+  const result = {
+    points: POINTS, width: WIDTH, height: HEIGHT, runs, ours_ms: [], uplot_ms: [],
+    ours_hover_script_ms: [], ours_hover_moves: [], uplot_hover_script_ms: [], uplot_hover_moves: [],
+  };
   // Warm the browser's caches of the UI's files once, so that no run pays for the first fetch.
   await oneRun(browser, server.base, 'ours', { hoverToo: false });
   for (let i = 0; i < runs; i += 1) {
     // Alternate which goes first, so that neither always gets the fresher browser.
     const order = i % 2 === 0 ? ['ours', 'uplot'] : ['uplot', 'ours'];
     for (const which of order) {
-      const last = i === runs - 1;
-      const r = await oneRun(browser, server.base, which, { hoverToo: last });
+      const hoverToo = i >= runs - HOVER_RUNS;
+      const r = await oneRun(browser, server.base, which, { hoverToo });
       result[`${which}_ms`].push(r.ms);
       if (r.drawnPoints !== undefined) {
         result.ours_points = r.points;
         result.ours_drawn_points = r.drawnPoints;
       }
       if (r.hovered) {
-        result[`${which}_hover_script_ms`] = r.hovered.scriptMs;
-        result[`${which}_hover_moves`] = r.hovered.moves;
+        result[`${which}_hover_script_ms`].push(r.hovered.scriptMs);
+        result[`${which}_hover_moves`].push(r.hovered.moves);
       }
       process.stderr.write(`run ${i + 1}/${runs} ${which}: ${r.ms.toFixed(1)} ms${r.hovered ? `, hover ${r.hovered.scriptMs.toFixed(0)} ms script over ${r.hovered.moves} moves` : ''}\n`);
     }

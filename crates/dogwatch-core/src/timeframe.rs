@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-pub(crate) mod civil;
+pub mod civil;
 pub mod typed;
 
 pub use typed::{TypedRangeError, TypedRangeErrorKind, parse_typed};

@@ -3,7 +3,8 @@
 //!
 //! Builds the server (debug, as the browser tests use it) and the UI (`trunk build --release`), then
 //! runs tests/bench/render.mjs, which does the browser work and prints one JSON line: the draw times
-//! of both (cold, a fresh page per run) and the script time of 10 s of pointer movement over each.
+//! of both (cold, a fresh page per run) and the script time of 10 s of pointer movement over each,
+//! in each of the last three runs.
 //! This side summarises: medians, ratios (ours / uPlot, lower is better, target <= 1.0), and the
 //! gzip -9 size of every file of dist/ that index.html loads (target 400 KB).
 
@@ -143,12 +144,21 @@ fn report(r: &Json, bundle: &Bundle) -> Result<String> {
     let uplot = numbers(r, "uplot_ms")?;
     let (ours_med, uplot_med) = (median(&ours), median(&uplot));
     let draw_ratio = ours_med / uplot_med;
-    let ours_hover = number(r, "ours_hover_script_ms")?;
-    let uplot_hover = number(r, "uplot_hover_script_ms")?;
-    let ours_moves = number(r, "ours_hover_moves")?;
-    let uplot_moves = number(r, "uplot_hover_moves")?;
     // Per move: the page that answers faster gets more moves in the same 10 s.
-    let hover_ratio = (ours_hover / ours_moves) / (uplot_hover / uplot_moves);
+    let per_move = |which: &str| -> Result<Vec<f64>> {
+        let script = numbers(r, &format!("{which}_hover_script_ms"))?;
+        let moves = numbers(r, &format!("{which}_hover_moves"))?;
+        Ok(script.iter().zip(&moves).map(|(s, m)| s / m).collect())
+    };
+    let (ours_hover, uplot_hover) = (per_move("ours")?, per_move("uplot")?);
+    let (ours_move_med, uplot_move_med) = (median(&ours_hover), median(&uplot_hover));
+    let hover_ratio = ours_move_med / uplot_move_med;
+    let list3 = |xs: &[f64]| {
+        xs.iter()
+            .map(|x| format!("{x:.3}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let list = |xs: &[f64]| {
         xs.iter()
             .map(|x| format!("{x:.1}"))
@@ -181,14 +191,17 @@ fn report(r: &Json, bundle: &Bundle) -> Result<String> {
         "  ratio ours/uPlot {draw_ratio:.2}x   {}\n\n",
         verdict(draw_ratio)
     );
-    s += "crosshair (script time of 10 s of pointer moves across the plot)\n";
     s += &format!(
-        "  ours   {ours_hover:7.1} ms over {ours_moves} moves ({:.3} ms a move)\n",
-        ours_hover / ours_moves
+        "crosshair (script time of 10 s of pointer moves across the plot, in {} runs)\n",
+        ours_hover.len()
     );
     s += &format!(
-        "  uPlot  {uplot_hover:7.1} ms over {uplot_moves} moves ({:.3} ms a move)\n",
-        uplot_hover / uplot_moves
+        "  ours   median {ours_move_med:.3} ms a move   runs: {}\n",
+        list3(&ours_hover)
+    );
+    s += &format!(
+        "  uPlot  median {uplot_move_med:.3} ms a move   runs: {}\n",
+        list3(&uplot_hover)
     );
     s += &format!(
         "  ratio ours/uPlot {hover_ratio:.2}x (per move)   {}\n\n",
@@ -231,8 +244,8 @@ mod tests {
             br#"{"points":166650,"width":1200,"height":320,"runs":3,
                  "ours_ms":[30,10,20],"uplot_ms":[40,40,40],
                  "ours_points":166650,"ours_drawn_points":4334,
-                 "ours_hover_script_ms":100,"ours_hover_moves":500,
-                 "uplot_hover_script_ms":300,"uplot_hover_moves":500}"#,
+                 "ours_hover_script_ms":[100,90,200],"ours_hover_moves":[500,500,500],
+                 "uplot_hover_script_ms":[300,300,270],"uplot_hover_moves":[500,500,500]}"#,
         )
         .expect("json");
         let bundle = Bundle {
@@ -241,6 +254,8 @@ mod tests {
         let text = report(&r, &bundle).expect("a report");
         assert!(text.contains("ours   median    20.0 ms"), "{text}");
         assert!(text.contains("ratio ours/uPlot 0.50x"), "{text}");
+        // Medians per move: 0.2 ms against 0.6 ms.
+        assert!(text.contains("ours   median 0.200 ms a move"), "{text}");
         assert!(text.contains("ratio ours/uPlot 0.33x (per move)"), "{text}");
         assert!(
             text.contains("total transferred 1.0 KB (target 400 KB): meets"),
