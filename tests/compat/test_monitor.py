@@ -99,3 +99,33 @@ def test_validation_errors_name_the_field(server):
     assert len(bad["errors"]) == 1
     assert bad["errors"][0].startswith("query: expected a threshold number at column 42")
     assert api.Monitor.get(12345) == {"errors": ["Monitor 12345 not found"]}
+
+
+def test_search_by_text_status_tag_and_muted(server):
+    connect(server, raw=False)
+    seed = create_seed()
+    other = api.Monitor.create(
+        type="metric alert",
+        query="max(last_1h):avg:system.cpu.user{*} by {host} > 90",
+        name="CPU is high",
+        tags=["env:prod"],
+    )
+    api.Monitor.mute(other["id"])
+
+    found = api.Monitor.search(query='tag:"app:seed"')
+    assert [m["id"] for m in found["monitors"]] == [seed["id"]]
+    hit = found["monitors"][0]
+    assert hit["name"] == "my_metric is high"
+    assert hit["status"] == "No Data"
+    assert hit["classification"] == "metric"
+    assert hit["metrics"] == ["my_metric"]
+    assert found["metadata"] == {"page": 0, "per_page": 30, "page_count": 1, "total_count": 1}
+
+    assert [m["id"] for m in api.Monitor.search(query="cpu muted:true")["monitors"]] == [other["id"]]
+    assert api.Monitor.search(query="status:alert")["monitors"] == []
+    everything = api.Monitor.search(query='status:"no data"', page=0, per_page=1, sort="name,asc")
+    assert [m["id"] for m in everything["monitors"]] == [other["id"]]
+    assert everything["metadata"]["total_count"] == 2
+    assert everything["metadata"]["page_count"] == 2
+    assert everything["counts"]["status"] == [{"name": "No Data", "count": 2}]
+    assert {"name": True, "count": 1} in everything["counts"]["muted"]

@@ -13,6 +13,9 @@
 //!    for `change` / `pct_change` the last bucket against the first. With
 //!    `require_full_window` a group is skipped (its state kept) unless its data starts within the
 //!    first tenth of the window (at least the first minute).
+//!    A `by` group seen for the first time is recorded with `first_seen_ms` = now and left out of
+//!    evaluation (no state, transition or notification) until `new_group_delay` (else
+//!    `new_host_delay`, default 300 s) has passed since; a simple monitor's group never waits.
 //! 3. A known group missing from the result, or without a value, has no data; a simple monitor
 //!    that never had data goes to No Data once `no_data_timeframe` has passed since its creation.
 //! 4. Core's pure [`step`] gives each group's next status and transition.
@@ -192,11 +195,12 @@ fn evaluate_all(
             },
         };
         let seen = ctx.evaluate_groups(&response, from_secs, known, &mut report);
-        // Known groups without a series this time: no data.
-        for g in known
+        // Known groups without a series this time: no data (unless still waiting out the delay).
+        let missing: Vec<&GroupRow> = known
             .iter()
-            .filter(|g| !seen.contains(g.group_key.as_str()))
-        {
+            .filter(|g| !seen.contains(g.group_key.as_str()) && !ctx.waiting(g))
+            .collect();
+        for g in missing {
             report.groups += 1;
             ctx.step_group(
                 g.clone(),
@@ -217,6 +221,8 @@ fn evaluate_all(
                 last_nodata_ms: None,
                 last_value: None,
                 last_data_ms: None,
+                first_seen_ms: None,
+                pending: false,
             };
             ctx.step_group(
                 new,
@@ -245,6 +251,16 @@ struct MonitorCtx<'a> {
 }
 
 impl MonitorCtx<'_> {
+    /// Whether a group is still waiting out `new_group_delay` (counted from when it was first
+    /// seen): it is then not evaluated at all: no state, no transition, no notification.
+    fn waiting(&self, g: &GroupRow) -> bool {
+        g.pending
+            && g.first_seen_ms.is_some_and(|first| {
+                self.now_ms
+                    < first.saturating_add(self.def.new_group_delay_secs.saturating_mul(1000))
+            })
+    }
+
     /// Steps every group of the query result; returns their keys.
     fn evaluate_groups(
         &mut self,
@@ -266,25 +282,32 @@ impl MonitorCtx<'_> {
             if !seen.insert(group_key.clone()) {
                 continue;
             }
-            let previous = known
-                .iter()
-                .find(|g| g.group_key == group_key)
-                .cloned()
-                .unwrap_or_else(|| GroupRow {
-                    monitor_id: self.row.id,
-                    group_key: group_key.clone(),
-                    // A simple monitor's one group exists from the monitor's creation, so that
-                    // no-data counts from there; a `by` group from when it is first seen.
-                    status: GroupStatus::new(if grouped {
-                        self.now_ms
-                    } else {
-                        self.row.created_ms.min(self.now_ms)
-                    }),
-                    last_resolved_ms: None,
-                    last_nodata_ms: None,
-                    last_value: None,
-                    last_data_ms: None,
-                });
+            let stored = known.iter().find(|g| g.group_key == group_key);
+            let previous = stored.cloned().unwrap_or_else(|| GroupRow {
+                monitor_id: self.row.id,
+                group_key: group_key.clone(),
+                // A simple monitor's one group exists from the monitor's creation, so that
+                // no-data counts from there; a `by` group from when it is first seen.
+                status: GroupStatus::new(if grouped {
+                    self.now_ms
+                } else {
+                    self.row.created_ms.min(self.now_ms)
+                }),
+                last_resolved_ms: None,
+                last_nodata_ms: None,
+                last_value: None,
+                last_data_ms: None,
+                first_seen_ms: Some(self.now_ms),
+                // A `by` group waits out `new_group_delay` before its first evaluation.
+                pending: grouped,
+            });
+            if self.waiting(&previous) {
+                // Recorded when first seen (so the delay survives a restart), then left alone.
+                if stored.is_none() {
+                    self.write.groups.push(previous);
+                }
+                continue;
+            }
             let present: Vec<(i64, f64)> = series
                 .pointlist
                 .iter()
@@ -332,6 +355,7 @@ impl MonitorCtx<'_> {
             status,
             last_value: value.or(previous.last_value),
             last_data_ms: last_data_ms.or(previous.last_data_ms),
+            pending: false,
             ..previous.clone()
         };
         if let Some(t) = transition {
@@ -554,7 +578,7 @@ fn title(def: &Definition, group_key: &str, t: Transition) -> String {
 }
 
 /// The metric names of an expression.
-fn metric_names(expr: &query::Expr, f: &mut impl FnMut(&str)) {
+pub(crate) fn metric_names(expr: &query::Expr, f: &mut impl FnMut(&str)) {
     match &expr.kind {
         ExprKind::Metric(m) => f(&m.metric.name),
         ExprKind::Number(_) => {}

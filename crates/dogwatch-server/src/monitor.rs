@@ -31,7 +31,13 @@ pub struct Definition {
     pub require_full_window: bool,
     /// `[Triggered on {host:ubuntu}] name` rather than `[Triggered] name`.
     pub include_tags: bool,
+    /// Seconds a new group of a multi-alert monitor waits, from when it is first seen, before it
+    /// is evaluated: `options.new_group_delay`, else the deprecated `new_host_delay`, else 300.
+    pub new_group_delay_secs: i64,
 }
+
+/// Datadog's default `new_host_delay`, in seconds.
+pub const DEFAULT_NEW_GROUP_DELAY_SECS: i64 = 300;
 
 impl Definition {
     /// Reads a body that [`check`] accepted earlier. An error means the stored row was changed by
@@ -73,6 +79,10 @@ impl Definition {
             evaluation_delay_secs: int("evaluation_delay").unwrap_or(0).max(0),
             require_full_window: flag("require_full_window", false),
             include_tags: flag("include_tags", true),
+            new_group_delay_secs: int("new_group_delay")
+                .or_else(|| int("new_host_delay"))
+                .unwrap_or(DEFAULT_NEW_GROUP_DELAY_SECS)
+                .max(0),
         })
     }
 
@@ -227,11 +237,12 @@ pub fn check(mut obj: Map<String, Value>) -> Result<Map<String, Value>, Vec<Stri
             Some(_) => errors.push(format!("options.{key} must be true or false")),
         }
     }
-    let limits: [(&str, i64, i64, &str); 5] = [
+    let limits: [(&str, i64, i64, &str); 6] = [
         ("no_data_timeframe", 1, 7 * 24 * 60 * 2, "minutes"),
         ("renotify_interval", 0, 7 * 24 * 60 * 4, "minutes"),
         ("evaluation_delay", 0, 86_400, "seconds"),
         ("new_host_delay", 0, 86_400 * 7, "seconds"),
+        ("new_group_delay", 0, 86_400 * 7, "seconds"),
         ("timeout_h", 0, 24 * 365, "hours"),
     ];
     for (key, min, max, unit) in limits {
@@ -279,7 +290,8 @@ pub fn check(mut obj: Map<String, Value>) -> Result<Map<String, Value>, Vec<Stri
         ),
         ("renotify_interval", Value::Null),
         ("evaluation_delay", json!(0)),
-        ("new_host_delay", json!(300)),
+        // `new_group_delay` (which wins when both are set) is kept only when given.
+        ("new_host_delay", json!(DEFAULT_NEW_GROUP_DELAY_SECS)),
         ("require_full_window", json!(false)),
         ("include_tags", json!(true)),
         ("notify_audit", json!(false)),
@@ -397,6 +409,37 @@ mod tests {
         let def = Definition::from_body(&out).expect("definition");
         assert_eq!(def.no_data_timeframe_min, 10);
         assert_eq!(def.step_settings().no_data_timeframe_secs, 600);
+        assert_eq!(def.new_group_delay_secs, 300);
+        assert!(out["options"].get("new_group_delay").is_none());
+    }
+
+    #[test]
+    fn new_group_delay_wins_over_new_host_delay() {
+        let q = "avg(last_5m):avg:m{*} by {host} > 1";
+        let delay = |options: Value| {
+            let out = check(body(
+                json!({"type": "metric alert", "query": q, "options": options}),
+            ))
+            .expect("valid");
+            Definition::from_body(&out)
+                .expect("definition")
+                .new_group_delay_secs
+        };
+        assert_eq!(delay(json!({"new_host_delay": 60})), 60);
+        assert_eq!(delay(json!({"new_group_delay": 0})), 0);
+        assert_eq!(
+            delay(json!({"new_group_delay": 30, "new_host_delay": 600})),
+            30
+        );
+        let Err(errors) = check(body(json!({
+            "type": "metric alert", "query": q, "options": {"new_group_delay": -5},
+        }))) else {
+            panic!("should fail")
+        };
+        assert!(
+            errors.join("\n").contains("options.new_group_delay"),
+            "{errors:?}"
+        );
     }
 
     #[test]

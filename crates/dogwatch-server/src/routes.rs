@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/monitor", get(monitors::list).post(monitors::create))
         .route("/v1/monitor/validate", post(monitors::validate))
+        .route("/v1/monitor/search", get(monitors::search))
         .route(
             "/v1/monitor/{id}",
             get(monitors::get_one)

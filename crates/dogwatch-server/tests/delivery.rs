@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,113 +21,8 @@ use serde_json::{Value, json};
 
 mod support;
 
+use support::smtp::{free_port, mails, start_smtp, subject_and_body};
 use support::{Env, env, send};
-
-// ---- a real SMTP server ----------------------------------------------------------------------------
-
-/// aiosmtpd writes each accepted message to `<dir>/<uuid>.json` before it answers 250.
-const SMTP_SERVER: &str = r#"
-import json, os, sys, time, uuid
-from aiosmtpd.controller import Controller
-
-out, port = sys.argv[1], int(sys.argv[2])
-
-class Handler:
-    async def handle_DATA(self, server, session, envelope):
-        name = os.path.join(out, uuid.uuid4().hex + ".json")
-        with open(name + ".tmp", "w") as f:
-            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                       "content": envelope.content.decode("utf-8", "replace")}, f)
-        os.rename(name + ".tmp", name)
-        return "250 Message accepted for delivery"
-
-controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-controller.start()
-print("ready", flush=True)
-while True:
-    time.sleep(3600)
-"#;
-
-struct SmtpServer {
-    child: Child,
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn python() -> PathBuf {
-    let path = std::env::var_os("DOGWATCH_PYTHON").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/venv/bin/python"),
-        PathBuf::from,
-    );
-    assert!(
-        path.exists(),
-        "no Python for the SMTP test server at {} (set DOGWATCH_PYTHON, or run `cargo xtask setup`, which installs aiosmtpd from tests/compat/requirements.txt into target/venv)",
-        path.display()
-    );
-    path
-}
-
-/// Starts aiosmtpd on 127.0.0.1:`port`, writing mails into `dir`.
-fn start_smtp(dir: &Path, port: u16) -> SmtpServer {
-    let mut child = Command::new(python())
-        .args(["-c", SMTP_SERVER])
-        .arg(dir)
-        .arg(port.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start python");
-    let mut line = String::new();
-    let read = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
-    if read.is_err() || line.trim() != "ready" {
-        let mut err = String::new();
-        let _ = child.kill();
-        if let Some(mut e) = child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        panic!(
-            "aiosmtpd did not start ({err}); run `cargo xtask setup` to install it into target/venv"
-        );
-    }
-    SmtpServer { child }
-}
-
-/// A port nobody listens on (bound, then released).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
-fn mails(dir: &Path) -> Vec<Value> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("mail dir").flatten() {
-        let path = entry.path();
-        if path.extension().is_some_and(|e| e == "json") {
-            let text = std::fs::read_to_string(&path).expect("mail file");
-            out.push(serde_json::from_str(&text).expect("mail json"));
-        }
-    }
-    out
-}
-
-/// The `Subject` header and the body (CRLF → LF, no trailing newline) of a raw message.
-fn subject_and_body(raw: &str) -> (String, String) {
-    let raw = raw.replace("\r\n", "\n");
-    let (head, body) = raw.split_once("\n\n").expect("header and body");
-    let subject = head
-        .lines()
-        .find_map(|l| l.strip_prefix("Subject: "))
-        .expect("subject header")
-        .to_owned();
-    (subject, body.trim_end_matches('\n').to_owned())
-}
 
 // ---- a webhook receiver ------------------------------------------------------------------------------
 

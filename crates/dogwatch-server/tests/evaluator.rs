@@ -5,8 +5,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,109 +22,17 @@ use serde_json::{Value, json};
 
 mod support;
 
+use support::smtp::{self, Killed, free_port, start_smtp, subject_and_body};
 use support::{APP_KEY, Env, env, send};
 
-// ---- a real SMTP server (as tests/delivery.rs) -------------------------------------------------------
-
-/// aiosmtpd writes each accepted message to `<dir>/<uuid>.json` before it answers 250.
-const SMTP_SERVER: &str = r#"
-import json, os, sys, time, uuid
-from aiosmtpd.controller import Controller
-
-out, port = sys.argv[1], int(sys.argv[2])
-
-class Handler:
-    async def handle_DATA(self, server, session, envelope):
-        name = os.path.join(out, uuid.uuid4().hex + ".json")
-        with open(name + ".tmp", "w") as f:
-            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                       "content": envelope.content.decode("utf-8", "replace"),
-                       "at": time.time()}, f)
-        os.rename(name + ".tmp", name)
-        return "250 Message accepted for delivery"
-
-controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-controller.start()
-print("ready", flush=True)
-while True:
-    time.sleep(3600)
-"#;
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn python() -> PathBuf {
-    let path = std::env::var_os("DOGWATCH_PYTHON").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/venv/bin/python"),
-        PathBuf::from,
-    );
-    assert!(
-        path.exists(),
-        "no Python for the SMTP test server at {} (set DOGWATCH_PYTHON, or run `cargo xtask setup`)",
-        path.display()
-    );
-    path
-}
-
-fn start_smtp(dir: &Path, port: u16) -> Killed {
-    let mut child = Command::new(python())
-        .args(["-c", SMTP_SERVER])
-        .arg(dir)
-        .arg(port.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start python");
-    let mut line = String::new();
-    let read = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
-    if read.is_err() || line.trim() != "ready" {
-        let mut err = String::new();
-        let _ = child.kill();
-        if let Some(mut e) = child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        panic!("aiosmtpd did not start ({err}); run `cargo xtask setup`");
-    }
-    Killed(child)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
+// ---- the real SMTP server (tests/support/smtp.rs) -------------------------------------------------
 
 /// Received mails as (subject, body), in the order they arrived.
 fn mails(dir: &Path) -> Vec<(String, String)> {
-    let mut out: Vec<(f64, String, String)> = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("mail dir").flatten() {
-        let path = entry.path();
-        if path.extension().is_some_and(|e| e == "json") {
-            let text = std::fs::read_to_string(&path).expect("mail file");
-            let v: Value = serde_json::from_str(&text).expect("mail json");
-            let raw = v["content"]
-                .as_str()
-                .expect("content")
-                .replace("\r\n", "\n");
-            let (head, body) = raw.split_once("\n\n").expect("header and body");
-            let subject = head
-                .lines()
-                .find_map(|l| l.strip_prefix("Subject: "))
-                .expect("subject")
-                .to_owned();
-            let at = v["at"].as_f64().unwrap_or(0.0);
-            out.push((at, subject, body.trim_end_matches('\n').to_owned()));
-        }
-    }
-    out.sort_by(|a, b| a.0.total_cmp(&b.0));
-    out.into_iter().map(|(_, s, b)| (s, b)).collect()
+    smtp::mails(dir)
+        .iter()
+        .map(|m| subject_and_body(m["content"].as_str().expect("content")))
+        .collect()
 }
 
 // ---- a webhook receiver --------------------------------------------------------------------------
@@ -439,7 +347,7 @@ async fn groups_of_a_multi_alert_monitor_and_renotify() {
             "name": "cpu",
             "query": "max(last_5m):avg:my_metric{*} by {host} > 800",
             "message": "{{#is_renotify}}again {{/is_renotify}}{{host.name}} is {{value}} @ops",
-            "options": {"renotify_interval": 10},
+            "options": {"renotify_interval": 10, "new_group_delay": 0},
         })),
     )
     .await;
@@ -606,9 +514,10 @@ async fn sum_min_and_max_over_an_hour_count_every_point() {
             &env,
             Method::POST,
             "/api/v1/monitor",
-            Some(
-                json!({"type": "metric alert", "query": query, "message": format!("{message} @x")}),
-            ),
+            Some(json!({
+                "type": "metric alert", "query": query, "message": format!("{message} @x"),
+                "options": {"new_host_delay": 0},
+            })),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{m}");
@@ -871,4 +780,100 @@ fn a_trigger_whose_mail_waits_for_smtp_is_sent_once_across_a_restart() {
     .1;
     assert_eq!(h["transitions"].as_array().map(Vec::len), Some(1), "{h}");
     assert_eq!(h["notifications"][0]["state"], "sent", "{h}");
+}
+
+#[tokio::test]
+async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t0 = 1_700_000_000 / 60 * 60;
+    let point = |host: &str, ts_secs: i64| Sample {
+        key: SeriesKey {
+            metric: "my_metric".into(),
+            tags: TagSet::from_canonical(&format!("host:{host}")),
+        },
+        ts_secs,
+        value: 900.0,
+        kind: MetricType::Gauge,
+        interval_secs: None,
+    };
+    let id;
+    {
+        let env = support::env_in(dir.path());
+        let (status, m) = call(
+            &env,
+            Method::POST,
+            "/api/v1/monitor",
+            Some(json!({
+                "type": "metric alert",
+                "query": "max(last_5m):avg:my_metric{*} by {host} > 800",
+                "message": "{{host.name}} is {{value}} @ops",
+                // new_group_delay wins over the deprecated name.
+                "options": {"new_group_delay": 120, "new_host_delay": 0},
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        id = m["id"].as_i64().expect("id");
+        let store = &env.state.store;
+        // A new host appears above the threshold.
+        store
+            .write(vec![point("new", t0 - 10)])
+            .await
+            .expect("write");
+        let r = run_cycle(store, t0 * 1000).await.expect("cycle");
+        assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
+        store
+            .write(vec![point("new", t0 + 50)])
+            .await
+            .expect("write");
+        let r = run_cycle(store, (t0 + 60) * 1000).await.expect("cycle");
+        assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
+        let (_, got) = call(
+            &env,
+            Method::GET,
+            &format!("/api/v1/monitor/{id}?group_states=all"),
+            None,
+        )
+        .await;
+        assert_eq!(got["overall_state"], "No Data", "{got}");
+        assert_eq!(got["state"]["groups"], json!({}), "{got}");
+        let (_, h) = call(
+            &env,
+            Method::GET,
+            &format!("/api/v1/dogwatch/monitor/{id}/history"),
+            None,
+        )
+        .await;
+        assert_eq!(h["groups"][0]["pending"], true, "{h}");
+        assert_eq!(h["groups"][0]["first_seen_ms"], t0 * 1000, "{h}");
+        assert_eq!(h["transitions"], json!([]), "{h}");
+        assert_eq!(h["notifications"], json!([]), "{h}");
+    }
+    // Restarted on the same data: the delay still counts from the first sighting.
+    let env = support::env_in(dir.path());
+    let store = &env.state.store;
+    store
+        .write(vec![point("new", t0 + 110)])
+        .await
+        .expect("write");
+    let r = run_cycle(store, (t0 + 119) * 1000).await.expect("cycle");
+    assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
+    let r = run_cycle(store, (t0 + 120) * 1000).await.expect("cycle");
+    assert_eq!((r.groups, r.transitions), (1, 1), "{r:?}");
+    let (_, h) = call(
+        &env,
+        Method::GET,
+        &format!("/api/v1/dogwatch/monitor/{id}/history"),
+        None,
+    )
+    .await;
+    assert_eq!(h["overall_state"], "Alert", "{h}");
+    assert_eq!(h["groups"][0]["pending"], false, "{h}");
+    let bodies: Vec<&str> = h["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| n["body"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(bodies, ["new is 900 @ops"], "{h}");
 }

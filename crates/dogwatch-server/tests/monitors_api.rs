@@ -397,3 +397,202 @@ fn support_now_secs() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
+
+#[tokio::test]
+async fn new_group_delay_is_checked_stored_and_echoed() {
+    let env = env();
+    let q = "avg(last_5m):avg:my_metric{*} by {host} > 800";
+    let m = create(
+        &env,
+        json!({"type": "metric alert", "query": q, "options": {"new_group_delay": 60}}),
+    )
+    .await;
+    assert_eq!(m["options"]["new_group_delay"], 60);
+    assert_eq!(m["options"]["new_host_delay"], 300);
+    let id = m["id"].as_i64().expect("id");
+    let (status, got) = call(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got["options"]["new_group_delay"], 60);
+    let (status, up) = call(
+        &env,
+        Method::PUT,
+        &format!("/api/v1/monitor/{id}"),
+        Some(json!({"options": {"new_group_delay": 0}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{up}");
+    assert_eq!(up["options"]["new_group_delay"], 0);
+    // Not given: not invented (only the deprecated name has Datadog's default).
+    let plain = create(&env, json!({"type": "metric alert", "query": q})).await;
+    assert!(plain["options"].get("new_group_delay").is_none(), "{plain}");
+
+    for (method, uri) in [
+        (Method::POST, "/api/v1/monitor".to_owned()),
+        (Method::POST, "/api/v1/monitor/validate".to_owned()),
+        (Method::PUT, format!("/api/v1/monitor/{id}")),
+    ] {
+        for bad_value in [json!(-1), json!(604_801), json!("60")] {
+            let errors = bad(
+                &env,
+                method.clone(),
+                &uri,
+                json!({"type": "metric alert", "query": q, "options": {"new_group_delay": bad_value}}),
+            )
+            .await;
+            assert_eq!(
+                errors,
+                format!(
+                    "options.new_group_delay must be a whole number of seconds from 0 to 604800, not {bad_value}"
+                )
+            );
+        }
+    }
+    let (status, ok) = call(
+        &env,
+        Method::POST,
+        "/api/v1/monitor/validate",
+        Some(json!({"type": "metric alert", "query": q, "options": {"new_group_delay": 604_800}})),
+    )
+    .await;
+    assert_eq!((status, ok), (StatusCode::OK, json!({})));
+}
+
+#[tokio::test]
+async fn search_filters_by_text_status_tag_and_muted_with_counts_and_pages() {
+    use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet};
+    let env = env();
+    let web = create(&env, seed()).await["id"].as_i64().expect("id");
+    let disk = create(
+        &env,
+        json!({"type": "metric alert", "name": "Disk full", "query": "max(last_5m):avg:disk.used{*} > 90",
+               "tags": ["env:prod", "team:ops"]}),
+    )
+    .await["id"]
+        .as_i64()
+        .expect("id");
+    let cpu = create(
+        &env,
+        json!({"type": "metric alert", "name": "CPU high", "query": "avg(last_5m):avg:cpu{env:prod} by {host} > 90",
+               "tags": ["env:prod"], "message": "cpu @ops"}),
+    )
+    .await["id"]
+        .as_i64()
+        .expect("id");
+    let (status, _) = call(
+        &env,
+        Method::POST,
+        &format!("/api/v1/monitor/{cpu}/mute"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // The disk monitor alerts.
+    let now = support_now_secs();
+    env.state
+        .store
+        .write(vec![Sample {
+            key: SeriesKey {
+                metric: "disk.used".into(),
+                tags: TagSet::from_canonical("host:a"),
+            },
+            ts_secs: now - 30,
+            value: 95.0,
+            kind: MetricType::Gauge,
+            interval_secs: None,
+        }])
+        .await
+        .expect("write");
+    let r = dogwatch_server::evaluator::run_cycle(&env.state.store, now * 1000)
+        .await
+        .expect("cycle");
+    assert!(r.transitions >= 1, "{r:?}");
+
+    let search = |q: &str| {
+        let uri = format!("/api/v1/monitor/search?{q}");
+        let env = &env;
+        async move {
+            let (status, res) = call(env, Method::GET, &uri, None).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: {res}");
+            res
+        }
+    };
+    let ids = |res: &Value| -> Vec<i64> {
+        res["monitors"]
+            .as_array()
+            .expect("monitors")
+            .iter()
+            .map(|m| m["id"].as_i64().expect("id"))
+            .collect()
+    };
+
+    let all = search("").await;
+    // Sorted by name (case-insensitive) by default.
+    assert_eq!(ids(&all), [cpu, disk, web], "{all}");
+    assert_eq!(
+        all["metadata"],
+        json!({"page": 0, "per_page": 30, "page_count": 1, "total_count": 3})
+    );
+    assert_eq!(
+        all["counts"]["status"],
+        json!([{"name": "No Data", "count": 2}, {"name": "Alert", "count": 1}])
+    );
+    assert_eq!(
+        all["counts"]["muted"],
+        json!([{"name": false, "count": 2}, {"name": true, "count": 1}])
+    );
+    assert_eq!(
+        all["counts"]["tag"],
+        json!([{"name": "env:prod", "count": 2}, {"name": "app:web", "count": 1}, {"name": "team:ops", "count": 1}])
+    );
+    assert_eq!(
+        all["counts"]["type"],
+        json!([{"name": "metric", "count": 3}])
+    );
+    let d = &all["monitors"][1];
+    assert_eq!(d["name"], "Disk full");
+    assert_eq!(d["status"], "Alert");
+    assert_eq!(d["type"], "query alert");
+    assert_eq!(d["classification"], "metric");
+    assert_eq!(d["metrics"], json!(["disk.used"]));
+    assert_eq!(d["tags"], json!(["env:prod", "team:ops"]));
+    assert_eq!(d["last_triggered_ts"], now);
+    assert_eq!(d["creator"]["handle"], "dogwatch");
+    assert_eq!(all["monitors"][0]["scopes"], json!(["env:prod"]));
+    assert_eq!(
+        all["monitors"][0]["notifications"],
+        json!([{"handle": "ops", "name": "ops"}])
+    );
+
+    for (q, want) in [
+        ("query=disk", vec![disk]),
+        ("query=PROD", vec![cpu, disk]),
+        ("query=status:alert", vec![disk]),
+        ("query=status:%22no%20data%22", vec![cpu, web]),
+        ("query=status:(alert%20OR%20no_data)", vec![cpu, disk, web]),
+        ("query=tag:%22env:prod%22", vec![cpu, disk]),
+        ("query=tag:%22env:prod%22%20muted:true", vec![cpu]),
+        ("query=muted:false", vec![disk, web]),
+        ("query=high%20tag:app:web", vec![web]),
+        ("query=type:metric%20metric:cpu", vec![cpu]),
+        (&format!("query=id:{web}"), vec![web]),
+        ("query=nothing", vec![]),
+        ("sort=status,asc", vec![disk, web, cpu]),
+        ("sort=id,desc", vec![cpu, disk, web]),
+        ("sort=name,desc&per_page=2", vec![web, disk]),
+        ("sort=name,desc&per_page=2&page=1", vec![cpu]),
+    ] {
+        let res = search(q).await;
+        assert_eq!(ids(&res), want, "{q}: {res}");
+    }
+    let narrowed = search("query=tag:%22env:prod%22&per_page=1").await;
+    assert_eq!(
+        narrowed["metadata"],
+        json!({"page": 0, "per_page": 1, "page_count": 2, "total_count": 2})
+    );
+    assert_eq!(
+        narrowed["counts"]["tag"],
+        json!([{"name": "env:prod", "count": 2}, {"name": "team:ops", "count": 1}])
+    );
+    let (status, res) = call(&env, Method::GET, "/api/v1/monitor/search?sort=color", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
+}

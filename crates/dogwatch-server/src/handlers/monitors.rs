@@ -186,6 +186,337 @@ pub async fn list(
     Ok(Json(Value::Array(out)))
 }
 
+#[derive(Deserialize, Default)]
+pub struct SearchParams {
+    query: Option<String>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+    sort: Option<String>,
+}
+
+const SEARCH_PER_PAGE: usize = 30;
+const SEARCH_MAX_PER_PAGE: usize = 1000;
+
+/// `GET /api/v1/monitor/search` as datadogpy's `api.Monitor.search(query, page, per_page, sort)`
+/// calls it: `{"monitors": [...], "metadata": {page, per_page, page_count, total_count},
+/// "counts": {status, muted, tag, type}}` (counts over every match, not just the page).
+///
+/// The supported subset of Datadog's monitor search syntax; terms are ANDed:
+/// - free text (`cpu`, `"high cpu"`): a case-insensitive substring of the name or of a tag;
+/// - `status:alert|warn|"no data"|no_data|ok` (the overall state);
+/// - `tag:"key:value"` (or `tag:key:value`): one of the monitor's own tags;
+/// - `muted:true|false`: whether the whole monitor is muted (an active `*` silence);
+/// - `type:metric` (also `query alert`, `metric alert`): every dogwatch monitor;
+/// - `id:123`, `title:text` (substring of the name), `metric:name` (a metric of the query);
+/// - `key:(a OR b)`: any of the values.
+///
+/// A `key:value` with any other key is free text. `sort` is `name`, `status`, `id` or `tags`,
+/// optionally `,asc` / `,desc` (default `name,asc`); `page` counts from 0, `per_page` defaults to 30.
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> Result<Json<Value>, AppError> {
+    let terms = search_terms(params.query.as_deref().unwrap_or(""));
+    let (sort_key, descending) = match params.sort.as_deref().map(str::trim) {
+        None | Some("") => ("name".to_owned(), false),
+        Some(text) => {
+            let (key, dir) = text.split_once(',').unwrap_or((text, "asc"));
+            let key = key.trim().to_lowercase();
+            if !["name", "status", "id", "tags"].contains(&key.as_str()) {
+                return Err(AppError::BadRequest(format!(
+                    "sort `{text}` must be name, status, id or tags, optionally followed by ,asc or ,desc"
+                )));
+            }
+            match dir.trim().to_lowercase().as_str() {
+                "asc" => (key, false),
+                "desc" => (key, true),
+                _ => {
+                    return Err(AppError::BadRequest(format!(
+                        "sort `{text}`: the direction must be asc or desc"
+                    )));
+                }
+            }
+        }
+    };
+    let per_page = params
+        .per_page
+        .unwrap_or(SEARCH_PER_PAGE)
+        .clamp(1, SEARCH_MAX_PER_PAGE);
+    let page = params.page.unwrap_or(0);
+
+    let rows = state.store.monitors().await.map_err(AppError::internal)?;
+    let mut by_monitor: HashMap<i64, Vec<GroupRow>> = HashMap::new();
+    for g in state
+        .store
+        .monitor_groups(None)
+        .await
+        .map_err(AppError::internal)?
+    {
+        by_monitor.entry(g.monitor_id).or_default().push(g);
+    }
+    let now_secs = now_ms().div_euclid(1000);
+    let mut found: Vec<SearchHit> = Vec::new();
+    for row in &rows {
+        let groups = by_monitor.get(&row.id).map_or(&[][..], Vec::as_slice);
+        let hit = search_hit(row, groups, now_secs)?;
+        if terms.iter().all(|t| t.matches(&hit)) {
+            found.push(hit);
+        }
+    }
+    let severity = |s: &str| match s {
+        "Alert" => 0,
+        "Warn" => 1,
+        "No Data" => 2,
+        _ => 3,
+    };
+    found.sort_by(|a, b| {
+        let order = match sort_key.as_str() {
+            "status" => severity(&a.status).cmp(&severity(b.status.as_str())),
+            "id" => a.id.cmp(&b.id),
+            "tags" => a.tags.cmp(&b.tags),
+            _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+        };
+        let order = if descending { order.reverse() } else { order };
+        order.then(a.id.cmp(&b.id))
+    });
+
+    let mut status: HashMap<String, usize> = HashMap::new();
+    let mut muted: HashMap<bool, usize> = HashMap::new();
+    let mut tags: HashMap<String, usize> = HashMap::new();
+    for hit in &found {
+        *status.entry(hit.status.clone()).or_default() += 1;
+        *muted.entry(hit.muted).or_default() += 1;
+        for tag in &hit.tags {
+            *tags.entry(tag.clone()).or_default() += 1;
+        }
+    }
+    fn counts<K: Ord + Clone + serde::Serialize>(map: HashMap<K, usize>) -> Value {
+        let mut v: Vec<(K, usize)> = map.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Value::Array(
+            v.into_iter()
+                .map(|(name, count)| json!({"name": name, "count": count}))
+                .collect(),
+        )
+    }
+    let total = found.len();
+    let type_counts = if total > 0 {
+        json!([{"name": "metric", "count": total}])
+    } else {
+        json!([])
+    };
+    let monitors: Vec<Value> = found
+        .into_iter()
+        .skip(page.saturating_mul(per_page))
+        .take(per_page)
+        .map(|h| h.out)
+        .collect();
+    Ok(Json(json!({
+        "monitors": monitors,
+        "metadata": {
+            "page": page,
+            "per_page": per_page,
+            "page_count": total.div_ceil(per_page),
+            "total_count": total,
+        },
+        "counts": {
+            "status": counts(status),
+            "muted": counts(muted),
+            "tag": counts(tags),
+            "type": type_counts,
+        },
+    })))
+}
+
+/// One monitor as the search sees and shows it.
+struct SearchHit {
+    id: i64,
+    name: String,
+    status: String,
+    tags: Vec<String>,
+    metrics: Vec<String>,
+    muted: bool,
+    out: Value,
+}
+
+fn search_hit(row: &MonitorRow, groups: &[GroupRow], now_secs: i64) -> Result<SearchHit, AppError> {
+    let m = stored_json(&row.body)?;
+    let silenced = stored_json(&row.silenced)?;
+    let text = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let tags: Vec<String> = m
+        .get("tags")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let def = Definition::from_body(&m).ok();
+    let mut metrics: Vec<String> = Vec::new();
+    let mut scopes: Vec<String> = Vec::new();
+    if let Some(list) = def
+        .as_ref()
+        .and_then(|d| dogwatch_core::query::parse(&d.query.metric_query).ok())
+    {
+        for expr in &list.exprs {
+            crate::evaluator::metric_names(expr, &mut |name| {
+                if !metrics.iter().any(|m| m == name) {
+                    metrics.push(name.to_owned());
+                }
+            });
+            if let dogwatch_core::query::ExprKind::Metric(q) = &expr.kind {
+                for item in &q.scope.items {
+                    let item = item.to_string();
+                    if !scopes.contains(&item) {
+                        scopes.push(item);
+                    }
+                }
+            }
+        }
+    }
+    let muted = silenced
+        .get("*")
+        .is_some_and(|end| end.as_i64().is_none_or(|end| end > now_secs));
+    let status = overall_state(groups).to_owned();
+    let last_triggered = groups
+        .iter()
+        .filter(|g| !g.pending)
+        .filter_map(|g| g.status.last_triggered_ms)
+        .max()
+        .map(|ms| ms.div_euclid(1000));
+    let state_modified = groups
+        .iter()
+        .filter(|g| !g.pending)
+        .map(|g| g.status.since_ms.div_euclid(1000))
+        .max();
+    let notifications: Vec<Value> = dogwatch_core::monitor::mentions(&text("message"))
+        .into_iter()
+        .map(|mention| {
+            let handle = match mention {
+                dogwatch_core::monitor::Mention::Email(a) => a,
+                dogwatch_core::monitor::Mention::Webhook(n) => format!("webhook-{n}"),
+                dogwatch_core::monitor::Mention::Handle(h) => h,
+            };
+            json!({"handle": handle, "name": handle})
+        })
+        .collect();
+    let out = json!({
+        "id": row.id,
+        "name": text("name"),
+        "status": status,
+        "type": text("type"),
+        "query": text("query"),
+        "tags": tags,
+        "creator": {"id": 1, "handle": "dogwatch", "name": "dogwatch"},
+        "last_triggered_ts": last_triggered,
+        "overall_state_modified": state_modified,
+        "metrics": metrics,
+        "scopes": scopes,
+        "notifications": notifications,
+        "classification": "metric",
+        "org_id": 1,
+        "priority": m.get("priority").cloned().unwrap_or(Value::Null),
+        "multi": def.as_ref().is_some_and(|d| !d.query.group_by.is_empty()),
+        "muted": muted,
+    });
+    Ok(SearchHit {
+        id: row.id,
+        name: text("name"),
+        status,
+        tags,
+        metrics,
+        muted,
+        out,
+    })
+}
+
+/// One term of a search query: free text, or a facet with the values it may take.
+#[derive(Debug, PartialEq)]
+enum SearchTerm {
+    Text(String),
+    Facet(String, Vec<String>),
+}
+
+impl SearchTerm {
+    fn matches(&self, hit: &SearchHit) -> bool {
+        let tags_lower = || hit.tags.iter().map(|t| t.to_lowercase());
+        match self {
+            SearchTerm::Text(t) => {
+                hit.name.to_lowercase().contains(t.as_str())
+                    || tags_lower().any(|tag| tag.contains(t.as_str()))
+            }
+            SearchTerm::Facet(key, values) => values.iter().any(|v| match key.as_str() {
+                "status" => {
+                    let squash = |s: &str| s.replace([' ', '_'], "").to_lowercase();
+                    squash(v) == squash(&hit.status)
+                }
+                "tag" => tags_lower().any(|tag| tag == *v),
+                "muted" => v.parse::<bool>() == Ok(hit.muted),
+                "type" => ["metric", "query alert", "metric alert"].contains(&v.as_str()),
+                "id" => v.parse::<i64>() == Ok(hit.id),
+                "title" => hit.name.to_lowercase().contains(v.as_str()),
+                "metric" => hit.metrics.iter().any(|m| m.eq_ignore_ascii_case(v)),
+                _ => false,
+            }),
+        }
+    }
+}
+
+const SEARCH_FACETS: [&str; 7] = ["status", "tag", "muted", "type", "id", "title", "metric"];
+
+/// Splits a search query into terms (see [`search`]); everything lower-cased.
+fn search_terms(query: &str) -> Vec<SearchTerm> {
+    // Tokens: whitespace-separated, except inside double quotes or parentheses.
+    let mut tokens: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let (mut quoted, mut depth) = (false, 0usize);
+    for c in query.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            c if c.is_whitespace() && !quoted && depth == 0 => {
+                if !current.is_empty() {
+                    tokens.push(std::mem::take(&mut current));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    let unquote = |s: &str| s.trim().trim_matches('"').trim().to_lowercase();
+    tokens
+        .iter()
+        .filter(|t| !matches!(t.as_str(), "AND" | "and"))
+        .map(|token| {
+            if let Some((key, value)) = token.split_once(':') {
+                let key = key.trim().to_lowercase();
+                if SEARCH_FACETS.contains(&key.as_str()) {
+                    let value = value.trim();
+                    let values = match value.strip_prefix('(').and_then(|v| v.strip_suffix(')')) {
+                        Some(inner) => inner
+                            .split(" OR ")
+                            .flat_map(|v| v.split(" or "))
+                            .map(unquote)
+                            .filter(|v| !v.is_empty())
+                            .collect(),
+                        None => vec![unquote(value)],
+                    };
+                    return SearchTerm::Facet(key, values);
+                }
+            }
+            SearchTerm::Text(unquote(token))
+        })
+        .filter(|t| !matches!(t, SearchTerm::Text(s) if s.is_empty()))
+        .collect()
+}
+
 pub async fn mute(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -415,6 +746,9 @@ pub async fn history(
             "last_triggered_ms": g.status.last_triggered_ms,
             "last_notified_ms": g.status.last_notified_ms,
             "last_resolved_ms": g.last_resolved_ms,
+            "first_seen_ms": g.first_seen_ms,
+            // Waiting out new_group_delay: not evaluated yet, `state` means nothing.
+            "pending": g.pending,
         })).collect::<Vec<_>>(),
         "transitions": transitions.iter().map(|e| json!({
             "ts_ms": e.ts_ms,
@@ -487,8 +821,8 @@ impl GroupStates {
     }
 }
 
-/// The most severe state of the groups, in Datadog's order (Alert, No Data, Warn, OK); a monitor
-/// without any group yet is "No Data".
+/// The most severe state of the evaluated groups (not those waiting out `new_group_delay`), in
+/// Datadog's order (Alert, No Data, Warn, OK); a monitor without any such group yet is "No Data".
 fn overall_state(groups: &[GroupRow]) -> &'static str {
     let rank = |s: MonitorState| match s {
         MonitorState::Alert => 3,
@@ -498,6 +832,7 @@ fn overall_state(groups: &[GroupRow]) -> &'static str {
     };
     groups
         .iter()
+        .filter(|g| !g.pending)
         .map(|g| g.status.state)
         .max_by_key(|&s| rank(s))
         .unwrap_or(MonitorState::NoData)
@@ -535,7 +870,10 @@ fn monitor_out(
     );
     if let Some(filter) = group_states {
         let mut out = Map::new();
-        for g in groups.iter().filter(|g| filter.wants(g.status.state)) {
+        for g in groups
+            .iter()
+            .filter(|g| !g.pending && filter.wants(g.status.state))
+        {
             out.insert(
                 g.group_key.clone(),
                 json!({
@@ -631,5 +969,27 @@ mod tests {
         assert!(scope_of(Some("a b")).is_err());
         assert!(scope_has("avg(last_5m):avg:m{host:a,env:x} > 1", "env:x"));
         assert!(!scope_has("avg(last_5m):avg:m{host:a} by {env} > 1", "env"));
+    }
+
+    #[test]
+    fn search_terms_split_facets_quotes_and_alternatives() {
+        let facet = |k: &str, v: &[&str]| {
+            SearchTerm::Facet(k.into(), v.iter().map(|s| (*s).to_owned()).collect())
+        };
+        assert_eq!(
+            search_terms(
+                r#"CPU status:Alert tag:"env:prod" muted:false "high load" status:(warn OR "no data") foo:bar"#
+            ),
+            [
+                SearchTerm::Text("cpu".into()),
+                facet("status", &["alert"]),
+                facet("tag", &["env:prod"]),
+                facet("muted", &["false"]),
+                SearchTerm::Text("high load".into()),
+                facet("status", &["warn", "no data"]),
+                SearchTerm::Text("foo:bar".into()),
+            ]
+        );
+        assert!(search_terms("  ").is_empty());
     }
 }

@@ -40,6 +40,11 @@ pub struct GroupRow {
     pub last_value: Option<f64>,
     /// The newest point seen in an evaluation window; no-data is counted from here.
     pub last_data_ms: Option<i64>,
+    /// When the evaluator first saw the group in its query's result (`None` for groups stored
+    /// before this was recorded); `options.new_group_delay` counts from here.
+    pub first_seen_ms: Option<i64>,
+    /// Still waiting out `new_group_delay`: never evaluated, so no state of its own yet.
+    pub pending: bool,
 }
 
 /// An event to record (a monitor transition).
@@ -102,7 +107,7 @@ pub struct CycleCommitted {
 const COLUMNS: &str = "id, body, silenced, created_ms, modified_ms";
 const GROUP_COLUMNS: &str = "monitor_id, group_key, state, since_ms, last_notified_ms, \
      last_triggered_ms, first_triggered_ms, last_resolved_ms, last_nodata_ms, last_value, \
-     last_data_ms";
+     last_data_ms, first_seen_ms, pending";
 const EVENT_COLUMNS: &str = "id, ts_ms, monitor_id, group_key, transition, from_state, to_state, \
      value, alert_type, title, text, tags";
 
@@ -135,6 +140,8 @@ fn group_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
         last_nodata_ms: r.get(8)?,
         last_value: r.get(9)?,
         last_data_ms: r.get(10)?,
+        first_seen_ms: r.get(11)?,
+        pending: r.get(12)?,
     })
 }
 
@@ -249,7 +256,7 @@ fn delete(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Option<MonitorRow>>
 fn put_group(tx: &Transaction<'_>, g: &GroupRow) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached(&format!(
         "INSERT OR REPLACE INTO monitor_groups ({GROUP_COLUMNS})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     ))?;
     st.execute(params![
         g.monitor_id,
@@ -262,7 +269,9 @@ fn put_group(tx: &Transaction<'_>, g: &GroupRow) -> rusqlite::Result<()> {
         g.last_resolved_ms,
         g.last_nodata_ms,
         g.last_value,
-        g.last_data_ms
+        g.last_data_ms,
+        g.first_seen_ms,
+        g.pending
     ])?;
     Ok(())
 }
@@ -447,6 +456,8 @@ mod tests {
                 last_nodata_ms: None,
                 last_value: Some(1.0),
                 last_data_ms: Some(5),
+                first_seen_ms: Some(5),
+                pending: false,
             }],
             events: vec![NewEvent {
                 dedupe_key: key.into(),

@@ -113,6 +113,10 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX events_ts ON events (ts_ms);
     CREATE INDEX events_monitor ON events (monitor_id, ts_ms);",
+    // 5: when the evaluator first saw each group (options.new_group_delay counts from there), and
+    // whether the group is still waiting out that delay (not evaluated yet).
+    "ALTER TABLE monitor_groups ADD COLUMN first_seen_ms INTEGER; -- NULL: seen before version 5
+    ALTER TABLE monitor_groups ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -14,17 +14,27 @@ use dogwatch_server::{AppState, app};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod smtp;
+
 pub const API_KEY: &str = "test-api-key";
 pub const APP_KEY: &str = "test-app-key";
 
 pub struct Env {
     pub state: AppState,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub fn env() -> Env {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("db.sqlite3")).expect("store");
+    let mut env = env_in(dir.path());
+    env._dir = Some(dir);
+    env
+}
+
+/// An app over the store in `dir` (a restart: a second `env_in` on the same directory opens the
+/// same store again); the caller keeps the directory.
+pub fn env_in(dir: &std::path::Path) -> Env {
+    let store = Store::open(&dir.join("db.sqlite3")).expect("store");
     let keys = Keys {
         api_key: API_KEY.into(),
         app_key: APP_KEY.into(),
@@ -36,7 +46,7 @@ pub fn env() -> Env {
             ui_dir: None,
             smtp: None,
         },
-        _dir: dir,
+        _dir: None,
     }
 }
 
