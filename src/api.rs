@@ -5,6 +5,7 @@
 mod http;
 pub mod json;
 mod latest;
+mod monitor;
 mod wire;
 
 use std::fmt;
@@ -19,6 +20,7 @@ use web_sys::AbortSignal;
 
 pub use http::HttpBackend;
 pub use latest::{Load, use_latest};
+pub use monitor::{Event, MonitorSummary, User, Webhook};
 
 /// What every backend call returns. Not `Send`: browser futures live on the one JS thread.
 pub type ApiFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
@@ -61,6 +63,54 @@ pub trait Backend {
     /// A note's markdown as safe HTML (`POST /api/v1/dogwatch/markdown`): rendered and sanitized on
     /// the server, which keeps the markdown and sanitizer libraries out of the wasm.
     fn markdown(&self, text: &str, abort: Option<&AbortSignal>) -> ApiFuture<String>;
+
+    /// Every monitor with its overall state (`GET /api/v1/monitor`).
+    fn monitors(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<MonitorSummary>>;
+
+    /// One monitor with its groups' states (`GET /api/v1/monitor/{id}?group_states=all`).
+    fn monitor(&self, id: i64, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value>;
+
+    /// Creates a monitor (`POST /api/v1/monitor`) or replaces one (`PUT /api/v1/monitor/{id}`).
+    fn save_monitor(
+        &self,
+        id: Option<i64>,
+        body: serde_json::Value,
+    ) -> ApiFuture<serde_json::Value>;
+
+    /// Deletes a monitor (`DELETE /api/v1/monitor/{id}`).
+    fn delete_monitor(&self, id: i64) -> ApiFuture<()>;
+
+    /// Mutes (`POST /api/v1/monitor/{id}/mute`) or unmutes (`…/unmute`, every scope) a monitor.
+    fn mute_monitor(&self, id: i64, mute: bool) -> ApiFuture<serde_json::Value>;
+
+    /// A monitor's groups, transitions and notifications sent
+    /// (`GET /api/v1/dogwatch/monitor/{id}/history`).
+    fn monitor_history(&self, id: i64, abort: Option<&AbortSignal>)
+    -> ApiFuture<serde_json::Value>;
+
+    /// Events between two times, newest first, optionally of one monitor (`GET /api/v1/events`).
+    fn events(
+        &self,
+        monitor_id: Option<i64>,
+        range: TimeRange,
+        abort: Option<&AbortSignal>,
+    ) -> ApiFuture<Vec<Event>>;
+
+    /// The users to @mention (`GET /api/v1/dogwatch/users`).
+    fn users(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<User>>;
+
+    /// The webhooks to @mention (`GET /api/v1/dogwatch/webhooks`).
+    fn webhooks(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<Webhook>>;
+
+    /// Adds or replaces a user (`kind` "users") or a webhook (`kind` "webhooks"):
+    /// `POST /api/v1/dogwatch/{kind}`.
+    fn save_contact(&self, kind: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value>;
+
+    /// Removes a user by handle or a webhook by name: `DELETE /api/v1/dogwatch/{kind}/{name}`.
+    fn delete_contact(&self, kind: &str, name: &str) -> ApiFuture<()>;
+
+    /// How the server is configured, SMTP included (`GET /api/v1/dogwatch/settings`).
+    fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value>;
 }
 
 /// The backend the app was started with, shared through context.

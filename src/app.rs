@@ -8,13 +8,21 @@ use crate::api::{HttpBackend, SharedBackend};
 use crate::nav::{Location, use_location};
 use crate::pages::board::BoardPage;
 use crate::pages::dashboards::{self, DashboardsPage};
+use crate::pages::events::{self, EventsPage};
 use crate::pages::explorer::{self, ExplorerPage};
+use crate::pages::monitors::form::MonitorFormPage;
+use crate::pages::monitors::status::MonitorStatusPage;
+use crate::pages::monitors::{self, MonitorsPage};
 use crate::pages::not_found::NotFound;
+use crate::pages::settings::{self, SettingsPage};
 
 /// The pages that exist, in the navigation's order: (path, label).
 const NAV: &[(&str, &str)] = &[
     (dashboards::PATH, "Dashboards"),
+    (monitors::PATH, "Monitors"),
     (explorer::PATH, "Metrics Explorer"),
+    (events::PATH, "Events"),
+    (settings::PATH, "Settings"),
 ];
 
 #[component]
@@ -40,11 +48,18 @@ enum Page {
     Explorer,
     Dashboards,
     Board,
+    Monitors,
+    MonitorCreate,
+    MonitorEdit(i64),
+    MonitorStatus(i64),
+    Events,
+    Settings,
     NotFound,
 }
 
-/// The page at `path`: `/`, `/metric/explorer`, `/dashboard/lists`, `/dashboard/:id` and
-/// `/dashboard/:id/:slug` (a trailing slash ignored).
+/// The page at `path`: `/`, `/metric/explorer`, `/dashboard/lists`, `/dashboard/:id`,
+/// `/dashboard/:id/:slug`, `/monitors/manage`, `/monitors/create`, `/monitors/:id`,
+/// `/monitors/:id/edit`, `/event/explorer` and `/settings` (a trailing slash ignored).
 fn page_of(path: &str) -> Page {
     let path = path
         .strip_suffix('/')
@@ -58,6 +73,18 @@ fn page_of(path: &str) -> Page {
     }
     if path == dashboards::PATH {
         return Page::Dashboards;
+    }
+    match path {
+        monitors::PATH => return Page::Monitors,
+        monitors::CREATE_PATH => return Page::MonitorCreate,
+        events::PATH => return Page::Events,
+        settings::PATH => return Page::Settings,
+        _ => {}
+    }
+    match monitors::monitor_of(path) {
+        Some((id, true)) => return Page::MonitorEdit(id),
+        Some((id, false)) => return Page::MonitorStatus(id),
+        None => {}
     }
     match crate::pages::board::board_id(path) {
         Some(_) => Page::Board,
@@ -80,6 +107,12 @@ fn Pages() -> impl IntoView {
         Page::Explorer => view! { <ExplorerPage/> }.into_any(),
         Page::Dashboards => view! { <DashboardsPage/> }.into_any(),
         Page::Board => view! { <BoardPage/> }.into_any(),
+        Page::Monitors => view! { <MonitorsPage/> }.into_any(),
+        Page::MonitorCreate => view! { <MonitorFormPage id=None/> }.into_any(),
+        Page::MonitorEdit(id) => view! { <MonitorFormPage id=Some(id)/> }.into_any(),
+        Page::MonitorStatus(id) => view! { <MonitorStatusPage id/> }.into_any(),
+        Page::Events => view! { <EventsPage/> }.into_any(),
+        Page::Settings => view! { <SettingsPage/> }.into_any(),
         Page::NotFound => view! { <NotFound/> }.into_any(),
     }
 }
@@ -99,6 +132,15 @@ mod tests {
         assert_eq!(page_of("/dashboard"), Page::NotFound);
         assert_eq!(page_of("/dashboard/a/b/c"), Page::NotFound);
         assert_eq!(page_of("/nope"), Page::NotFound);
+        assert_eq!(page_of("/monitors/manage"), Page::Monitors);
+        assert_eq!(page_of("/monitors/create"), Page::MonitorCreate);
+        assert_eq!(page_of("/monitors/7"), Page::MonitorStatus(7));
+        assert_eq!(page_of("/monitors/7/edit/"), Page::MonitorEdit(7));
+        assert_eq!(page_of("/monitors/x"), Page::NotFound);
+        assert_eq!(page_of("/event/explorer"), Page::Events);
+        assert_eq!(page_of("/settings"), Page::Settings);
+        assert_eq!(section("/monitors/7/edit"), "/monitors");
+        assert_eq!(section("/settings"), "/settings");
     }
 }
 
@@ -120,7 +162,7 @@ fn Nav() -> impl IntoView {
                                 <a
                                     href=*path
                                     aria-current=move || {
-                                        location.path.with(|p| p.starts_with(path)).then_some("page")
+                                        location.path.with(|p| section(p) == section(path)).then_some("page")
                                     }
                                 >
                                     {*label}
@@ -132,4 +174,12 @@ fn Nav() -> impl IntoView {
             </ul>
         </nav>
     }
+}
+
+/// The first segment of a path (`/monitors/7/edit` → `/monitors`): the nav entry that is current.
+fn section(path: &str) -> &str {
+    let end = path[1.min(path.len())..]
+        .find('/')
+        .map_or(path.len(), |i| i + 1);
+    &path[..end]
 }

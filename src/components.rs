@@ -1,5 +1,6 @@
 //! Widgets shared by pages, one public component per file.
 
+pub mod message_editor;
 pub mod query_editor;
 pub mod query_problem;
 pub mod suggest_input;

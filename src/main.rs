@@ -7,6 +7,8 @@ mod bench;
 mod board;
 mod chart;
 mod components;
+mod dom;
+mod monitor_form;
 mod nav;
 mod pages;
 mod query_assist;

@@ -2,5 +2,8 @@
 
 pub mod board;
 pub mod dashboards;
+pub mod events;
 pub mod explorer;
+pub mod monitors;
 pub mod not_found;
+pub mod settings;

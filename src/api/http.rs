@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
 use super::json::{self, Reader};
-use super::{ApiError, ApiFuture, Backend, wire};
+use super::{ApiError, ApiFuture, Backend, Event, MonitorSummary, User, Webhook, monitor, wire};
 
 /// Reads an answer's JSON into its type.
 type Read<T> = fn(&mut Reader) -> json::Result<T>;
@@ -130,9 +130,124 @@ impl Backend for HttpBackend {
         let text = fetch_text("DELETE", url, None, None, origin.clone());
         parsed(text, origin, |r| r.skip())
     }
+
+    fn monitors(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<MonitorSummary>> {
+        let url = format!("{}/api/v1/monitor", self.base);
+        get_json(
+            url,
+            Vec::new(),
+            abort.cloned(),
+            self.origin(),
+            monitor::monitors,
+        )
+    }
+
+    fn monitor(&self, id: i64, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
+        let url = format!("{}/api/v1/monitor/{id}", self.base);
+        let params = vec![("group_states", "all".to_owned())];
+        get_json(url, params, abort.cloned(), self.origin(), json::value)
+    }
+
+    fn save_monitor(
+        &self,
+        id: Option<i64>,
+        body: serde_json::Value,
+    ) -> ApiFuture<serde_json::Value> {
+        let (method, url) = match id {
+            Some(id) => ("PUT", format!("{}/api/v1/monitor/{id}", self.base)),
+            None => ("POST", format!("{}/api/v1/monitor", self.base)),
+        };
+        send_json(method, url, Some(body), None, self.origin())
+    }
+
+    fn delete_monitor(&self, id: i64) -> ApiFuture<()> {
+        self.delete(format!("{}/api/v1/monitor/{id}", self.base))
+    }
+
+    fn mute_monitor(&self, id: i64, mute: bool) -> ApiFuture<serde_json::Value> {
+        let (what, body) = if mute {
+            ("mute", serde_json::Map::new())
+        } else {
+            let mut all = serde_json::Map::new();
+            all.insert("all_scopes".to_owned(), true.into());
+            ("unmute", all)
+        };
+        let url = format!("{}/api/v1/monitor/{id}/{what}", self.base);
+        let body = Some(serde_json::Value::Object(body));
+        send_json("POST", url, body, None, self.origin())
+    }
+
+    fn monitor_history(
+        &self,
+        id: i64,
+        abort: Option<&AbortSignal>,
+    ) -> ApiFuture<serde_json::Value> {
+        let url = format!("{}/api/v1/dogwatch/monitor/{id}/history", self.base);
+        let params = vec![("limit", "200".to_owned())];
+        get_json(url, params, abort.cloned(), self.origin(), json::value)
+    }
+
+    fn events(
+        &self,
+        monitor_id: Option<i64>,
+        range: TimeRange,
+        abort: Option<&AbortSignal>,
+    ) -> ApiFuture<Vec<Event>> {
+        let url = format!("{}/api/v1/events", self.base);
+        let (start, end) = range.to_secs();
+        let mut params = vec![("start", start.to_string()), ("end", end.to_string())];
+        if let Some(id) = monitor_id {
+            params.push(("monitor_id", id.to_string()));
+        }
+        get_json(url, params, abort.cloned(), self.origin(), monitor::events)
+    }
+
+    fn users(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<User>> {
+        let url = format!("{}/api/v1/dogwatch/users", self.base);
+        get_json(
+            url,
+            Vec::new(),
+            abort.cloned(),
+            self.origin(),
+            monitor::users,
+        )
+    }
+
+    fn webhooks(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<Webhook>> {
+        let url = format!("{}/api/v1/dogwatch/webhooks", self.base);
+        get_json(
+            url,
+            Vec::new(),
+            abort.cloned(),
+            self.origin(),
+            monitor::webhooks,
+        )
+    }
+
+    fn save_contact(&self, kind: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
+        let url = format!("{}/api/v1/dogwatch/{kind}", self.base);
+        send_json("POST", url, Some(body), None, self.origin())
+    }
+
+    fn delete_contact(&self, kind: &str, name: &str) -> ApiFuture<()> {
+        let name = String::from(js_sys::encode_uri_component(name));
+        self.delete(format!("{}/api/v1/dogwatch/{kind}/{name}", self.base))
+    }
+
+    fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
+        let url = format!("{}/api/v1/dogwatch/settings", self.base);
+        get_json(url, Vec::new(), abort.cloned(), self.origin(), json::value)
+    }
 }
 
 impl HttpBackend {
+    /// A `DELETE` whose answer only matters for its status.
+    fn delete(&self, url: String) -> ApiFuture<()> {
+        let origin = self.origin();
+        let text = fetch_text("DELETE", url, None, None, origin.clone());
+        parsed(text, origin, |r| r.skip())
+    }
+
     fn markdown_url(&self) -> String {
         format!("{}/api/v1/dogwatch/markdown", self.base)
     }

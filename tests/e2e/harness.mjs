@@ -32,10 +32,10 @@ export async function freePort() {
 }
 
 /**
- * Starts `dogwatch serve` and resolves once it prints that it is listening.
+ * Starts `dogwatch serve` (with `extraArgs` appended) and resolves once it prints that it is listening.
  * Returns { base, apiKey, appKey, port, stop, output }; stop() kills it and removes its data.
  */
-export async function startServer({ demo = false } = {}) {
+export async function startServer({ demo = false, extraArgs = [] } = {}) {
   const port = await freePort();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dogwatch-e2e-'));
   const bin = process.env.DOGWATCH_BIN || path.join(repoRoot, 'target', 'debug', 'dogwatch');
@@ -52,6 +52,7 @@ export async function startServer({ demo = false } = {}) {
     '--app-key', appKey,
   ];
   if (demo) args.push('--demo');
+  args.push(...extraArgs);
 
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

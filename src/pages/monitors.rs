@@ -1,0 +1,189 @@
+//! Monitors: the list (`/monitors/manage`: name, state, query, tags; search, a state filter,
+//! mute/unmute), and the addresses of the form (`form.rs`) and the status page (`status.rs`).
+
+pub mod form;
+pub mod status;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use web_sys::Element;
+
+use crate::api::{ApiError, MonitorSummary, use_backend};
+use crate::dom::{self, add, add_text, attr};
+use status::{badge, note};
+
+pub const PATH: &str = "/monitors/manage";
+pub const CREATE_PATH: &str = "/monitors/create";
+
+/// A monitor's status page.
+pub fn monitor_path(id: i64) -> String {
+    format!("/monitors/{id}")
+}
+
+/// A monitor's form.
+pub fn edit_path(id: i64) -> String {
+    format!("/monitors/{id}/edit")
+}
+
+/// `/monitors/{id}` → `(id, false)`, `/monitors/{id}/edit` → `(id, true)`.
+pub fn monitor_of(path: &str) -> Option<(i64, bool)> {
+    let rest = path.strip_prefix("/monitors/")?;
+    let (id, edit) = match rest.strip_suffix("/edit") {
+        Some(id) => (id, true),
+        None => (rest, false),
+    };
+    let id = id.parse::<i64>().ok().filter(|&id| id > 0)?;
+    Some((id, edit))
+}
+
+/// The CSS class of a state's badge: `state-alert`, `state-no-data`, …
+pub fn state_class(state: &str) -> String {
+    format!("badge state-{}", state.to_lowercase().replace(' ', "-"))
+}
+
+/// Monitors whose name, query or tags contain every word of `search` (case-insensitive), in
+/// `state` when one is chosen.
+pub fn filter(rows: &[MonitorSummary], search: &str, state: &str) -> Vec<MonitorSummary> {
+    let words: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
+    rows.iter()
+        .filter(|m| state.is_empty() || m.overall_state == state)
+        .filter(|m| {
+            let text = format!("{} {} {}", m.name, m.query, m.tags.join(" ")).to_lowercase();
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .cloned()
+        .collect()
+}
+
+#[component]
+pub fn MonitorsPage() -> impl IntoView {
+    let backend = use_backend();
+    let rows = RwSignal::new(None::<Result<Vec<MonitorSummary>, ApiError>>);
+    let reload = {
+        let backend = backend.clone();
+        move || {
+            let request = backend.monitors(None);
+            spawn_local(async move {
+                rows.try_set(Some(request.await));
+            });
+        }
+    };
+    reload();
+    let search = RwSignal::new(String::new());
+    let state = RwSignal::new(String::new());
+    let action_error = RwSignal::new(None::<String>);
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((action, arg)) = dom::action_of(&ev) else {
+            return;
+        };
+        let Ok(id) = arg.parse::<i64>() else { return };
+        let request = backend.mute_monitor(id, action == "mute");
+        let reload = reload.clone();
+        spawn_local(async move {
+            match request.await {
+                Ok(_) => reload(),
+                Err(e) => action_error.set(Some(format!("Could not change the mute: {e}"))),
+            }
+        });
+    };
+    document().set_title("Monitors · dogwatch");
+
+    view! {
+        <section class="page monitors" on:click=on_click>
+            <header class="page-header">
+                <h1>"Monitors"</h1>
+                <div class="actions">
+                    <a class="button primary" href=CREATE_PATH>"New Monitor"</a>
+                </div>
+            </header>
+            <div class="list-controls">
+                <label class="field">
+                    <span>"Search"</span>
+                    <input type="search" placeholder="Name, query or tag" aria-label="Search monitors"
+                        on:input=move |ev| search.set(event_target_value(&ev))/>
+                </label>
+                <label class="field">
+                    <span>"State"</span>
+                    <select aria-label="Filter by state" on:change=move |ev| state.set(event_target_value(&ev))>
+                        <option value="">"All"</option>
+                        {["Alert", "Warn", "No Data", "OK"].map(|s| view! { <option value=s>{s}</option> })}
+                    </select>
+                </label>
+            </div>
+            {move || action_error.get().map(|e| view! { <p class="state error" role="alert">{e}</p> })}
+            {dom::host("monitor-list", Box::new(move |el| rows.with(|r| match r {
+                None => note(el, "state", "Loading monitors…", false),
+                Some(Err(e)) => note(el, "state error", &e.to_string(), true),
+                Some(Ok(rows)) => table(el, &filter(rows, &search.get(), &state.get())),
+            })))}
+        </section>
+    }
+}
+
+/// The monitors as a table: state, name, query, tags, mute.
+fn table(el: &Element, rows: &[MonitorSummary]) {
+    if rows.is_empty() {
+        let words = "No monitors match. Create one with New Monitor, or with the datadog \
+                     package's api.Monitor.create.";
+        return note(el, "state empty", words, false);
+    }
+    let table = add(el, "table", "dash-table monitor-table");
+    let head = add(&add(&table, "thead", ""), "tr", "");
+    for h in ["State", "Name", "Query", "Tags", ""] {
+        add_text(&head, "th", "", h);
+    }
+    let tbody = add(&table, "tbody", "");
+    for m in rows {
+        let id = m.id.to_string();
+        let tr = add(&tbody, "tr", "monitor-row");
+        attr(&tr, "data-monitor-id", &id);
+        let td = add(&tr, "td", "");
+        badge(&td, &m.overall_state);
+        if m.muted {
+            add_text(&td, "span", "badge muted-badge", "Muted");
+        }
+        let name = add_text(&add(&tr, "td", ""), "a", "", &m.name);
+        attr(&name, "href", &monitor_path(m.id));
+        add_text(&tr, "td", "mono", &m.query);
+        add_text(&tr, "td", "muted", &m.tags.join(", "));
+        let (label, action) = if m.muted {
+            ("Unmute", "unmute")
+        } else {
+            ("Mute", "mute")
+        };
+        dom::button(&add(&tr, "td", "row-actions"), "link", label, action, &id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_and_filters() {
+        assert_eq!(monitor_of("/monitors/12"), Some((12, false)));
+        assert_eq!(monitor_of("/monitors/12/edit"), Some((12, true)));
+        assert_eq!(monitor_of("/monitors/manage"), None);
+        assert_eq!(monitor_of("/monitors/0"), None);
+        assert_eq!(state_class("No Data"), "badge state-no-data");
+        let rows = vec![
+            MonitorSummary {
+                id: 1,
+                name: "CPU high".into(),
+                overall_state: "Alert".into(),
+                tags: vec!["team:ops".into()],
+                ..Default::default()
+            },
+            MonitorSummary {
+                id: 2,
+                name: "disk".into(),
+                overall_state: "OK".into(),
+                ..Default::default()
+            },
+        ];
+        assert_eq!(filter(&rows, "cpu OPS", "").len(), 1);
+        assert_eq!(filter(&rows, "", "OK")[0].id, 2);
+        assert!(filter(&rows, "cpu", "OK").is_empty());
+    }
+}

@@ -1,0 +1,313 @@
+//! A monitor's status page (`/monitors/{id}`): its state, query and message; the query over the last
+//! day with the thresholds as markers; each group's state and its timeline of transitions; the
+//! notifications sent, failures and their errors included; recent events; mute/unmute, edit and
+//! delete. What comes from the API is drawn once per answer with `dom` (as text nodes).
+
+use std::sync::Arc;
+
+use dogwatch_core::monitor::message::{format_utc, format_value};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+use web_sys::Element;
+
+use crate::api::{ApiError, Event, use_backend};
+use crate::chart::GraphData;
+use crate::components::timeseries::Timeseries;
+use crate::dom::{self, add, add_text, attr};
+use crate::monitor_form::MonitorForm;
+use crate::nav::use_location;
+
+use super::form::{chart_options, last_day};
+use super::{edit_path, state_class};
+
+/// Everything the page shows, loaded together.
+struct Loaded {
+    monitor: Value,
+    history: Value,
+    events: Vec<Event>,
+}
+
+type Answer = Option<Result<Loaded, ApiError>>;
+
+/// `v[key]` as text: strings as they are, numbers as written, null and absent as "".
+fn text(v: &Value, key: &str) -> String {
+    match v.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.as_f64().map(format_value).unwrap_or_default(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// `v[key]` (epoch milliseconds) as a UTC time, "" when absent.
+fn time(v: &Value, key: &str) -> String {
+    v.get(key)
+        .and_then(Value::as_i64)
+        .map(format_utc)
+        .unwrap_or_default()
+}
+
+fn items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// A state badge with the state's colour.
+pub fn badge(parent: &Element, state: &str) -> Element {
+    add_text(parent, "span", &state_class(state), state)
+}
+
+/// A "state" paragraph: loading, empty, or (with `alert`) an error.
+pub fn note(parent: &Element, class: &str, words: &str, alert: bool) {
+    let p = add_text(parent, "p", class, words);
+    if alert {
+        attr(&p, "role", "alert");
+    }
+}
+
+#[component]
+pub fn MonitorStatusPage(id: i64) -> impl IntoView {
+    let backend = use_backend();
+    let loaded = RwSignal::new(None::<Result<Loaded, ApiError>>);
+    let graph = RwSignal::new(None::<GraphData>);
+    let action_error = RwSignal::new(None::<String>);
+    let confirm = RwSignal::new(false);
+    let reload = {
+        let backend = backend.clone();
+        move || {
+            let monitor = backend.monitor(id, None);
+            let history = backend.monitor_history(id, None);
+            let day = last_day();
+            let week = dogwatch_core::timeframe::TimeRange {
+                from_ms: day.to_ms - 7 * 86_400_000,
+                ..day
+            };
+            let events = backend.events(Some(id), week, None);
+            let backend = backend.clone();
+            spawn_local(async move {
+                let answer = async {
+                    Ok::<_, ApiError>(Loaded {
+                        monitor: monitor.await?,
+                        history: history.await?,
+                        events: events.await?,
+                    })
+                }
+                .await;
+                // The graph: the metric part of the query over the last day.
+                if let Ok(l) = &answer {
+                    let form = MonitorForm::from_monitor(&l.monitor);
+                    let request = backend.query(&form.full_metric_query(), day, None);
+                    spawn_local(async move {
+                        if let Ok(response) = request.await {
+                            graph.try_set(Some(GraphData {
+                                response: Arc::new(response),
+                                range: day,
+                            }));
+                        }
+                    });
+                }
+                loaded.try_set(Some(answer));
+            });
+        }
+    };
+    reload();
+    let location = use_location();
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let request = match dom::action_of(&ev) {
+            Some((action, _)) if action == "delete" => return confirm.set(true),
+            Some((action, _)) if action == "delete-confirmed" => {
+                let request = backend.delete_monitor(id);
+                spawn_local(async move {
+                    match request.await {
+                        Ok(()) => location.navigate(super::PATH),
+                        Err(e) => action_error.set(Some(format!("Could not delete: {e}"))),
+                    }
+                });
+                return;
+            }
+            Some((action, _)) => backend.mute_monitor(id, action == "mute"),
+            None => return,
+        };
+        let reload = reload.clone();
+        spawn_local(async move {
+            match request.await {
+                Ok(_) => reload(),
+                Err(e) => action_error.set(Some(format!("Could not change the mute: {e}"))),
+            }
+        });
+    };
+    let options = Signal::derive(move || {
+        let thresholds = loaded.with(|l| match l {
+            Some(Ok(l)) => MonitorForm::from_monitor(&l.monitor)
+                .parsed()
+                .map(|(_, t)| t),
+            _ => None,
+        });
+        graph.with(|g| chart_options(g.as_ref(), thresholds.as_ref()))
+    });
+
+    view! {
+        <section class="page monitor-status" on:click=on_click>
+            {move || action_error.get().map(|e| view! { <p class="state error" role="alert">{e}</p> })}
+            {dom::host("status-head", Box::new(move |el| loaded.with(|l| head(el, id, l))))}
+            <Timeseries graph options/>
+            {dom::host("status-body", Box::new(move |el| loaded.with(|l| body(el, l))))}
+            <Show when=move || confirm.get()>
+                <div class="modal-backdrop">
+                    <div class="modal" role="dialog" aria-modal="true" aria-label="Delete monitor">
+                        <p>"Delete this monitor? This cannot be undone."</p>
+                        <div class="actions">
+                            <button type="button" class="secondary" on:click=move |_| confirm.set(false)>"Cancel"</button>
+                            <button type="button" class="danger" data-action="delete-confirmed">"Delete"</button>
+                        </div>
+                    </div>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// The title, state, actions, query and message; or where the loading is.
+fn head(el: &Element, id: i64, answer: &Answer) {
+    let m = match answer {
+        None => return note(el, "state", "Loading the monitor…", false),
+        Some(Err(e)) => return note(el, "state error", &e.to_string(), true),
+        Some(Ok(l)) => &l.monitor,
+    };
+    let muted = m
+        .pointer("/options/silenced")
+        .and_then(Value::as_object)
+        .is_some_and(|s| !s.is_empty());
+    let name = text(m, "name");
+    document().set_title(&format!("{name} · Monitors · dogwatch"));
+    let header = add(el, "header", "page-header");
+    add_text(&header, "h1", "", &name);
+    attr(
+        &badge(&header, &text(m, "overall_state")),
+        "data-testid",
+        "overall-state",
+    );
+    if muted {
+        add_text(&header, "span", "badge muted-badge", "Muted");
+    }
+    let actions = add(&header, "div", "actions");
+    let (label, action) = if muted {
+        ("Unmute", "unmute")
+    } else {
+        ("Mute", "mute")
+    };
+    dom::button(&actions, "secondary", label, action, "");
+    attr(
+        &add_text(&actions, "a", "button secondary", "Edit"),
+        "href",
+        &edit_path(id),
+    );
+    dom::button(&actions, "danger", "Delete", "delete", "");
+    add_text(el, "p", "mono monitor-query", &text(m, "query"));
+    add_text(el, "pre", "monitor-message", &text(m, "message"));
+}
+
+/// Each group's state and timeline, the notifications sent, and the recent events.
+fn body(el: &Element, answer: &Answer) {
+    let Some(Ok(l)) = answer else { return };
+    let groups = items(&l.history, "groups");
+    let transitions = items(&l.history, "transitions");
+    add_text(el, "h2", "", "State timeline");
+    if groups.is_empty() {
+        note(
+            el,
+            "state empty",
+            "Not evaluated yet: no group has a state.",
+            false,
+        );
+    }
+    for g in groups {
+        let name = text(g, "group");
+        let div = add(el, "div", "group");
+        attr(&div, "data-group", &name);
+        let h3 = add(&div, "h3", "");
+        badge(&h3, &text(g, "state"));
+        // A simple alert has one group, `*`.
+        let shown = if name.is_empty() || name == "*" {
+            "all"
+        } else {
+            &name
+        };
+        dom::text(&h3, &format!(" {shown}"));
+        let since = format!(
+            " since {}, last value {}",
+            time(g, "since_ms"),
+            text(g, "last_value")
+        );
+        add_text(&h3, "span", "muted", &since);
+        let ol = add(&div, "ol", "timeline");
+        for t in transitions.iter().filter(|t| text(t, "group") == name) {
+            let li = add(&ol, "li", "");
+            add_text(&li, "span", "muted", &time(t, "ts_ms"));
+            dom::text(&li, &format!(" {} → ", text(t, "from")));
+            badge(&li, &text(t, "to"));
+            dom::text(&li, &format!(" {}", text(t, "value")));
+        }
+    }
+
+    add_text(el, "h2", "", "Notifications");
+    let sent = items(&l.history, "notifications");
+    if sent.is_empty() {
+        note(el, "state empty", "No notifications sent yet.", false);
+    } else {
+        let table = add(el, "table", "dash-table notifications");
+        let head = add(&add(&table, "thead", ""), "tr", "");
+        for h in ["When", "To", "Subject", "Delivery"] {
+            add_text(&head, "th", "", h);
+        }
+        let tbody = add(&table, "tbody", "");
+        for n in sent {
+            let state = text(n, "state");
+            let tr = add(&tbody, "tr", &format!("delivery-{state}"));
+            add_text(&tr, "td", "muted", &time(n, "created_ms"));
+            add_text(
+                &tr,
+                "td",
+                "",
+                &format!("{} {}", text(n, "channel"), text(n, "target")),
+            );
+            add_text(&tr, "td", "", &text(n, "subject"));
+            let attempts = format!("{state} after {} attempt(s)", text(n, "attempts"));
+            let td = add_text(&tr, "td", "", &attempts);
+            let error = text(n, "last_error");
+            if !error.is_empty() {
+                add_text(&td, "p", "field-error", &error);
+            }
+        }
+    }
+
+    add_text(el, "h2", "", "Recent events");
+    events(el, &l.events);
+}
+
+/// Events as a list, or the words for none.
+pub fn events(el: &Element, events: &[Event]) {
+    if events.is_empty() {
+        return note(el, "state empty", "No events in the past week.", false);
+    }
+    let ul = add(el, "ul", "events");
+    for e in events {
+        let li = add(&ul, "li", "event");
+        attr(&li, "data-event-id", &e.id.to_string());
+        badge(&li, &e.to_state);
+        add_text(&li, "span", "muted", &format!(" {} ", format_utc(e.ts_ms)));
+        match e.monitor_id {
+            Some(id) => attr(
+                &add_text(&li, "a", "", &e.title),
+                "href",
+                &super::monitor_path(id),
+            ),
+            None => {
+                add_text(&li, "span", "", &e.title);
+            }
+        }
+        add_text(&li, "pre", "event-text", &e.text);
+    }
+}
