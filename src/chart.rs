@@ -47,6 +47,9 @@ pub struct ChartOptions {
     pub styles: Vec<QueryStyle>,
     pub y_axis: YAxis,
     pub markers: Vec<Marker>,
+    /// Stretches of time shaded across the plot's height, under the data (the monitor preview's
+    /// alert, warning and no-data spans).
+    pub regions: Vec<Region>,
     /// Series hidden by the legend, by line label (the legend toggles them; also settable).
     pub hidden: BTreeSet<String>,
     /// Times on the axis and in the tooltip in UTC rather than in the browser's zone.
@@ -145,6 +148,15 @@ pub struct YAxis {
 pub struct Marker {
     pub value: f64,
     pub label: String,
+}
+
+/// A stretch of time `[from_ms, to_ms]` shaded in `fill` (any CSS color, translucent so the
+/// grid shows through).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub fill: &'static str,
 }
 
 /// The time under the pointer on any graph sharing this context, so that every graph draws its
@@ -256,6 +268,8 @@ pub struct Drawn {
     pub drawn_points: usize,
     /// Series hidden from the legend.
     pub hidden: usize,
+    /// Regions shaded (those inside the window).
+    pub regions: usize,
     /// Series drawn with an `anomalies()` band.
     pub bands: usize,
     /// Points drawn as anomalies (outside their band).
@@ -358,6 +372,7 @@ pub fn draw(
         points: counts.points,
         drawn_points: counts.drawn_points,
         hidden: lines.len() - shown.len(),
+        regions: counts.regions,
         bands: counts.bands,
         anomalies: counts.anomalies,
         plot: PlotBox {
@@ -462,6 +477,7 @@ impl Area {
 
 #[derive(Default)]
 struct Counts {
+    regions: usize,
     points: usize,
     drawn_points: usize,
     bands: usize,
@@ -561,7 +577,7 @@ fn draw_frame(
     ctx.set_text_baseline("alphabetic");
 }
 
-/// Bands under everything, then each series in its display, then the anomalies on top.
+/// Regions, then bands under everything, then each series in its display, then the anomalies on top.
 fn draw_data(
     ctx: &CanvasRenderingContext2d,
     area: &Area,
@@ -571,6 +587,16 @@ fn draw_data(
     dpr: f64,
 ) -> Counts {
     let mut counts = Counts::default();
+
+    for region in &options.regions {
+        let from = area.column_x(region.from_ms.max(area.range.from_ms));
+        let to = area.column_x(region.to_ms.min(area.range.to_ms));
+        if to > from {
+            counts.regions += 1;
+            ctx.set_fill_style_str(region.fill);
+            ctx.fill_rect(from, area.top, to - from, area.bottom - area.top);
+        }
+    }
 
     ctx.set_fill_style_str(BAND_FILL);
     for r in reduced {

@@ -5,7 +5,8 @@
 //! (core's `message::render`, the same code that renders notifications).
 
 use dogwatch_core::monitor::{
-    self, Comparator, MonitorQuery, RenderContext, State, Thresholds, Transition, TransitionKind,
+    self, Comparator, MonitorQuery, RenderContext, Replay, State, StepSettings, Thresholds,
+    Transition, TransitionKind,
 };
 use dogwatch_core::query::ast::format_number;
 use dogwatch_core::wire::QueryResponse;
@@ -238,6 +239,29 @@ impl MonitorForm {
         let query = monitor::parse(&self.query_text()).ok()?;
         let thresholds = self.thresholds(&mut Vec::new()).with_query(&query);
         Some((query, thresholds))
+    }
+
+    /// What the monitor would have done over `response` (the preview's last day in `range`),
+    /// replayed by core every minute (or every bucket, when the answer's buckets are longer);
+    /// `None` until the query and thresholds parse.
+    pub fn replay(&self, response: &QueryResponse, range: (i64, i64)) -> Option<Replay> {
+        let (query, thresholds) = self.parsed()?;
+        let minutes = |text: &str| text.trim().parse::<i64>().ok().filter(|&m| m > 0);
+        let mut settings = StepSettings::new(&query, &thresholds);
+        settings.notify_no_data = self.notify_no_data;
+        if let Some(m) = minutes(&self.no_data_timeframe) {
+            settings.no_data_timeframe_secs = m * 60;
+        }
+        let bucket_ms = response.series.iter().map(|s| s.interval * 1000).max();
+        let every_ms = bucket_ms.unwrap_or(0).max(60_000);
+        Some(monitor::replay(
+            response,
+            query.time_aggr,
+            query.window_secs,
+            &settings,
+            range,
+            every_ms,
+        ))
     }
 
     /// Every problem, in the form's order; empty when the monitor can be saved.
@@ -522,26 +546,29 @@ fn sample_tags(metric_query: &str, group_by: &[String]) -> Vec<(String, String)>
     tags
 }
 
-/// How many points of the graph are past the alert and the warning thresholds, out of all: where
-/// the monitor would have triggered, point by point (before its time aggregation over the window).
-pub fn points_past(
-    response: &QueryResponse,
-    cmp: Comparator,
-    t: &Thresholds,
-) -> (usize, usize, usize) {
-    let (mut alert, mut warn, mut total) = (0, 0, 0);
-    let past = |v: f64, th: Option<f64>| th.is_some_and(|th| cmp.holds(v, th));
-    for series in &response.series {
-        for v in series.pointlist.iter().filter_map(|(_, v)| *v) {
-            total += 1;
-            if past(v, t.critical) {
-                alert += 1;
-            } else if past(v, t.warning) {
-                warn += 1;
-            }
+/// The summary under the preview graph, in words.
+pub fn replay_summary(r: &Replay) -> String {
+    let times = |n: usize| {
+        if n == 1 {
+            "once".to_owned()
+        } else {
+            format!("{n} times")
         }
+    };
+    if r.alerts + r.warnings + r.no_data == 0 {
+        return "Over the last day it would not have triggered.".into();
     }
-    (alert, warn, total)
+    let mut parts = Vec::new();
+    if r.alerts > 0 {
+        parts.push(format!("alerted {} (red)", times(r.alerts)));
+    }
+    if r.warnings > 0 {
+        parts.push(format!("warned {} (yellow)", times(r.warnings)));
+    }
+    if r.no_data > 0 {
+        parts.push(format!("reported no data {} (grey)", times(r.no_data)));
+    }
+    format!("Over the last day it would have {}.", parts.join(", "))
 }
 
 #[cfg(test)]
@@ -644,6 +671,49 @@ mod tests {
                 Field::Message
             ]
         );
+    }
+
+    #[test]
+    fn replays_the_last_day_with_the_forms_settings() {
+        use dogwatch_core::wire::QuerySeries;
+        const MIN: i64 = 60_000;
+        // One point a minute: 300 for 10 minutes, then 900 for 10, then nothing.
+        let series = QuerySeries {
+            interval: 60,
+            pointlist: (0..20)
+                .map(|m| (m * MIN, Some(if m < 10 { 300.0 } else { 900.0 })))
+                .collect(),
+            ..QuerySeries::default()
+        };
+        let response = QueryResponse {
+            series: vec![series],
+            ..QueryResponse::default()
+        };
+        let form = seed();
+        let r = form.replay(&response, (0, 60 * MIN)).unwrap();
+        // The average over [t−5m, t] is above 500 from 12: (3·300 + 3·900)/6 = 600, while at 11
+        // (4·300 + 2·900)/6 = 500 is not above. Above 800 from 15, when the window is all 900.
+        assert_eq!(r.spans[0].from_ms, 12 * MIN);
+        assert_eq!(r.spans[0].state, State::Warn);
+        assert_eq!(r.spans[1].from_ms, 15 * MIN);
+        assert_eq!(r.spans[1].state, State::Alert);
+        // The form's no-data timeframe (10 minutes) counts from the last point, at 19.
+        assert_eq!(r.spans.last().unwrap().from_ms, 29 * MIN);
+        assert_eq!(r.spans.last().unwrap().state, State::NoData);
+        assert_eq!((r.warnings, r.alerts, r.no_data), (1, 1, 1));
+        assert_eq!(
+            replay_summary(&r),
+            "Over the last day it would have alerted once (red), warned once (yellow), \
+             reported no data once (grey)."
+        );
+        let off = MonitorForm {
+            notify_no_data: false,
+            ..seed()
+        };
+        let r = off.replay(&response, (0, 60 * MIN)).unwrap();
+        assert_eq!(r.no_data, 0);
+        assert_eq!(r.spans.last().unwrap().state, State::Alert);
+        assert!(MonitorForm::default().replay(&response, (0, MIN)).is_none());
     }
 
     #[test]

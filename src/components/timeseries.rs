@@ -259,6 +259,7 @@ pub fn Timeseries(
                     ("data-hidden", drawn.hidden.to_string()),
                     ("data-bands", drawn.bands.to_string()),
                     ("data-anomalies", drawn.anomalies.to_string()),
+                    ("data-regions", drawn.regions.to_string()),
                     ("data-plot-area", format!("{l},{t},{r},{b}")),
                     ("data-draws", count.to_string()),
                 ];

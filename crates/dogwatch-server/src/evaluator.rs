@@ -9,7 +9,7 @@
 //!    windows are evaluated once per cycle, and each metric's series list is read once). Each
 //!    resulting series is a group: `*` without `by`, else its `by` tags (`host:ubuntu`). The time
 //!    aggregation reduces the series' buckets to one value: the mean, sum, min or max of the bucket
-//!    values (for sum, min and max the buckets are rolled up the same way, see `eval_query`), or
+//!    values (for sum, min and max the buckets are rolled up the same way, see `MonitorQuery::evaluated_query`), or
 //!    for `change` / `pct_change` the last bucket against the first. With
 //!    `require_full_window` a group is skipped (its state kept) unless its data starts within the
 //!    first tenth of the window (at least the first minute).
@@ -34,10 +34,10 @@ use std::time::Duration;
 
 use dogwatch_core::eval::{self, SeriesId, SeriesInfo, SeriesSource};
 use dogwatch_core::monitor::{
-    Evaluation, GroupStatus, Mention, RenderContext, State, TimeAggr, Transition, TransitionKind,
+    Evaluation, GroupStatus, Mention, RenderContext, State, Transition, TransitionKind, aggregate,
     mentions, render, step,
 };
-use dogwatch_core::query::{self, ExprKind, ModifierKind, Scope};
+use dogwatch_core::query::{self, ExprKind, Scope};
 use dogwatch_core::wire::QueryResponse;
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
@@ -136,7 +136,7 @@ fn evaluate_all(
         let now_secs = now_ms.div_euclid(1000);
         let to_secs = now_secs - def.evaluation_delay_secs;
         let from_secs = to_secs - def.query.window_secs;
-        let text = eval_query(&def);
+        let text = def.query.evaluated_query();
         if let Ok(list) = query::parse(&text) {
             for expr in &list.exprs {
                 metric_names(expr, &mut |name| {
@@ -504,44 +504,6 @@ impl MonitorCtx<'_> {
     }
 }
 
-/// The metric query as evaluated. A plain metric query without a `.rollup()` gets the rollup of a
-/// `sum`, `min` or `max` time aggregation, so that a bucket holding several points keeps their sum,
-/// least or greatest (instead of their mean) and the window's reduction over buckets is exact.
-fn eval_query(def: &Definition) -> String {
-    let text = &def.query.metric_query;
-    let method = match def.query.time_aggr {
-        TimeAggr::Sum => "sum",
-        TimeAggr::Min => "min",
-        TimeAggr::Max => "max",
-        TimeAggr::Avg | TimeAggr::Change | TimeAggr::PctChange => return text.clone(),
-    };
-    let plain = query::parse(text).is_ok_and(|list| {
-        list.exprs.len() == 1
-            && matches!(&list.exprs[0].kind, ExprKind::Metric(m)
-                if !m.modifiers.iter().any(|x| matches!(x.kind, ModifierKind::Rollup { .. })))
-    });
-    if plain {
-        format!("{text}.rollup({method})")
-    } else {
-        text.clone()
-    }
-}
-
-/// The time aggregation of the present buckets `(ts_ms, value)`, in time order.
-fn aggregate(aggr: TimeAggr, present: &[(i64, f64)]) -> Option<f64> {
-    let values = present.iter().map(|&(_, v)| v);
-    let first = present.first()?.1;
-    let last = present.last()?.1;
-    match aggr {
-        TimeAggr::Avg => Some(values.sum::<f64>() / present.len() as f64),
-        TimeAggr::Sum => Some(values.sum()),
-        TimeAggr::Min => values.reduce(f64::min),
-        TimeAggr::Max => values.reduce(f64::max),
-        TimeAggr::Change => Some(last - first),
-        TimeAggr::PctChange => (first != 0.0).then(|| (last - first) / first.abs() * 100.0),
-    }
-}
-
 fn kind_name(kind: TransitionKind) -> &'static str {
     match kind {
         TransitionKind::Trigger => "trigger",
@@ -765,18 +727,5 @@ mod tests {
             title(&def, "host:a", t),
             "[Triggered on {host:a}] cpu  Bcc: x@example.com"
         );
-    }
-
-    #[test]
-    fn time_aggregations() {
-        let p = [(0, 2.0), (1000, 4.0), (2000, 9.0)];
-        assert_eq!(aggregate(TimeAggr::Avg, &p), Some(5.0));
-        assert_eq!(aggregate(TimeAggr::Sum, &p), Some(15.0));
-        assert_eq!(aggregate(TimeAggr::Min, &p), Some(2.0));
-        assert_eq!(aggregate(TimeAggr::Max, &p), Some(9.0));
-        assert_eq!(aggregate(TimeAggr::Change, &p), Some(7.0));
-        assert_eq!(aggregate(TimeAggr::PctChange, &p), Some(350.0));
-        assert_eq!(aggregate(TimeAggr::PctChange, &[(0, 0.0), (1, 1.0)]), None);
-        assert_eq!(aggregate(TimeAggr::Avg, &[]), None);
     }
 }

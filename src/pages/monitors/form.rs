@@ -3,16 +3,18 @@
 //! renotify, delay and full-window options, tags, priority, name and the message. Every problem is
 //! shown in words next to its field (core's rules, through `monitor_form`) and saving waits until
 //! there are none; the API's own 400 is shown above the Save button. A preview graph shows the
-//! query over the last day with the thresholds as markers.
+//! query over the last day with the thresholds as markers, shaded where core's replay of the
+//! evaluator finds the monitor would have been in Alert, Warn or No Data.
 
 use std::sync::Arc;
 
+use dogwatch_core::monitor::{Replay, State};
 use dogwatch_core::timeframe::TimeRange;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiFuture, use_backend, use_latest};
-use crate::chart::{ChartOptions, GraphData, Marker, YAxis};
+use crate::chart::{ChartOptions, GraphData, Marker, Region, YAxis};
 use crate::components::message_editor::MessageEditor;
 use crate::components::query_editor::QueryEditor;
 use crate::components::timeseries::Timeseries;
@@ -293,12 +295,18 @@ fn field(form: RwSignal<MonitorForm>, shown: Memo<Vec<Problem>>, spec: &'static 
     view! { <div class="field-box">{input}{problem.map(|p| errors(shown, p))}</div> }.into_any()
 }
 
-/// The query over the last day with the thresholds as markers, and how much of it was past them.
+/// The query over the last day with the thresholds as markers, shaded where the monitor would
+/// have triggered, with a summary in words.
 #[component]
 fn Preview(form: RwSignal<MonitorForm>) -> impl IntoView {
     let backend = use_backend();
     let key = Memo::new(move |_| {
-        let query = form.with(MonitorForm::full_metric_query);
+        // The query as the evaluator runs it (`.rollup(max)` for a max over the window, …) once
+        // the monitor query is whole, so that the shading replays what the evaluator would see.
+        let query = form.with(|f| {
+            f.parsed()
+                .map_or_else(|| f.full_metric_query(), |(q, _)| q.evaluated_query())
+        });
         dogwatch_core::query::parse(&query).ok()?;
         Some(query)
     });
@@ -314,22 +322,20 @@ fn Preview(form: RwSignal<MonitorForm>) -> impl IntoView {
     });
     let graph = Signal::derive(move || results.with(|l| l.value.as_ref().map(|(_, g)| g.clone())));
     let parsed = Memo::new(move |_| form.with(MonitorForm::parsed));
-    let options = Signal::derive(move || {
-        graph.with(|g| parsed.with(|p| chart_options(g.as_ref(), p.as_ref().map(|(_, t)| t))))
-    });
-    let summary = move || {
-        let (query, thresholds) = parsed.get()?;
+    // Where the monitor would have been in Warn, Alert or No Data over the day, replayed by core.
+    let replayed = Memo::new(move |_| {
         graph.with(|g| {
-            let (alert, warn, total) =
-                monitor_form::points_past(&g.as_ref()?.response, query.comparator, &thresholds);
-            Some(format!(
-                "Over the last day, {alert} of {total} points were past the alert threshold and \
-                 {warn} more past the warning threshold (point by point, before the {} over the \
-                 window).",
-                query.time_aggr.as_str()
-            ))
+            let g = g.as_ref()?;
+            form.with(|f| f.replay(&g.response, (g.range.from_ms, g.range.to_ms)))
         })
-    };
+    });
+    let options = Signal::derive(move || {
+        let mut options =
+            graph.with(|g| parsed.with(|p| chart_options(g.as_ref(), p.as_ref().map(|(_, t)| t))));
+        options.regions = replayed.with(|r| r.as_ref().map(regions).unwrap_or_default());
+        options
+    });
+    let summary = move || replayed.with(|r| r.as_ref().map(monitor_form::replay_summary));
     view! {
         <div class="monitor-preview" aria-label="Preview graph">
             {move || match (key.with(Option::is_some), results.with(|l| l.error.as_ref().map(|(_, e)| e.to_string()))) {
@@ -342,6 +348,23 @@ fn Preview(form: RwSignal<MonitorForm>) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// The replay's spans as shaded regions: red for Alert, yellow for Warn, grey for No Data.
+fn regions(replay: &Replay) -> Vec<Region> {
+    replay
+        .spans
+        .iter()
+        .map(|span| Region {
+            from_ms: span.from_ms,
+            to_ms: span.to_ms,
+            fill: match span.state {
+                State::Alert => "rgba(225, 45, 60, 0.18)",
+                State::Warn => "rgba(240, 180, 20, 0.22)",
+                _ => "rgba(110, 118, 130, 0.16)",
+            },
+        })
+        .collect()
 }
 
 /// The thresholds as dashed markers (alert, warning and their recoveries), with a value axis tall

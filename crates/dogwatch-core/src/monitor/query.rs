@@ -21,7 +21,7 @@ use std::fmt;
 
 use crate::query::ast::format_number;
 use crate::query::error::quote;
-use crate::query::{self as metric, Expr, ExprKind, Span};
+use crate::query::{self as metric, Expr, ExprKind, ModifierKind, Span};
 
 /// The longest window: one week, the longest the monitor form offers (`last_1w`).
 pub const MAX_WINDOW_SECS: i64 = 7 * 86_400;
@@ -153,6 +153,32 @@ impl Comparator {
 impl fmt::Display for Comparator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.symbol())
+    }
+}
+
+impl MonitorQuery {
+    /// The metric query as the evaluator runs it. A plain metric query without a `.rollup()` gets
+    /// the rollup of a `sum`, `min` or `max` time aggregation, so that a bucket holding several
+    /// points keeps their sum, least or greatest (instead of their mean) and the window's
+    /// reduction over buckets is exact.
+    pub fn evaluated_query(&self) -> String {
+        let text = &self.metric_query;
+        let method = match self.time_aggr {
+            TimeAggr::Sum => "sum",
+            TimeAggr::Min => "min",
+            TimeAggr::Max => "max",
+            TimeAggr::Avg | TimeAggr::Change | TimeAggr::PctChange => return text.clone(),
+        };
+        let plain = metric::parse(text).is_ok_and(|list| {
+            list.exprs.len() == 1
+                && matches!(&list.exprs[0].kind, ExprKind::Metric(m)
+                    if !m.modifiers.iter().any(|x| matches!(x.kind, ModifierKind::Rollup { .. })))
+        });
+        if plain {
+            format!("{text}.rollup({method})")
+        } else {
+            text.clone()
+        }
     }
 }
 

@@ -203,3 +203,31 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn the_evaluated_query_rolls_buckets_up_as_the_window_is_reduced() {
+    let evaluated = |text: &str| parse(text).unwrap().evaluated_query();
+    assert_eq!(
+        evaluated("max(last_10m):avg:m{env:test} by {host} > 900"),
+        "avg:m{env:test} by {host}.rollup(max)"
+    );
+    assert_eq!(
+        evaluated("sum(last_5m):sum:m{*} > 1"),
+        "sum:m{*}.rollup(sum)"
+    );
+    assert_eq!(
+        evaluated("min(last_5m):avg:m{*} < 1"),
+        "avg:m{*}.rollup(min)"
+    );
+    // avg and change keep the buckets' mean; a written rollup or a formula is left alone.
+    assert_eq!(evaluated("avg(last_5m):avg:m{*} > 1"), "avg:m{*}");
+    assert_eq!(evaluated("change(last_5m):avg:m{*} > 1"), "avg:m{*}");
+    assert_eq!(
+        evaluated("max(last_5m):avg:m{*}.rollup(avg, 60) > 1"),
+        "avg:m{*}.rollup(avg, 60)"
+    );
+    assert_eq!(
+        evaluated("max(last_5m):avg:a{*} + avg:b{*} > 1"),
+        "avg:a{*} + avg:b{*}"
+    );
+}
