@@ -72,15 +72,27 @@ pub fn host(class: &'static str, build: Box<dyn Fn(&Element)>) -> impl IntoView 
     view! { <div class=class node_ref=node></div> }
 }
 
+/// Empties the `<input>`s named `names` inside `root` (unchecks a checkbox).
+pub fn clear_inputs(root: &Element, names: &[&str]) {
+    for name in names {
+        if let Some(i) = input(root, name) {
+            i.set_value("");
+            i.set_checked(false);
+        }
+    }
+}
+
+fn input(root: &Element, name: &str) -> Option<web_sys::HtmlInputElement> {
+    root.query_selector(&format!("input[name=\"{name}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+}
+
 /// The value of the `<input name=name>` inside `root` (`"true"`/`"false"` for a checkbox), `""`
 /// when there is none.
 pub fn input_value(root: &Element, name: &str) -> String {
-    let input = root
-        .query_selector(&format!("input[name=\"{name}\"]"))
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
-    match input {
+    match input(root, name) {
         Some(i) if i.type_() == "checkbox" => i.checked().to_string(),
         Some(i) => i.value(),
         None => String::new(),

@@ -86,10 +86,18 @@ pub fn SettingsPage() -> impl IntoView {
             }
             kind => backend.delete_contact(kind, &arg),
         };
+        // An added contact's inputs are emptied for the next one; after a refusal they keep what
+        // was typed, to be corrected.
+        let added: &[&str] = match action.as_str() {
+            "add-user" => &["handle", "name", "email"],
+            "add-webhook" => &["hook-name", "hook-url", "slack"],
+            _ => &[],
+        };
         let reload = reload.clone();
         spawn_local(async move {
             match request.await {
                 Ok(()) => {
+                    dom::clear_inputs(&page, added);
                     error.set(None);
                     reload();
                 }

@@ -239,6 +239,9 @@ test('settings show SMTP as configured, and users and webhooks can be added and 
   await page.getByLabel('Email').fill('bob@example.com');
   await page.getByRole('button', { name: 'Add user' }).click();
   await page.locator('.users .contact', { hasText: 'Bob <b>' }).waitFor();
+  // The inputs are emptied for the next user.
+  assert.equal(await page.getByLabel('Handle').inputValue(), '');
+  assert.equal(await page.getByLabel('Email').inputValue(), '');
   await page.getByLabel('Webhook name').fill('ops');
   await page.getByLabel('URL').fill('not a url');
   await page.getByRole('button', { name: 'Add webhook' }).click();
@@ -246,6 +249,7 @@ test('settings show SMTP as configured, and users and webhooks can be added and 
   await page.getByLabel('URL').fill('http://127.0.0.1:9/hook');
   await page.getByRole('button', { name: 'Add webhook' }).click();
   await page.locator('.webhooks .contact', { hasText: '@webhook-ops' }).waitFor();
+  assert.equal(await page.getByLabel('Webhook name').inputValue(), '');
   await screenshot(page, 'settings');
   await page.locator('.users .contact', { hasText: '@bob' }).getByRole('button', { name: 'Remove' }).click();
   await page.locator('.users .contact', { hasText: '@bob' }).waitFor({ state: 'detached' });
