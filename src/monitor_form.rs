@@ -198,6 +198,14 @@ impl MonitorForm {
         }
     }
 
+    /// The query a graph of the monitor shows: as the evaluator runs it (`.rollup(max)` for a max
+    /// over the window, …) once the monitor query is whole, so that what is drawn (and shaded) is
+    /// what the evaluator sees; until then the metric query as typed.
+    pub fn graph_query(&self) -> String {
+        self.parsed()
+            .map_or_else(|| self.full_metric_query(), |(q, _)| q.evaluated_query())
+    }
+
     /// Datadog's monitor query, `avg(last_5m):avg:my_metric{host:ubuntu} > 800`.
     pub fn query_text(&self) -> String {
         format!(
@@ -714,6 +722,18 @@ mod tests {
         assert_eq!(r.no_data, 0);
         assert_eq!(r.spans.last().unwrap().state, State::Alert);
         assert!(MonitorForm::default().replay(&response, (0, MIN)).is_none());
+        // The graph shows what the evaluator reads: a max over the window keeps each bucket's max.
+        let max = MonitorForm {
+            time_aggr: "max".into(),
+            ..seed()
+        };
+        assert_eq!(max.graph_query(), "avg:my_metric{host:ubuntu}.rollup(max)");
+        assert_eq!(seed().graph_query(), "avg:my_metric{host:ubuntu}");
+        let unfinished = MonitorForm {
+            critical: String::new(),
+            ..max
+        };
+        assert_eq!(unfinished.graph_query(), "avg:my_metric{host:ubuntu}");
     }
 
     #[test]

@@ -305,6 +305,8 @@ test('a monitor that fires: the status page shows its timeline and the failed de
     await page.locator('.timeline li', { hasText: 'Alert' }).first().waitFor();
     assert.match(await page.locator('.notifications td').nth(1).textContent(), /webhook broken/);
     assert.ok((await failure.first().textContent()).length > 0);
+    // The graph is shaded from the recorded transition into Alert up to now.
+    await page.waitForFunction(() => document.querySelector('.monitor-status canvas.chart-canvas')?.dataset.regions === '1');
     await screenshot(page, 'monitor-status-fired');
 
     await page.locator('nav .nav-links').getByRole('link', { name: 'Events' }).click();

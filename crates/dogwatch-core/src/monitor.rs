@@ -17,7 +17,7 @@ pub use mention::{Mention, mentions};
 pub use message::{RenderContext, TemplateError, TemplateErrorKind, check, render};
 pub use options::{Problem, ProblemKind, Thresholds, Which, validate};
 pub use query::{Comparator, Error, ErrorKind, MonitorQuery, TimeAggr, parse};
-pub use replay::{Replay, Span, aggregate, replay};
+pub use replay::{Replay, Span, aggregate, history_spans, replay};
 pub use state::{
     Evaluation, GroupStatus, State, StepSettings, Transition, TransitionKind, UnknownState,
     classify, step,

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use dogwatch_core::monitor::{Replay, State};
+use dogwatch_core::monitor::{Span, State};
 use dogwatch_core::timeframe::TimeRange;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -301,12 +301,7 @@ fn field(form: RwSignal<MonitorForm>, shown: Memo<Vec<Problem>>, spec: &'static 
 fn Preview(form: RwSignal<MonitorForm>) -> impl IntoView {
     let backend = use_backend();
     let key = Memo::new(move |_| {
-        // The query as the evaluator runs it (`.rollup(max)` for a max over the window, …) once
-        // the monitor query is whole, so that the shading replays what the evaluator would see.
-        let query = form.with(|f| {
-            f.parsed()
-                .map_or_else(|| f.full_metric_query(), |(q, _)| q.evaluated_query())
-        });
+        let query = form.with(MonitorForm::graph_query);
         dogwatch_core::query::parse(&query).ok()?;
         Some(query)
     });
@@ -332,7 +327,8 @@ fn Preview(form: RwSignal<MonitorForm>) -> impl IntoView {
     let options = Signal::derive(move || {
         let mut options =
             graph.with(|g| parsed.with(|p| chart_options(g.as_ref(), p.as_ref().map(|(_, t)| t))));
-        options.regions = replayed.with(|r| r.as_ref().map(regions).unwrap_or_default());
+        options.regions =
+            replayed.with(|r| r.as_ref().map(|r| regions(&r.spans)).unwrap_or_default());
         options
     });
     let summary = move || replayed.with(|r| r.as_ref().map(monitor_form::replay_summary));
@@ -350,10 +346,9 @@ fn Preview(form: RwSignal<MonitorForm>) -> impl IntoView {
     }
 }
 
-/// The replay's spans as shaded regions: red for Alert, yellow for Warn, grey for No Data.
-fn regions(replay: &Replay) -> Vec<Region> {
-    replay
-        .spans
+/// Spans of state as shaded regions: red for Alert, yellow for Warn, grey for No Data.
+pub fn regions(spans: &[Span]) -> Vec<Region> {
+    spans
         .iter()
         .map(|span| Region {
             from_ms: span.from_ms,

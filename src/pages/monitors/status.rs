@@ -1,11 +1,14 @@
 //! A monitor's status page (`/monitors/{id}`): its state, query and message; the query over the last
-//! day with the thresholds as markers; each group's state and its timeline of transitions; the
+//! day with the thresholds as markers, shaded where its recorded transitions put the monitor in
+//! Alert, Warn or No Data; each group's state and its timeline of transitions; the
 //! notifications sent, failures and their errors included; recent events; mute/unmute, edit and
 //! delete. What comes from the API is drawn once per answer with `dom` (as text nodes).
 
 use std::sync::Arc;
 
 use dogwatch_core::monitor::message::{format_utc, format_value};
+use dogwatch_core::monitor::{self, Span, State};
+use dogwatch_core::timeframe::TimeRange;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -18,7 +21,7 @@ use crate::dom::{self, add, add_text, attr};
 use crate::monitor_form::MonitorForm;
 use crate::nav::use_location;
 
-use super::form::{chart_options, last_day};
+use super::form::{chart_options, last_day, regions};
 use super::{edit_path, state_class};
 
 /// Everything the page shows, loaded together.
@@ -95,10 +98,10 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
                     })
                 }
                 .await;
-                // The graph: the metric part of the query over the last day.
+                // The graph: the metric part of the query over the last day, as the evaluator reads it.
                 if let Ok(l) = &answer {
                     let form = MonitorForm::from_monitor(&l.monitor);
-                    let request = backend.query(&form.full_metric_query(), day, None);
+                    let request = backend.query(&form.graph_query(), day, None);
                     spawn_local(async move {
                         if let Ok(response) = request.await {
                             graph.try_set(Some(GraphData {
@@ -145,7 +148,13 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
                 .map(|(_, t)| t),
             _ => None,
         });
-        graph.with(|g| chart_options(g.as_ref(), thresholds.as_ref()))
+        let mut options = graph.with(|g| chart_options(g.as_ref(), thresholds.as_ref()));
+        // Shaded where the monitor was in Alert, Warn or No Data, from its recorded transitions.
+        options.regions = loaded.with(|l| match (l, graph.with(|g| g.as_ref().map(|g| g.range))) {
+            (Some(Ok(l)), Some(range)) => regions(&history_spans(&l.history, range)),
+            _ => Vec::new(),
+        });
+        options
     });
 
     view! {
@@ -167,6 +176,30 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// The spans of the history's transitions (oldest first, as the API lists them) within `range`.
+fn history_spans(history: &Value, range: TimeRange) -> Vec<Span> {
+    let state = |t: &Value, key| {
+        t.get(key)
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<State>().ok())
+    };
+    let transitions: Vec<(i64, &str, State, State)> = history
+        .get("transitions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            Some((
+                t.get("ts_ms")?.as_i64()?,
+                t.get("group")?.as_str()?,
+                state(t, "from")?,
+                state(t, "to")?,
+            ))
+        })
+        .collect();
+    monitor::history_spans(&transitions, (range.from_ms, range.to_ms))
 }
 
 /// The title, state, actions, query and message; or where the loading is.

@@ -47,6 +47,64 @@ pub struct Replay {
     pub evaluations: usize,
 }
 
+/// The spans in which the worst group was not OK, from recorded transitions `(ts_ms, group, from,
+/// to)` in time order, clipped to `[from_ms, to_ms]`: what the status page shades on its graph. A
+/// group is in its first transition's `from` state before it; the last state lasts until `to_ms`.
+pub fn history_spans(
+    transitions: &[(i64, &str, State, State)],
+    (from_ms, to_ms): (i64, i64),
+) -> Vec<Span> {
+    let mut states: Vec<(&str, State)> = Vec::new();
+    for &(_, group, from, _) in transitions {
+        if !states.iter().any(|(g, _)| *g == group) {
+            states.push((group, from));
+        }
+    }
+    let worst = |states: &[(&str, State)]| {
+        states
+            .iter()
+            .map(|&(_, s)| s)
+            .max_by_key(|&s| severity(s))
+            .unwrap_or(State::Ok)
+    };
+    let mut spans: Vec<Span> = Vec::new();
+    let mut push = |from: i64, to: i64, state: State| {
+        let (from, to) = (from.max(from_ms), to.min(to_ms));
+        if state != State::Ok && from < to {
+            match spans.last_mut() {
+                Some(last) if last.state == state && last.to_ms == from => last.to_ms = to,
+                _ => spans.push(Span {
+                    from_ms: from,
+                    to_ms: to,
+                    state,
+                }),
+            }
+        }
+    };
+    let mut since = i64::MIN;
+    for &(ts, group, _, to) in transitions {
+        let before = worst(&states);
+        if let Some(entry) = states.iter_mut().find(|(g, _)| *g == group) {
+            entry.1 = to;
+        }
+        if worst(&states) != before {
+            push(since, ts, before);
+            since = ts;
+        }
+    }
+    push(since, to_ms, worst(&states));
+    spans
+}
+
+fn severity(s: State) -> u8 {
+    match s {
+        State::Ok => 0,
+        State::NoData => 1,
+        State::Warn => 2,
+        State::Alert => 3,
+    }
+}
+
 /// Replays evaluations every `every_ms` over `[from_ms, to_ms]` of `response` (one series per
 /// group, as the evaluator reads it): at each time `t` the points within `[t − window, t]` are
 /// aggregated and stepped, starting from OK. The first evaluation is one window in, so that every
@@ -76,12 +134,6 @@ pub fn replay(
     };
     // The worst state of any group at each evaluation.
     let mut worst = vec![State::Ok; times.len()];
-    let severity = |s: State| match s {
-        State::Ok => 0,
-        State::NoData => 1,
-        State::Warn => 2,
-        State::Alert => 3,
-    };
     let settings = StepSettings {
         renotify_interval_secs: None,
         ..*settings
@@ -234,6 +286,55 @@ mod tests {
             (1, 1, 1, 0)
         );
         assert_eq!(r.evaluations, 56);
+    }
+
+    #[test]
+    fn spans_from_recorded_transitions() {
+        use State::*;
+        let t = [
+            (10 * MIN, "host:a", Ok, Warn),
+            (20 * MIN, "host:b", Ok, Alert),
+            (30 * MIN, "host:b", Alert, Ok),
+            (40 * MIN, "host:a", Warn, Ok),
+            (50 * MIN, "host:a", Ok, NoData),
+        ];
+        assert_eq!(
+            history_spans(&t, (0, 60 * MIN)),
+            vec![
+                Span {
+                    from_ms: 10 * MIN,
+                    to_ms: 20 * MIN,
+                    state: Warn
+                },
+                Span {
+                    from_ms: 20 * MIN,
+                    to_ms: 30 * MIN,
+                    state: Alert
+                },
+                Span {
+                    from_ms: 30 * MIN,
+                    to_ms: 40 * MIN,
+                    state: Warn
+                },
+                Span {
+                    from_ms: 50 * MIN,
+                    to_ms: 60 * MIN,
+                    state: NoData
+                },
+            ]
+        );
+        // Clipped to the window; a group already alerting before its first recorded transition
+        // counts from the window's start.
+        let t = [(30 * MIN, "*", Alert, Ok)];
+        assert_eq!(
+            history_spans(&t, (20 * MIN, 60 * MIN)),
+            vec![Span {
+                from_ms: 20 * MIN,
+                to_ms: 30 * MIN,
+                state: Alert
+            }]
+        );
+        assert_eq!(history_spans(&[], (0, MIN)), vec![]);
     }
 
     #[test]
