@@ -109,6 +109,9 @@ pub trait Backend {
     /// Removes a user by handle or a webhook by name: `DELETE /api/v1/dogwatch/{kind}/{name}`.
     fn delete_contact(&self, kind: &str, name: &str) -> ApiFuture<()>;
 
+    /// A user's in-app messages, newest first (`GET /api/v1/dogwatch/inbox/{handle}`).
+    fn inbox(&self, handle: &str, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value>;
+
     /// How the server is configured, SMTP included (`GET /api/v1/dogwatch/settings`).
     fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value>;
 }

@@ -10,6 +10,7 @@ use crate::pages::board::BoardPage;
 use crate::pages::dashboards::{self, DashboardsPage};
 use crate::pages::events::{self, EventsPage};
 use crate::pages::explorer::{self, ExplorerPage};
+use crate::pages::inbox::{self, InboxPage};
 use crate::pages::monitors::form::MonitorFormPage;
 use crate::pages::monitors::status::MonitorStatusPage;
 use crate::pages::monitors::{self, MonitorsPage};
@@ -42,7 +43,7 @@ pub fn App() -> impl IntoView {
 }
 
 /// The pages, by address.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 enum Page {
     Root,
     Explorer,
@@ -54,12 +55,14 @@ enum Page {
     MonitorStatus(i64),
     Events,
     Settings,
+    Inbox(String),
     NotFound,
 }
 
 /// The page at `path`: `/`, `/metric/explorer`, `/dashboard/lists`, `/dashboard/:id`,
 /// `/dashboard/:id/:slug`, `/monitors/manage`, `/monitors/create`, `/monitors/:id`,
-/// `/monitors/:id/edit`, `/event/explorer` and `/settings` (a trailing slash ignored).
+/// `/monitors/:id/edit`, `/event/explorer`, `/settings` and `/inbox/:handle` (a trailing slash
+/// ignored).
 fn page_of(path: &str) -> Page {
     let path = path
         .strip_suffix('/')
@@ -80,6 +83,9 @@ fn page_of(path: &str) -> Page {
         events::PATH => return Page::Events,
         settings::PATH => return Page::Settings,
         _ => {}
+    }
+    if let Some(handle) = inbox::handle_of(path) {
+        return Page::Inbox(handle.to_owned());
     }
     match monitors::monitor_of(path) {
         Some((id, true)) => return Page::MonitorEdit(id),
@@ -113,6 +119,7 @@ fn Pages() -> impl IntoView {
         Page::MonitorStatus(id) => view! { <MonitorStatusPage id/> }.into_any(),
         Page::Events => view! { <EventsPage/> }.into_any(),
         Page::Settings => view! { <SettingsPage/> }.into_any(),
+        Page::Inbox(handle) => view! { <InboxPage handle/> }.into_any(),
         Page::NotFound => view! { <NotFound/> }.into_any(),
     }
 }
@@ -139,6 +146,8 @@ mod tests {
         assert_eq!(page_of("/monitors/x"), Page::NotFound);
         assert_eq!(page_of("/event/explorer"), Page::Events);
         assert_eq!(page_of("/settings"), Page::Settings);
+        assert_eq!(page_of("/inbox/alice"), Page::Inbox("alice".into()));
+        assert_eq!(page_of("/inbox/"), Page::NotFound);
         assert_eq!(section("/monitors/7/edit"), "/monitors");
         assert_eq!(section("/settings"), "/settings");
     }

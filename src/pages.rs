@@ -4,6 +4,7 @@ pub mod board;
 pub mod dashboards;
 pub mod events;
 pub mod explorer;
+pub mod inbox;
 pub mod monitors;
 pub mod not_found;
 pub mod settings;

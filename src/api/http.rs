@@ -234,6 +234,12 @@ impl Backend for HttpBackend {
         self.delete(format!("{}/api/v1/dogwatch/{kind}/{name}", self.base))
     }
 
+    fn inbox(&self, handle: &str, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
+        let handle = String::from(js_sys::encode_uri_component(handle));
+        let url = format!("{}/api/v1/dogwatch/inbox/{handle}", self.base);
+        get_json(url, Vec::new(), abort.cloned(), self.origin(), json::value)
+    }
+
     fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
         let url = format!("{}/api/v1/dogwatch/settings", self.base);
         get_json(url, Vec::new(), abort.cloned(), self.origin(), json::value)

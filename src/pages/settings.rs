@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 use wasm_bindgen::JsCast;
 
 use crate::api::{ApiError, ApiFuture, User, Webhook, use_backend};
-use crate::dom::{self, add, add_text};
+use crate::dom::{self, add, add_text, attr};
+use crate::pages::inbox::inbox_path;
 use crate::pages::monitors::status::note;
 
 pub const PATH: &str = "/settings";
@@ -118,6 +119,8 @@ pub fn SettingsPage() -> impl IntoView {
                 for u in list {
                     let li = add(el, "div", "contact");
                     add_text(&li, "span", "", &format!("@{} {} <{}> ", u.handle, u.name, u.email));
+                    let inbox = add_text(&li, "a", "link", "Inbox");
+                    attr(&inbox, "href", &inbox_path(&u.handle));
                     dom::button(&li, "link danger", "Remove", "users", &u.handle);
                 }
             })))}

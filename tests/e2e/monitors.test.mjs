@@ -262,7 +262,7 @@ test('settings show SMTP as configured, and users and webhooks can be added and 
   await context.close();
 });
 
-test('a monitor that fires: the status page shows its timeline and the failed delivery, the event stream its event', async () => {
+test('a monitor that fires: the status page shows its timeline and the failed delivery, the event stream its event, the inbox its message', async () => {
   // A server of its own that evaluates every second, so that the shared one keeps its states.
   const live = await startServer({ extraArgs: ['--eval-interval', '1'] });
   const { context, page, pageErrors } = await openPage(browser);
@@ -319,6 +319,33 @@ test('a monitor that fires: the status page shows its timeline and the failed de
     await screenshot(page, 'events');
     await event.getByRole('link').click();
     await page.waitForURL(new RegExp(`/monitors/${id}$`));
+
+    // The in-app inbox: a monitor that mentions @carol leaves its message in her inbox, which her
+    // row on the settings page links to; the text stays text.
+    assert.equal((await call('POST', '/api/v1/dogwatch/users', { handle: 'carol', name: 'Carol', email: 'carol@example.com' })).status, 200);
+    const toCarol = await call('POST', '/api/v1/monitor', {
+      type: 'metric alert',
+      name: 'For <b>carol</b>',
+      query: 'max(last_5m):avg:my_metric{host:ubuntu} > 800',
+      message: '{{#is_alert}}high {{value}}{{/is_alert}} <script>alert(1)</script> @carol',
+      options: { thresholds: { critical: 800 } },
+    });
+    assert.equal(toCarol.status, 200, JSON.stringify(toCarol.body));
+    for (let i = 0; i < 100 && (await call('GET', '/api/v1/dogwatch/inbox/carol')).body.messages.length === 0; i += 1) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await page.locator('nav .nav-links').getByRole('link', { name: 'Settings' }).click();
+    await page.locator('.users .contact', { hasText: '@carol' }).getByRole('link', { name: 'Inbox' }).click();
+    await page.waitForURL(/\/inbox\/carol$/);
+    await page.getByRole('heading', { name: 'Inbox of @carol' }).waitFor();
+    const message = page.locator('.inbox-message').first();
+    await message.waitFor();
+    assert.equal(await message.locator('.message-subject').textContent(), '[Triggered] For <b>carol</b>');
+    assert.match(await message.locator('.message-body').textContent(), /^high 9\d\d <script>alert\(1\)<\/script> @carol/);
+    assert.equal(await page.locator('.inbox-message script, .inbox-message b').count(), 0);
+    await screenshot(page, 'inbox');
+    await page.goto(`${live.base}/inbox/nobody`);
+    await page.locator('.inbox .state.error[role="alert"]').waitFor();
     assert.deepEqual(pageErrors, []);
   } finally {
     await context.close();

@@ -1,0 +1,86 @@
+//! A user's in-app inbox (`/inbox/{handle}`): the messages the monitors sent to `@handle`, newest
+//! first, each with its subject, time and rendered text. Until there are logins it is reached from
+//! the user's row on the settings page. Drawn once per answer with `dom`, as text nodes.
+
+use dogwatch_core::monitor::message::format_utc;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+use web_sys::Element;
+
+use crate::api::{ApiError, use_backend};
+use crate::dom::{self, add, add_text, attr};
+use crate::pages::monitors::status::note;
+
+const PREFIX: &str = "/inbox/";
+
+/// The inbox page's address for `handle`.
+pub fn inbox_path(handle: &str) -> String {
+    format!("{PREFIX}{handle}")
+}
+
+/// The handle of an inbox address, if `path` is one.
+pub fn handle_of(path: &str) -> Option<&str> {
+    path.strip_prefix(PREFIX)
+        .filter(|h| !h.is_empty() && !h.contains('/'))
+}
+
+#[component]
+pub fn InboxPage(handle: String) -> impl IntoView {
+    let answer = RwSignal::new(None::<Result<Value, ApiError>>);
+    let request = use_backend().inbox(&handle, None);
+    spawn_local(async move {
+        answer.try_set(Some(request.await));
+    });
+    document().set_title(&format!("Inbox of @{handle} · dogwatch"));
+    let title = format!("Inbox of @{handle}");
+    view! {
+        <section class="page inbox-page">
+            <header class="page-header">
+                <h1>{title}</h1>
+                <div class="actions"><a class="button secondary" href=crate::pages::settings::PATH>"Users"</a></div>
+            </header>
+            {dom::host("inbox", Box::new(move |el| answer.with(|a| messages(el, &handle, a.as_ref()))))}
+        </section>
+    }
+}
+
+fn messages(el: &Element, handle: &str, answer: Option<&Result<Value, ApiError>>) {
+    let list = match answer {
+        None => return note(el, "state", "Loading the inbox…", false),
+        Some(Err(e)) => return note(el, "state error", &e.to_string(), true),
+        Some(Ok(v)) => v.get("messages").and_then(Value::as_array),
+    };
+    let list = list.map(Vec::as_slice).unwrap_or_default();
+    if list.is_empty() {
+        let words = format!(
+            "No messages for @{handle} yet: they arrive when a monitor that mentions @{handle} notifies."
+        );
+        return note(el, "state empty", &words, false);
+    }
+    for m in list {
+        let text = |key| m.get(key).and_then(Value::as_str).unwrap_or_default();
+        let item = add(el, "article", "inbox-message");
+        let head = add(&item, "div", "message-head");
+        add_text(&head, "h2", "message-subject", text("subject"));
+        if let Some(ms) = m.get("created_ms").and_then(Value::as_i64) {
+            let time = add_text(&head, "time", "muted", &format_utc(ms));
+            attr(&time, "datetime", &ms.to_string());
+        }
+        add_text(&item, "pre", "message-body", text("body"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inbox_addresses() {
+        assert_eq!(inbox_path("alice"), "/inbox/alice");
+        assert_eq!(handle_of("/inbox/alice"), Some("alice"));
+        assert_eq!(handle_of("/inbox/"), None);
+        assert_eq!(handle_of("/inbox/a/b"), None);
+        assert_eq!(handle_of("/inboxes"), None);
+    }
+}
