@@ -272,6 +272,40 @@ impl MonitorForm {
         ))
     }
 
+    /// The summary under the preview graph, in words, of `r` (from [`MonitorForm::replay`]).
+    pub fn replay_summary(&self, r: &Replay) -> String {
+        if r.evaluations == 0 {
+            let window = WINDOWS
+                .iter()
+                .find(|(w, _)| *w == self.window)
+                .map_or(self.window.as_str(), |(_, label)| label);
+            return format!(
+                "A window of {window} does not fit in the day shown, so it cannot be replayed here."
+            );
+        }
+        let times = |n: usize| {
+            if n == 1 {
+                "once".to_owned()
+            } else {
+                format!("{n} times")
+            }
+        };
+        if r.alerts + r.warnings + r.no_data == 0 {
+            return "Over the last day it would not have triggered.".into();
+        }
+        let mut parts = Vec::new();
+        if r.alerts > 0 {
+            parts.push(format!("alerted {} (red)", times(r.alerts)));
+        }
+        if r.warnings > 0 {
+            parts.push(format!("warned {} (yellow)", times(r.warnings)));
+        }
+        if r.no_data > 0 {
+            parts.push(format!("reported no data {} (grey)", times(r.no_data)));
+        }
+        format!("Over the last day it would have {}.", parts.join(", "))
+    }
+
     /// Every problem, in the form's order; empty when the monitor can be saved.
     pub fn problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
@@ -554,31 +588,6 @@ fn sample_tags(metric_query: &str, group_by: &[String]) -> Vec<(String, String)>
     tags
 }
 
-/// The summary under the preview graph, in words.
-pub fn replay_summary(r: &Replay) -> String {
-    let times = |n: usize| {
-        if n == 1 {
-            "once".to_owned()
-        } else {
-            format!("{n} times")
-        }
-    };
-    if r.alerts + r.warnings + r.no_data == 0 {
-        return "Over the last day it would not have triggered.".into();
-    }
-    let mut parts = Vec::new();
-    if r.alerts > 0 {
-        parts.push(format!("alerted {} (red)", times(r.alerts)));
-    }
-    if r.warnings > 0 {
-        parts.push(format!("warned {} (yellow)", times(r.warnings)));
-    }
-    if r.no_data > 0 {
-        parts.push(format!("reported no data {} (grey)", times(r.no_data)));
-    }
-    format!("Over the last day it would have {}.", parts.join(", "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -710,7 +719,7 @@ mod tests {
         assert_eq!(r.spans.last().unwrap().state, State::NoData);
         assert_eq!((r.warnings, r.alerts, r.no_data), (1, 1, 1));
         assert_eq!(
-            replay_summary(&r),
+            form.replay_summary(&r),
             "Over the last day it would have alerted once (red), warned once (yellow), \
              reported no data once (grey)."
         );
@@ -721,6 +730,27 @@ mod tests {
         let r = off.replay(&response, (0, 60 * MIN)).unwrap();
         assert_eq!(r.no_data, 0);
         assert_eq!(r.spans.last().unwrap().state, State::Alert);
+        let quiet = MonitorForm {
+            critical: "5000".into(),
+            warning: String::new(),
+            ..off
+        };
+        let r = quiet.replay(&response, (0, 60 * MIN)).unwrap();
+        assert_eq!(
+            quiet.replay_summary(&r),
+            "Over the last day it would not have triggered."
+        );
+        // A week's window does not fit in an hour: nothing is replayed, and the summary says so.
+        let week = MonitorForm {
+            window: "last_1w".into(),
+            ..quiet
+        };
+        let r = week.replay(&response, (0, 60 * MIN)).unwrap();
+        assert_eq!(r.evaluations, 0);
+        assert_eq!(
+            week.replay_summary(&r),
+            "A window of 1 week does not fit in the day shown, so it cannot be replayed here."
+        );
         assert!(MonitorForm::default().replay(&response, (0, MIN)).is_none());
         // The graph shows what the evaluator reads: a max over the window keeps each bucket's max.
         let max = MonitorForm {

@@ -18,7 +18,7 @@ use crate::chart::{ChartOptions, GraphData, Marker, Region, YAxis};
 use crate::components::message_editor::MessageEditor;
 use crate::components::query_editor::QueryEditor;
 use crate::components::timeseries::Timeseries;
-use crate::monitor_form::{self, Field, MonitorForm, PREVIEW_STATES, Problem, WINDOWS};
+use crate::monitor_form::{Field, MonitorForm, PREVIEW_STATES, Problem, WINDOWS};
 use crate::nav::use_location;
 
 use super::monitor_path;
@@ -331,7 +331,7 @@ fn Preview(form: RwSignal<MonitorForm>) -> impl IntoView {
             replayed.with(|r| r.as_ref().map(|r| regions(&r.spans)).unwrap_or_default());
         options
     });
-    let summary = move || replayed.with(|r| r.as_ref().map(monitor_form::replay_summary));
+    let summary = move || replayed.with(|r| r.as_ref().map(|r| form.with(|f| f.replay_summary(r))));
     view! {
         <div class="monitor-preview" aria-label="Preview graph">
             {move || match (key.with(Option::is_some), results.with(|l| l.error.as_ref().map(|(_, e)| e.to_string()))) {
