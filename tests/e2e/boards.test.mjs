@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launchBrowser, openPage, postSeries, repoRoot, screenshot, startServer } from './harness.mjs';
+import { apiCall, launchBrowser, openPage, postSeries, repoRoot, screenshot, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -29,15 +29,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function api(method, url, body) {
-  const response = await fetch(`${server.base}${url}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const api = (method, url, body) => apiCall(server, method, url, body);
 
 async function newBoard(title, widgets = [], extra = {}) {
   const { status, body } = await api('POST', '/api/v1/dashboard', { title, layout_type: 'free', widgets, ...extra });

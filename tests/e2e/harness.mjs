@@ -151,6 +151,17 @@ export async function postSeries(server, series) {
   }
 }
 
+/** A JSON request to `server`'s API: `{ status, body }`, the body parsed (null when empty). */
+export async function apiCall(server, method, url, body) {
+  const response = await fetch(`${server.base}${url}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
 /** Saves a full-page screenshot under target/e2e-screenshots/. */
 export async function screenshot(page, name) {
   await fs.mkdir(screenshotDir, { recursive: true });

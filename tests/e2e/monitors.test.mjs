@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launchBrowser, openPage, postSeries, repoRoot, screenshot, startServer } from './harness.mjs';
+import { apiCall, launchBrowser, openPage, postSeries, repoRoot, screenshot, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -27,15 +27,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function api(method, url, body) {
-  const response = await fetch(`${server.base}${url}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const api = (method, url, body) => apiCall(server, method, url, body);
 
 /** Types the metric query into the query editor and commits it by leaving the field. */
 async function setQuery(page, text) {
@@ -267,26 +259,21 @@ test('a monitor that fires: the status page shows its timeline and the failed de
   const live = await startServer({ extraArgs: ['--eval-interval', '1'] });
   const { context, page, pageErrors } = await openPage(browser);
   try {
-    const call = async (method, url, body) => {
-      const response = await fetch(`${live.base}${url}`, {
-        method,
-        headers: { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json() };
-    };
+    const call = (method, url, body) => apiCall(live, method, url, body);
+    // A monitor on host:ubuntu's max over 5 minutes; it alerts at once on the points below.
+    const alertOn = (name, message) => call('POST', '/api/v1/monitor', {
+      type: 'metric alert',
+      name,
+      query: 'max(last_5m):avg:my_metric{host:ubuntu} > 800',
+      message,
+      options: { thresholds: { critical: 800 } },
+    });
     const now = Math.floor(Date.now() / 1000);
     const points = Array.from({ length: 20 }, (_, i) => [now - 285 + i * 15, 900 + i]);
     await postSeries(live, [{ metric: 'my_metric', points, tags: ['host:ubuntu'] }]);
     // Nothing listens on port 9 (discard): every delivery to this webhook fails.
     assert.equal((await call('POST', '/api/v1/dogwatch/webhooks', { name: 'broken', url: 'http://127.0.0.1:9/hook' })).status, 200);
-    const created = await call('POST', '/api/v1/monitor', {
-      type: 'metric alert',
-      name: 'Fires',
-      query: 'max(last_5m):avg:my_metric{host:ubuntu} > 800',
-      message: '{{#is_alert}}high {{value}}{{/is_alert}} @webhook-broken',
-      options: { thresholds: { critical: 800 } },
-    });
+    const created = await alertOn('Fires', '{{#is_alert}}high {{value}}{{/is_alert}} @webhook-broken');
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const id = created.body.id;
     for (let i = 0; i < 100 && (await call('GET', `/api/v1/monitor/${id}`)).body.overall_state !== 'Alert'; i += 1) {
@@ -323,13 +310,7 @@ test('a monitor that fires: the status page shows its timeline and the failed de
     // The in-app inbox: a monitor that mentions @carol leaves its message in her inbox, which her
     // row on the settings page links to; the text stays text.
     assert.equal((await call('POST', '/api/v1/dogwatch/users', { handle: 'carol', name: 'Carol', email: 'carol@example.com' })).status, 200);
-    const toCarol = await call('POST', '/api/v1/monitor', {
-      type: 'metric alert',
-      name: 'For <b>carol</b>',
-      query: 'max(last_5m):avg:my_metric{host:ubuntu} > 800',
-      message: '{{#is_alert}}high {{value}}{{/is_alert}} <script>alert(1)</script> @carol',
-      options: { thresholds: { critical: 800 } },
-    });
+    const toCarol = await alertOn('For <b>carol</b>', '{{#is_alert}}high {{value}}{{/is_alert}} <script>alert(1)</script> @carol');
     assert.equal(toCarol.status, 200, JSON.stringify(toCarol.body));
     for (let i = 0; i < 100 && (await call('GET', '/api/v1/dogwatch/inbox/carol')).body.messages.length === 0; i += 1) {
       await new Promise((r) => setTimeout(r, 200));
