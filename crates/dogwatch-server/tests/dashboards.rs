@@ -2,24 +2,14 @@
 //! that datadogpy's `api.Timeboard` calls, with Datadog's exact shapes, 400s naming the field and 404s.
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
 mod support;
 
 use dogwatch_server::app;
-use support::{Env, env, send};
-
-async fn call(env: &Env, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-        .expect("request");
-    send(env, req).await
-}
+use support::{Env, call, env};
 
 fn is_iso8601_utc(v: &Value) -> bool {
     let s = v.as_str().unwrap_or_default();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::routing::post;
 use dogwatch_server::delivery::{self, DeliveryConfig, SMTP_NOT_CONFIGURED, SmtpConfig};
 use dogwatch_server::store::{Channel, NewNotification, Store};
@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 mod support;
 
 use support::smtp::{free_port, http, mails, start_dogwatch, start_smtp, subject_and_body};
-use support::{Env, env, send};
+use support::{Env, call, env};
 
 // ---- a webhook receiver ------------------------------------------------------------------------------
 
@@ -70,18 +70,6 @@ async fn start_receiver() -> (String, Received) {
 }
 
 // ---- helpers -----------------------------------------------------------------------------------------
-
-async fn call(env: &Env, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.map_or_else(axum::body::Body::empty, |b| {
-            axum::body::Body::from(b.to_string())
-        }))
-        .expect("request");
-    send(env, req).await
-}
 
 async fn outbox(env: &Env) -> Vec<Value> {
     let (status, body) = call(env, Method::GET, "/api/v1/dogwatch/notifications", None).await;

@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::routing::post;
 use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet};
 use dogwatch_server::delivery::{self, DeliveryConfig, SmtpConfig};
@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 mod support;
 
 use support::smtp::{self, free_port, http, start_dogwatch, start_smtp, subject_and_body};
-use support::{APP_KEY, Env, env, send};
+use support::{Env, call_app, create_monitor, env};
 
 // ---- the real SMTP server (tests/support/smtp.rs) -------------------------------------------------
 
@@ -57,17 +57,6 @@ async fn start_receiver() -> (String, Received) {
 }
 
 // ---- helpers -----------------------------------------------------------------------------------------
-
-async fn call(env: &Env, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("DD-APPLICATION-KEY", APP_KEY)
-        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-        .expect("request");
-    send(env, req).await
-}
 
 /// `my_metric{host:ubuntu, ip:10.0.0.7}` = `value` every 15 s over `[from_secs, to_secs]`.
 async fn feed(env: &Env, from_secs: i64, to_secs: i64, value: f64) {
@@ -111,7 +100,7 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
         .expect("smtp config"),
     );
     let env = env();
-    let (status, res) = call(
+    let (status, res) = call_app(
         &env,
         Method::POST,
         "/api/v1/dogwatch/webhooks",
@@ -119,21 +108,13 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{res}");
-    let (status, m) = call(
-        &env,
-        Method::POST,
-        "/api/v1/monitor",
-        Some(json!({
+    let id = create_monitor(&env, json!({
             "type": "metric alert",
             "name": "my_metric is high",
             "query": "avg(last_5m):avg:my_metric{host:ubuntu} > 800",
             "message": MESSAGE,
             "options": {"thresholds": {"critical": 800, "warning": 500}, "notify_no_data": true, "no_data_timeframe": 10},
-        })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{m}");
-    let id = m["id"].as_i64().expect("id");
+        })).await;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(delivery::run(
@@ -239,7 +220,7 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
     }
 
     // The event stream and the status page show the same story.
-    let (status, ev) = call(
+    let (status, ev) = call_app(
         &env,
         Method::GET,
         &format!(
@@ -272,7 +253,7 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
             .is_some_and(|t| t.contains(SCRIPT))
     );
 
-    let (_, h) = call(
+    let (_, h) = call_app(
         &env,
         Method::GET,
         &format!("/api/v1/dogwatch/monitor/{id}/history"),
@@ -296,7 +277,7 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
         [("OK", "Warn"), ("Warn", "Alert"), ("Alert", "No Data")]
     );
     assert_eq!(h["notifications"].as_array().map(Vec::len), Some(6), "{h}");
-    let (_, got) = call(
+    let (_, got) = call_app(
         &env,
         Method::GET,
         &format!("/api/v1/monitor/{id}?group_states=all"),
@@ -311,7 +292,7 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
     );
 
     // Muted: the state still changes and is an event, but nobody is told.
-    let (status, _) = call(
+    let (status, _) = call_app(
         &env,
         Method::POST,
         &format!("/api/v1/monitor/{id}/mute"),
@@ -335,21 +316,17 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
 #[tokio::test]
 async fn groups_of_a_multi_alert_monitor_and_renotify() {
     let env = env();
-    let (status, m) = call(
+    let id = create_monitor(
         &env,
-        Method::POST,
-        "/api/v1/monitor",
-        Some(json!({
+        json!({
             "type": "metric alert",
             "name": "cpu",
             "query": "max(last_5m):avg:my_metric{*} by {host} > 800",
             "message": "{{#is_renotify}}again {{/is_renotify}}{{host.name}} is {{value}} @ops",
             "options": {"renotify_interval": 10, "new_group_delay": 0},
-        })),
+        }),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{m}");
-    let id = m["id"].as_i64().expect("id");
     let t0 = 1_700_000_000 / 60 * 60;
     let store = &env.state.store;
     let mut samples = Vec::new();
@@ -374,7 +351,7 @@ async fn groups_of_a_multi_alert_monitor_and_renotify() {
     let r = run_cycle(store, (t0 + 600) * 1000).await.expect("cycle");
     assert_eq!(r.transitions, 1, "{r:?}");
 
-    let (_, got) = call(
+    let (_, got) = call_app(
         &env,
         Method::GET,
         &format!("/api/v1/monitor/{id}?group_states=alert"),
@@ -386,7 +363,7 @@ async fn groups_of_a_multi_alert_monitor_and_renotify() {
     let groups = got["state"]["groups"].as_object().expect("groups");
     assert_eq!(groups.keys().collect::<Vec<_>>(), ["host:b"]);
 
-    let (_, h) = call(
+    let (_, h) = call_app(
         &env,
         Method::GET,
         &format!("/api/v1/dogwatch/monitor/{id}/history"),
@@ -432,7 +409,7 @@ async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_
         .expect("write");
     let mut ids = Vec::new();
     for metric in ["stale.metric", "never.seen"] {
-        let (status, m) = call(
+        let (status, m) = call_app(
             &env,
             Method::POST,
             "/api/v1/monitor",
@@ -447,7 +424,7 @@ async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_
         assert_eq!(status, StatusCode::OK, "{m}");
         ids.push(m["id"].as_i64().expect("id"));
     }
-    let (_, m) = call(
+    let (_, m) = call_app(
         &env,
         Method::GET,
         &format!("/api/v1/monitor/{}", ids[0]),
@@ -467,7 +444,7 @@ async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_
     let r = run_cycle(store, created_ms + 181_000).await.expect("cycle");
     assert_eq!(r.transitions, 0, "{r:?}");
     for id in ids {
-        let (_, h) = call(
+        let (_, h) = call_app(
             &env,
             Method::GET,
             &format!("/api/v1/dogwatch/monitor/{id}/history"),
@@ -507,7 +484,7 @@ async fn sum_min_and_max_over_an_hour_count_every_point() {
         ("max(last_1h):avg:hits{*} > 40", "max {{value}}"),
         ("min(last_1h):avg:hits{*} < 1.5", "min {{value}}"),
     ] {
-        let (status, m) = call(
+        let (status, m) = call_app(
             &env,
             Method::POST,
             "/api/v1/monitor",
@@ -524,7 +501,7 @@ async fn sum_min_and_max_over_an_hour_count_every_point() {
     assert_eq!(r.transitions, 3, "{r:?}");
     let mut bodies = Vec::new();
     for id in ids {
-        let (_, h) = call(
+        let (_, h) = call_app(
             &env,
             Method::GET,
             &format!("/api/v1/dogwatch/monitor/{id}/history"),
@@ -572,7 +549,7 @@ async fn evaluation_delay_shifts_the_window_and_require_full_window_waits_for_on
         } else {
             "avg(last_5m):avg:late.metric{*} > 800"
         };
-        let (status, m) = call(
+        let (status, m) = call_app(
             &env,
             Method::POST,
             "/api/v1/monitor",
@@ -727,21 +704,17 @@ async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
     let id;
     {
         let env = support::env_in(dir.path());
-        let (status, m) = call(
+        id = create_monitor(
             &env,
-            Method::POST,
-            "/api/v1/monitor",
-            Some(json!({
+            json!({
                 "type": "metric alert",
                 "query": "max(last_5m):avg:my_metric{*} by {host} > 800",
                 "message": "{{host.name}} is {{value}} @ops",
                 // new_group_delay wins over the deprecated name.
                 "options": {"new_group_delay": 120, "new_host_delay": 0},
-            })),
+            }),
         )
         .await;
-        assert_eq!(status, StatusCode::OK, "{m}");
-        id = m["id"].as_i64().expect("id");
         let store = &env.state.store;
         // A new host appears above the threshold.
         store
@@ -756,7 +729,7 @@ async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
             .expect("write");
         let r = run_cycle(store, (t0 + 60) * 1000).await.expect("cycle");
         assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
-        let (_, got) = call(
+        let (_, got) = call_app(
             &env,
             Method::GET,
             &format!("/api/v1/monitor/{id}?group_states=all"),
@@ -765,7 +738,7 @@ async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
         .await;
         assert_eq!(got["overall_state"], "No Data", "{got}");
         assert_eq!(got["state"]["groups"], json!({}), "{got}");
-        let (_, h) = call(
+        let (_, h) = call_app(
             &env,
             Method::GET,
             &format!("/api/v1/dogwatch/monitor/{id}/history"),
@@ -788,7 +761,7 @@ async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
     assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
     let r = run_cycle(store, (t0 + 120) * 1000).await.expect("cycle");
     assert_eq!((r.groups, r.transitions), (1, 1), "{r:?}");
-    let (_, h) = call(
+    let (_, h) = call_app(
         &env,
         Method::GET,
         &format!("/api/v1/dogwatch/monitor/{id}/history"),

@@ -3,25 +3,14 @@
 //! history endpoints of a monitor that never ran.
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
 mod support;
 
-use support::{APP_KEY, Env, env, send};
+use support::{Env, call_app, env, send};
 
 const SEED_QUERY: &str = "avg(last_5m):avg:my_metric{host:ubuntu} > 800";
-
-async fn call(env: &Env, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("DD-APPLICATION-KEY", APP_KEY)
-        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-        .expect("request");
-    send(env, req).await
-}
 
 fn seed() -> Value {
     json!({
@@ -35,14 +24,14 @@ fn seed() -> Value {
 }
 
 async fn create(env: &Env, body: Value) -> Value {
-    let (status, m) = call(env, Method::POST, "/api/v1/monitor", Some(body)).await;
+    let (status, m) = call_app(env, Method::POST, "/api/v1/monitor", Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{m}");
     m
 }
 
 /// The errors of a 400, joined by newlines.
 async fn bad(env: &Env, method: Method, uri: &str, body: Value) -> String {
-    let (status, res) = call(env, method, uri, Some(body)).await;
+    let (status, res) = call_app(env, method, uri, Some(body)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
     res["errors"]
         .as_array()
@@ -98,11 +87,11 @@ async fn create_returns_the_monitor_with_defaults_and_a_normalised_type() {
     assert_eq!(m2["message"], "");
     assert!(m2["name"].as_str().is_some_and(|n| !n.is_empty()));
 
-    let (status, got) = call(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
+    let (status, got) = call_app(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(got, m);
     assert!(got.get("state").is_none());
-    let (_, got) = call(
+    let (_, got) = call_app(
         &env,
         Method::GET,
         &format!("/api/v1/monitor/{id}?group_states=all"),
@@ -111,7 +100,7 @@ async fn create_returns_the_monitor_with_defaults_and_a_normalised_type() {
     .await;
     assert_eq!(got["state"], json!({"groups": {}}));
 
-    let (status, list) = call(&env, Method::GET, "/api/v1/monitor", None).await;
+    let (status, list) = call_app(&env, Method::GET, "/api/v1/monitor", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list.as_array().map(Vec::len), Some(2));
     for (filter, want) in [
@@ -123,7 +112,7 @@ async fn create_returns_the_monitor_with_defaults_and_a_normalised_type() {
         ("page=0&page_size=1", 1),
         ("page=2&page_size=1", 0),
     ] {
-        let (status, list) = call(
+        let (status, list) = call_app(
             &env,
             Method::GET,
             &format!("/api/v1/monitor?{filter}"),
@@ -145,7 +134,7 @@ async fn update_is_partial_and_delete_answers_the_id() {
     let id = create(&env, seed()).await["id"].as_i64().expect("id");
     let uri = format!("/api/v1/monitor/{id}");
 
-    let (status, m) = call(
+    let (status, m) = call_app(
         &env,
         Method::PUT,
         &uri,
@@ -160,7 +149,7 @@ async fn update_is_partial_and_delete_answers_the_id() {
     assert_eq!(m["type"], "query alert");
 
     // A new query without new thresholds: critical follows it.
-    let (status, m) = call(
+    let (status, m) = call_app(
         &env,
         Method::PUT,
         &uri,
@@ -179,19 +168,19 @@ async fn update_is_partial_and_delete_answers_the_id() {
     .await;
     assert!(errors.contains("options.thresholds.warning"), "{errors}");
 
-    let (status, res) = call(&env, Method::DELETE, &uri, None).await;
+    let (status, res) = call_app(&env, Method::DELETE, &uri, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(res, json!({"deleted_monitor_id": id}));
-    let (status, res) = call(&env, Method::GET, &uri, None).await;
+    let (status, res) = call_app(&env, Method::GET, &uri, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
         res["errors"][0]
             .as_str()
             .is_some_and(|e| e.contains("not found"))
     );
-    let (status, _) = call(&env, Method::DELETE, &uri, None).await;
+    let (status, _) = call_app(&env, Method::DELETE, &uri, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = call(&env, Method::GET, "/api/v1/monitor/abc", None).await;
+    let (status, _) = call_app(&env, Method::GET, "/api/v1/monitor/abc", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -263,11 +252,11 @@ async fn bad_monitors_are_refused_with_the_field_named() {
         let again = bad(&env, Method::POST, "/api/v1/monitor/validate", body).await;
         assert_eq!(again, errors);
     }
-    let (_, list) = call(&env, Method::GET, "/api/v1/monitor", None).await;
+    let (_, list) = call_app(&env, Method::GET, "/api/v1/monitor", None).await;
     assert_eq!(list, json!([]));
 
     // Several problems at once, each its own error.
-    let (status, res) = call(
+    let (status, res) = call_app(
         &env,
         Method::POST,
         "/api/v1/monitor",
@@ -288,7 +277,7 @@ async fn bad_monitors_are_refused_with_the_field_named() {
         assert!(res["errors"].is_array());
     }
 
-    let (status, ok) = call(&env, Method::POST, "/api/v1/monitor/validate", Some(seed())).await;
+    let (status, ok) = call_app(&env, Method::POST, "/api/v1/monitor/validate", Some(seed())).await;
     assert_eq!((status, ok), (StatusCode::OK, json!({})));
 
     // A wrong application key is refused, as on every other route.
@@ -305,7 +294,7 @@ async fn bad_monitors_are_refused_with_the_field_named() {
 async fn mute_and_unmute_set_options_silenced() {
     let env = env();
     let id = create(&env, seed()).await["id"].as_i64().expect("id");
-    let (status, m) = call(
+    let (status, m) = call_app(
         &env,
         Method::POST,
         &format!("/api/v1/monitor/{id}/mute"),
@@ -316,7 +305,7 @@ async fn mute_and_unmute_set_options_silenced() {
     assert_eq!(m["options"]["silenced"], json!({"*": null}));
 
     let end = support_now_secs() + 3600;
-    let (status, m) = call(
+    let (status, m) = call_app(
         &env,
         Method::POST,
         &format!("/api/v1/monitor/{id}/mute"),
@@ -328,7 +317,7 @@ async fn mute_and_unmute_set_options_silenced() {
         m["options"]["silenced"],
         json!({"*": null, "host:ubuntu": end})
     );
-    let (_, got) = call(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
+    let (_, got) = call_app(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
     assert_eq!(got["options"]["silenced"], m["options"]["silenced"]);
 
     let errors = bad(
@@ -343,7 +332,7 @@ async fn mute_and_unmute_set_options_silenced() {
         "{errors}"
     );
 
-    let (status, m) = call(
+    let (status, m) = call_app(
         &env,
         Method::POST,
         &format!("/api/v1/monitor/{id}/unmute?scope=host:ubuntu"),
@@ -352,7 +341,7 @@ async fn mute_and_unmute_set_options_silenced() {
     .await;
     assert_eq!(status, StatusCode::OK, "{m}");
     assert_eq!(m["options"]["silenced"], json!({"*": null}));
-    let (_, m) = call(
+    let (_, m) = call_app(
         &env,
         Method::POST,
         &format!("/api/v1/monitor/{id}/unmute"),
@@ -360,7 +349,7 @@ async fn mute_and_unmute_set_options_silenced() {
     )
     .await;
     assert_eq!(m["options"]["silenced"], json!({}));
-    let (status, _) = call(&env, Method::POST, "/api/v1/monitor/999/mute", None).await;
+    let (status, _) = call_app(&env, Method::POST, "/api/v1/monitor/999/mute", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -368,7 +357,7 @@ async fn mute_and_unmute_set_options_silenced() {
 async fn events_and_history_of_a_quiet_monitor() {
     let env = env();
     let id = create(&env, seed()).await["id"].as_i64().expect("id");
-    let (status, res) = call(
+    let (status, res) = call_app(
         &env,
         Method::GET,
         "/api/v1/events?start=0&end=99999999999",
@@ -376,9 +365,9 @@ async fn events_and_history_of_a_quiet_monitor() {
     )
     .await;
     assert_eq!((status, res), (StatusCode::OK, json!({"events": []})));
-    let (status, res) = call(&env, Method::GET, "/api/v1/events", None).await;
+    let (status, res) = call_app(&env, Method::GET, "/api/v1/events", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
-    let (status, h) = call(
+    let (status, h) = call_app(
         &env,
         Method::GET,
         &format!("/api/v1/dogwatch/monitor/{id}/history"),
@@ -410,10 +399,10 @@ async fn new_group_delay_is_checked_stored_and_echoed() {
     assert_eq!(m["options"]["new_group_delay"], 60);
     assert_eq!(m["options"]["new_host_delay"], 300);
     let id = m["id"].as_i64().expect("id");
-    let (status, got) = call(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
+    let (status, got) = call_app(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(got["options"]["new_group_delay"], 60);
-    let (status, up) = call(
+    let (status, up) = call_app(
         &env,
         Method::PUT,
         &format!("/api/v1/monitor/{id}"),
@@ -447,7 +436,7 @@ async fn new_group_delay_is_checked_stored_and_echoed() {
             );
         }
     }
-    let (status, ok) = call(
+    let (status, ok) = call_app(
         &env,
         Method::POST,
         "/api/v1/monitor/validate",
@@ -478,7 +467,7 @@ async fn search_filters_by_text_status_tag_and_muted_with_counts_and_pages() {
     .await["id"]
         .as_i64()
         .expect("id");
-    let (status, _) = call(
+    let (status, _) = call_app(
         &env,
         Method::POST,
         &format!("/api/v1/monitor/{cpu}/mute"),
@@ -511,7 +500,7 @@ async fn search_filters_by_text_status_tag_and_muted_with_counts_and_pages() {
         let uri = format!("/api/v1/monitor/search?{q}");
         let env = &env;
         async move {
-            let (status, res) = call(env, Method::GET, &uri, None).await;
+            let (status, res) = call_app(env, Method::GET, &uri, None).await;
             assert_eq!(status, StatusCode::OK, "{uri}: {res}");
             res
         }
@@ -593,6 +582,7 @@ async fn search_filters_by_text_status_tag_and_muted_with_counts_and_pages() {
         narrowed["counts"]["tag"],
         json!([{"name": "env:prod", "count": 2}, {"name": "team:ops", "count": 1}])
     );
-    let (status, res) = call(&env, Method::GET, "/api/v1/monitor/search?sort=color", None).await;
+    let (status, res) =
+        call_app(&env, Method::GET, "/api/v1/monitor/search?sort=color", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
 }

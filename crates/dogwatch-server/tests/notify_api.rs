@@ -2,23 +2,13 @@
 //! the field, 404s), the outbox and inbox listings, and the settings (SMTP unconfigured here).
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
 mod support;
 
 use dogwatch_server::store::{Channel, NewNotification};
-use support::{APP_KEY, Env, env, send};
-
-async fn call(env: &Env, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-        .expect("request");
-    send(env, req).await
-}
+use support::{APP_KEY, call, env, send};
 
 fn error_of(body: &Value) -> &str {
     body["errors"][0].as_str().unwrap_or_default()

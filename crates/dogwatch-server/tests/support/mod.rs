@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Method, Request, StatusCode, header};
 use dogwatch_server::keys::Keys;
 use dogwatch_server::store::Store;
 use dogwatch_server::{AppState, app};
@@ -64,4 +64,51 @@ pub async fn send(env: &Env, req: Request<Body>) -> (StatusCode, Value) {
             .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
     };
     (status, body)
+}
+
+/// A JSON request as the UI sends it (no key), answered with the status and the JSON body.
+pub async fn call(
+    env: &Env,
+    method: Method,
+    uri: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    json_request(env, method, uri, body, None).await
+}
+
+/// [`call`] with the application key in `DD-APPLICATION-KEY`, as the API's clients send it.
+pub async fn call_app(
+    env: &Env,
+    method: Method,
+    uri: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    json_request(env, method, uri, body, Some(APP_KEY)).await
+}
+
+async fn json_request(
+    env: &Env,
+    method: Method,
+    uri: &str,
+    body: Option<Value>,
+    app_key: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(key) = app_key {
+        req = req.header("DD-APPLICATION-KEY", key);
+    }
+    let req = req
+        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+        .expect("request");
+    send(env, req).await
+}
+
+/// Creates a monitor through `POST /api/v1/monitor`; panics unless it is accepted. Its id.
+pub async fn create_monitor(env: &Env, body: Value) -> i64 {
+    let (status, m) = call_app(env, Method::POST, "/api/v1/monitor", Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    m["id"].as_i64().expect("id")
 }
