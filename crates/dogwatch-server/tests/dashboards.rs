@@ -9,7 +9,7 @@ use tower::ServiceExt;
 mod support;
 
 use dogwatch_server::app;
-use support::{Env, call, env};
+use support::{Env, call, env, post};
 
 fn is_iso8601_utc(v: &Value) -> bool {
     let s = v.as_str().unwrap_or_default();
@@ -56,7 +56,7 @@ fn seed_dash() -> Value {
 #[tokio::test]
 async fn dashboard_crud_in_datadogs_shape() {
     let env = env();
-    let (status, created) = call(&env, Method::POST, "/api/v1/dashboard", Some(board())).await;
+    let (status, created) = post(&env, "/api/v1/dashboard", board()).await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let id = created["id"].as_str().expect("id").to_owned();
     assert!(is_new_style_id(&id), "{id}");
@@ -104,7 +104,7 @@ async fn dashboard_crud_in_datadogs_shape() {
         free["widgets"][1]["layout"]
     );
 
-    let (_, other) = call(&env, Method::POST, "/api/v1/dashboard", Some(board())).await;
+    let (_, other) = post(&env, "/api/v1/dashboard", board()).await;
     let other_id = other["id"].as_str().expect("id").to_owned();
     assert_ne!(other_id, id);
     // Touch the first board again so it is the most recently modified.
@@ -261,7 +261,7 @@ async fn bad_dashboards_get_400_naming_the_field() {
     for (body, needle) in cases {
         expect_400(&env, Method::POST, url, body.clone(), needle).await;
     }
-    let (_, created) = call(&env, Method::POST, url, Some(board())).await;
+    let (_, created) = post(&env, url, board()).await;
     let id = created["id"].as_str().expect("id");
     expect_400(
         &env,
@@ -291,7 +291,7 @@ async fn bad_dashboards_get_400_naming_the_field() {
 #[tokio::test]
 async fn legacy_dash_crud_in_datadogs_shape() {
     let env = env();
-    let (status, created) = call(&env, Method::POST, "/api/v1/dash", Some(seed_dash())).await;
+    let (status, created) = post(&env, "/api/v1/dash", seed_dash()).await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let n = created["dash"]["id"].as_i64().expect("numeric id");
     assert_eq!(created["resource"], json!(format!("/api/v1/dash/{n}")));
@@ -487,7 +487,7 @@ async fn bad_legacy_dashes_get_400_naming_the_field() {
 #[tokio::test]
 async fn a_new_style_dashboard_is_not_a_legacy_dash() {
     let env = env();
-    let (_, created) = call(&env, Method::POST, "/api/v1/dashboard", Some(board())).await;
+    let (_, created) = post(&env, "/api/v1/dashboard", board()).await;
     assert!(created["id"].is_string());
     let (_, list) = call(&env, Method::GET, "/api/v1/dash", None).await;
     assert_eq!(list, json!({"dashes": []}));
@@ -546,7 +546,7 @@ async fn queries_with_template_variables_are_stored_and_still_checked() {
             {"q": "anomalies(avg:mysql.performance.cpu_time{$host,env:prod}, 'basic', 2)"}
         ]}, "layout": {"x": 0, "y": 0, "width": 4, "height": 3}}]
     });
-    let (status, created) = call(&env, Method::POST, "/api/v1/dashboard", Some(body)).await;
+    let (status, created) = post(&env, "/api/v1/dashboard", body).await;
     assert_eq!(status, StatusCode::OK, "{created}");
     assert_eq!(
         created["widgets"][0]["definition"]["requests"][0]["q"],
@@ -569,13 +569,7 @@ async fn queries_with_template_variables_are_stored_and_still_checked() {
 async fn note_markdown_is_rendered_and_sanitized() {
     let env = env();
     let text = "# Deploys\n\n<img src=x onerror=alert(1)> [x](javascript:alert(2)) <script>alert(3)</script> **ok**";
-    let (status, body) = call(
-        &env,
-        Method::POST,
-        "/api/v1/dogwatch/markdown",
-        Some(json!({ "text": text })),
-    )
-    .await;
+    let (status, body) = post(&env, "/api/v1/dogwatch/markdown", json!({ "text": text })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let html = body["html"].as_str().expect("html");
     assert!(html.starts_with("<h1>Deploys</h1>"), "{html}");
@@ -583,11 +577,10 @@ async fn note_markdown_is_rendered_and_sanitized() {
     for bad in ["onerror", "javascript:", "<script", "alert(3)"] {
         assert!(!html.contains(bad), "{bad} in {html}");
     }
-    let (status, body) = call(
+    let (status, body) = post(
         &env,
-        Method::POST,
         "/api/v1/dogwatch/markdown",
-        Some(json!({ "content": text })),
+        json!({ "content": text }),
     )
     .await;
     assert_eq!(

@@ -162,7 +162,7 @@ async fn email_webhook_and_inbox_each_arrive_exactly_once() {
             json!({"name": "chat", "url": format!("{hook_url}/slack"), "slack_compatible": true}),
         ),
     ] {
-        let (status, res) = call(&env, Method::POST, path, Some(body)).await;
+        let (status, res) = support::post(&env, path, body).await;
         assert_eq!(status, StatusCode::OK, "{res}");
     }
 
@@ -265,11 +265,10 @@ async fn a_failing_webhook_is_retried_with_backoff_and_its_errors_are_visible() 
     let (hook_url, received) = start_receiver().await;
     let env = env();
     for name in ["broken", "flaky"] {
-        let (status, res) = call(
+        let (status, res) = support::post(
             &env,
-            Method::POST,
             "/api/v1/dogwatch/webhooks",
-            Some(json!({"name": name, "url": format!("{hook_url}/{name}")})),
+            json!({"name": name, "url": format!("{hook_url}/{name}")}),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{res}");

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 mod support;
 
 use support::smtp::{self, free_port, http, start_dogwatch, start_smtp, subject_and_body};
-use support::{Env, call_app, create_monitor, env};
+use support::{Env, call_app, create_monitor, env, post_app};
 
 // ---- the real SMTP server (tests/support/smtp.rs) -------------------------------------------------
 
@@ -100,11 +100,10 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
         .expect("smtp config"),
     );
     let env = env();
-    let (status, res) = call_app(
+    let (status, res) = post_app(
         &env,
-        Method::POST,
         "/api/v1/dogwatch/webhooks",
-        Some(json!({"name": "hook", "url": hook_url})),
+        json!({"name": "hook", "url": hook_url}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{res}");
@@ -409,16 +408,15 @@ async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_
         .expect("write");
     let mut ids = Vec::new();
     for metric in ["stale.metric", "never.seen"] {
-        let (status, m) = call_app(
+        let (status, m) = post_app(
             &env,
-            Method::POST,
             "/api/v1/monitor",
-            Some(json!({
+            json!({
                 "type": "metric alert",
                 "query": format!("avg(last_5m):avg:{metric}{{host:ubuntu}} > 1"),
                 "message": "{{#is_no_data}}silent{{/is_no_data}} @someone@example.com",
                 "options": {"notify_no_data": true, "no_data_timeframe": 2},
-            })),
+            }),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{m}");
@@ -484,14 +482,13 @@ async fn sum_min_and_max_over_an_hour_count_every_point() {
         ("max(last_1h):avg:hits{*} > 40", "max {{value}}"),
         ("min(last_1h):avg:hits{*} < 1.5", "min {{value}}"),
     ] {
-        let (status, m) = call_app(
+        let (status, m) = post_app(
             &env,
-            Method::POST,
             "/api/v1/monitor",
-            Some(json!({
+            json!({
                 "type": "metric alert", "query": query, "message": format!("{message} @x"),
                 "options": {"new_host_delay": 0},
-            })),
+            }),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{m}");
@@ -549,11 +546,10 @@ async fn evaluation_delay_shifts_the_window_and_require_full_window_waits_for_on
         } else {
             "avg(last_5m):avg:late.metric{*} > 800"
         };
-        let (status, m) = call_app(
+        let (status, m) = post_app(
             &env,
-            Method::POST,
             "/api/v1/monitor",
-            Some(json!({"type": "metric alert", "query": query, "options": options})),
+            json!({"type": "metric alert", "query": query, "options": options}),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{m}");

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::{Env, call_app, env, send};
+use support::{Env, call_app, env, post_app, send};
 
 const SEED_QUERY: &str = "avg(last_5m):avg:my_metric{host:ubuntu} > 800";
 
@@ -24,7 +24,7 @@ fn seed() -> Value {
 }
 
 async fn create(env: &Env, body: Value) -> Value {
-    let (status, m) = call_app(env, Method::POST, "/api/v1/monitor", Some(body)).await;
+    let (status, m) = post_app(env, "/api/v1/monitor", body).await;
     assert_eq!(status, StatusCode::OK, "{m}");
     m
 }
@@ -256,11 +256,10 @@ async fn bad_monitors_are_refused_with_the_field_named() {
     assert_eq!(list, json!([]));
 
     // Several problems at once, each its own error.
-    let (status, res) = call_app(
+    let (status, res) = post_app(
         &env,
-        Method::POST,
         "/api/v1/monitor",
-        Some(json!({"type": "bogus", "query": SEED_QUERY, "options": {"thresholds": {"critical": 1}}})),
+        json!({"type": "bogus", "query": SEED_QUERY, "options": {"thresholds": {"critical": 1}}}),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -277,7 +276,7 @@ async fn bad_monitors_are_refused_with_the_field_named() {
         assert!(res["errors"].is_array());
     }
 
-    let (status, ok) = call_app(&env, Method::POST, "/api/v1/monitor/validate", Some(seed())).await;
+    let (status, ok) = post_app(&env, "/api/v1/monitor/validate", seed()).await;
     assert_eq!((status, ok), (StatusCode::OK, json!({})));
 
     // A wrong application key is refused, as on every other route.
@@ -305,11 +304,10 @@ async fn mute_and_unmute_set_options_silenced() {
     assert_eq!(m["options"]["silenced"], json!({"*": null}));
 
     let end = support_now_secs() + 3600;
-    let (status, m) = call_app(
+    let (status, m) = post_app(
         &env,
-        Method::POST,
         &format!("/api/v1/monitor/{id}/mute"),
-        Some(json!({"scope": "host:ubuntu", "end": end})),
+        json!({"scope": "host:ubuntu", "end": end}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{m}");
@@ -341,13 +339,7 @@ async fn mute_and_unmute_set_options_silenced() {
     .await;
     assert_eq!(status, StatusCode::OK, "{m}");
     assert_eq!(m["options"]["silenced"], json!({"*": null}));
-    let (_, m) = call_app(
-        &env,
-        Method::POST,
-        &format!("/api/v1/monitor/{id}/unmute"),
-        Some(json!({})),
-    )
-    .await;
+    let (_, m) = post_app(&env, &format!("/api/v1/monitor/{id}/unmute"), json!({})).await;
     assert_eq!(m["options"]["silenced"], json!({}));
     let (status, _) = call_app(&env, Method::POST, "/api/v1/monitor/999/mute", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -436,11 +428,10 @@ async fn new_group_delay_is_checked_stored_and_echoed() {
             );
         }
     }
-    let (status, ok) = call_app(
+    let (status, ok) = post_app(
         &env,
-        Method::POST,
         "/api/v1/monitor/validate",
-        Some(json!({"type": "metric alert", "query": q, "options": {"new_group_delay": 604_800}})),
+        json!({"type": "metric alert", "query": q, "options": {"new_group_delay": 604_800}}),
     )
     .await;
     assert_eq!((status, ok), (StatusCode::OK, json!({})));

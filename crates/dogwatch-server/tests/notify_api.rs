@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 mod support;
 
 use dogwatch_server::store::{Channel, NewNotification};
-use support::{APP_KEY, call, env, send};
+use support::{APP_KEY, call, env, post, send};
 
 fn error_of(body: &Value) -> &str {
     body["errors"][0].as_str().unwrap_or_default()
@@ -17,11 +17,10 @@ fn error_of(body: &Value) -> &str {
 #[tokio::test]
 async fn users_are_created_listed_replaced_and_deleted() {
     let env = env();
-    let (status, created) = call(
+    let (status, created) = post(
         &env,
-        Method::POST,
         "/api/v1/dogwatch/users",
-        Some(json!({"handle": "alice.ops", "name": "Alice", "email": "alice@example.com"})),
+        json!({"handle": "alice.ops", "name": "Alice", "email": "alice@example.com"}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
@@ -30,18 +29,16 @@ async fn users_are_created_listed_replaced_and_deleted() {
         json!({"handle": "alice.ops", "name": "Alice", "email": "alice@example.com"})
     );
     // No name: the handle stands in. The same handle again replaces the email.
-    call(
+    post(
         &env,
-        Method::POST,
         "/api/v1/dogwatch/users",
-        Some(json!({"handle": "bob", "email": "bob@example.com"})),
+        json!({"handle": "bob", "email": "bob@example.com"}),
     )
     .await;
-    let (status, _) = call(
+    let (status, _) = post(
         &env,
-        Method::POST,
         "/api/v1/dogwatch/users",
-        Some(json!({"handle": "bob", "email": "robert@example.com"})),
+        json!({"handle": "bob", "email": "robert@example.com"}),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -109,13 +106,7 @@ async fn user_validation_names_the_field() {
         ),
     ];
     for (body, want) in cases {
-        let (status, got) = call(
-            &env,
-            Method::POST,
-            "/api/v1/dogwatch/users",
-            Some(body.clone()),
-        )
-        .await;
+        let (status, got) = post(&env, "/api/v1/dogwatch/users", body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body} → {got}");
         assert!(error_of(&got).starts_with(want), "{body} → {got}");
     }
@@ -152,30 +143,18 @@ async fn webhooks_are_validated_and_managed() {
         ),
     ];
     for (body, want) in cases {
-        let (status, got) = call(
-            &env,
-            Method::POST,
-            "/api/v1/dogwatch/webhooks",
-            Some(body.clone()),
-        )
-        .await;
+        let (status, got) = post(&env, "/api/v1/dogwatch/webhooks", body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body} → {got}");
         assert!(error_of(&got).starts_with(want), "{body} → {got}");
     }
 
-    let (status, created) = call(
-        &env,
-        Method::POST,
-        "/api/v1/dogwatch/webhooks",
-        Some(json!({"name": "slack-ops", "url": "https://hooks.example.com/T1/B2", "slack_compatible": true})),
-    )
+    let (status, created) = post(&env, "/api/v1/dogwatch/webhooks", json!({"name": "slack-ops", "url": "https://hooks.example.com/T1/B2", "slack_compatible": true}))
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
-    call(
+    post(
         &env,
-        Method::POST,
         "/api/v1/dogwatch/webhooks",
-        Some(json!({"name": "pager", "url": "http://127.0.0.1:9/hook"})),
+        json!({"name": "pager", "url": "http://127.0.0.1:9/hook"}),
     )
     .await;
     let (_, list) = call(&env, Method::GET, "/api/v1/dogwatch/webhooks", None).await;
@@ -319,11 +298,10 @@ async fn inbox_of_an_unknown_user_is_404_and_settings_say_smtp_is_off() {
     let (status, body) = call(&env, Method::GET, "/api/v1/dogwatch/inbox/nobody", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(error_of(&body), "No user @nobody");
-    call(
+    post(
         &env,
-        Method::POST,
         "/api/v1/dogwatch/users",
-        Some(json!({"handle": "carol", "email": "carol@example.com"})),
+        json!({"handle": "carol", "email": "carol@example.com"}),
     )
     .await;
     let (status, body) = call(&env, Method::GET, "/api/v1/dogwatch/inbox/carol", None).await;

@@ -76,6 +76,16 @@ pub async fn call(
     json_request(env, method, uri, body, None).await
 }
 
+/// `POST uri` with a JSON body, as [`call`].
+pub async fn post(env: &Env, uri: &str, body: Value) -> (StatusCode, Value) {
+    call(env, Method::POST, uri, Some(body)).await
+}
+
+/// `POST uri` with a JSON body and the application key, as [`call_app`].
+pub async fn post_app(env: &Env, uri: &str, body: Value) -> (StatusCode, Value) {
+    call_app(env, Method::POST, uri, Some(body)).await
+}
+
 /// [`call`] with the application key in `DD-APPLICATION-KEY`, as the API's clients send it.
 pub async fn call_app(
     env: &Env,
