@@ -9,7 +9,7 @@ use tower::ServiceExt;
 mod support;
 
 use dogwatch_server::app;
-use support::{Env, call, env, post};
+use support::{Env, call, env, get, post};
 
 fn is_iso8601_utc(v: &Value) -> bool {
     let s = v.as_str().unwrap_or_default();
@@ -74,7 +74,7 @@ async fn dashboard_crud_in_datadogs_shape() {
         board()["widgets"][0]["definition"]
     );
 
-    let (status, got) = call(&env, Method::GET, &format!("/api/v1/dashboard/{id}"), None).await;
+    let (status, got) = get(&env, &format!("/api/v1/dashboard/{id}")).await;
     assert_eq!((status, &got), (StatusCode::OK, &created));
 
     let mut free = json!({
@@ -118,7 +118,7 @@ async fn dashboard_crud_in_datadogs_shape() {
     )
     .await;
 
-    let (status, list) = call(&env, Method::GET, "/api/v1/dashboard", None).await;
+    let (status, list) = get(&env, "/api/v1/dashboard").await;
     assert_eq!(status, StatusCode::OK);
     let rows = list["dashboards"].as_array().expect("dashboards");
     assert_eq!(rows.len(), 2);
@@ -162,7 +162,7 @@ async fn dashboard_crud_in_datadogs_shape() {
         (status, deleted),
         (StatusCode::OK, json!({"deleted_dashboard_id": id}))
     );
-    let (status, body) = call(&env, Method::GET, &format!("/api/v1/dashboard/{id}"), None).await;
+    let (status, body) = get(&env, &format!("/api/v1/dashboard/{id}")).await;
     assert_eq!(
         (status, body),
         (
@@ -181,7 +181,7 @@ async fn dashboard_crud_in_datadogs_shape() {
             )
         );
     }
-    let (_, list) = call(&env, Method::GET, "/api/v1/dashboard", None).await;
+    let (_, list) = get(&env, "/api/v1/dashboard").await;
     assert_eq!(list["dashboards"].as_array().map(Vec::len), Some(1));
 }
 
@@ -284,7 +284,7 @@ async fn bad_dashboards_get_400_naming_the_field() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     // The server still serves, and nothing bad was stored.
-    let (_, list) = call(&env, Method::GET, url, None).await;
+    let (_, list) = get(&env, url).await;
     assert_eq!(list["dashboards"].as_array().map(Vec::len), Some(1));
 }
 
@@ -317,17 +317,17 @@ async fn legacy_dash_crud_in_datadogs_shape() {
         .collect();
     assert_eq!(keys.len(), 8, "{keys:?}");
 
-    let (status, got) = call(&env, Method::GET, &format!("/api/v1/dash/{n}"), None).await;
+    let (status, got) = get(&env, &format!("/api/v1/dash/{n}")).await;
     assert_eq!((status, &got), (StatusCode::OK, &created));
 
     // It is also a new-style dashboard, listed by both APIs.
-    let (_, list) = call(&env, Method::GET, "/api/v1/dashboard", None).await;
+    let (_, list) = get(&env, "/api/v1/dashboard").await;
     let row = &list["dashboards"][0];
     assert_eq!(row["title"], "Seed board");
     assert_eq!(row["layout_type"], "ordered");
     assert_eq!(row["is_read_only"], true);
     let id = row["id"].as_str().expect("id");
-    let (_, board) = call(&env, Method::GET, &format!("/api/v1/dashboard/{id}"), None).await;
+    let (_, board) = get(&env, &format!("/api/v1/dashboard/{id}")).await;
     assert_eq!(
         board["widgets"],
         json!([{"id": 1, "definition": {"type": "timeseries", "title": "my metric", "requests": [
@@ -341,7 +341,7 @@ async fn legacy_dash_crud_in_datadogs_shape() {
         json!([{"name": "host1", "prefix": "host", "default": "host:ubuntu"}])
     );
 
-    let (status, list) = call(&env, Method::GET, "/api/v1/dash", None).await;
+    let (status, list) = get(&env, "/api/v1/dash").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         list,
@@ -372,7 +372,7 @@ async fn legacy_dash_crud_in_datadogs_shape() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, got) = call(&env, Method::GET, &format!("/api/v1/dash/{n}"), None).await;
+    let (status, got) = get(&env, &format!("/api/v1/dash/{n}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         got["dash"]["graphs"],
@@ -416,9 +416,9 @@ async fn legacy_dash_crud_in_datadogs_shape() {
     }
     let (status, body) = call(&env, Method::PUT, "/api/v1/dash/999", Some(seed_dash())).await;
     assert_eq!((status, body), (StatusCode::NOT_FOUND, missing));
-    let (_, list) = call(&env, Method::GET, "/api/v1/dash", None).await;
+    let (_, list) = get(&env, "/api/v1/dash").await;
     assert_eq!(list, json!({"dashes": []}));
-    let (_, list) = call(&env, Method::GET, "/api/v1/dashboard", None).await;
+    let (_, list) = get(&env, "/api/v1/dashboard").await;
     assert_eq!(list, json!({"dashboards": []}));
 }
 
@@ -480,7 +480,7 @@ async fn bad_legacy_dashes_get_400_naming_the_field() {
     for (body, needle) in cases {
         expect_400(&env, Method::POST, "/api/v1/dash", body, needle).await;
     }
-    let (_, list) = call(&env, Method::GET, "/api/v1/dash", None).await;
+    let (_, list) = get(&env, "/api/v1/dash").await;
     assert_eq!(list, json!({"dashes": []}));
 }
 
@@ -489,9 +489,9 @@ async fn a_new_style_dashboard_is_not_a_legacy_dash() {
     let env = env();
     let (_, created) = post(&env, "/api/v1/dashboard", board()).await;
     assert!(created["id"].is_string());
-    let (_, list) = call(&env, Method::GET, "/api/v1/dash", None).await;
+    let (_, list) = get(&env, "/api/v1/dash").await;
     assert_eq!(list, json!({"dashes": []}));
-    let (status, _) = call(&env, Method::GET, "/api/v1/dash/1", None).await;
+    let (status, _) = get(&env, "/api/v1/dash/1").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::post;
 use dogwatch_server::delivery::{self, DeliveryConfig, SMTP_NOT_CONFIGURED, SmtpConfig};
 use dogwatch_server::store::{Channel, NewNotification, Store};
@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 mod support;
 
 use support::smtp::{free_port, http, mails, start_dogwatch, start_smtp, subject_and_body};
-use support::{Env, call, env};
+use support::{Env, env, get};
 
 // ---- a webhook receiver ------------------------------------------------------------------------------
 
@@ -72,7 +72,7 @@ async fn start_receiver() -> (String, Received) {
 // ---- helpers -----------------------------------------------------------------------------------------
 
 async fn outbox(env: &Env) -> Vec<Value> {
-    let (status, body) = call(env, Method::GET, "/api/v1/dogwatch/notifications", None).await;
+    let (status, body) = get(env, "/api/v1/dogwatch/notifications").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["notifications"]
         .as_array()
@@ -241,7 +241,7 @@ async fn email_webhook_and_inbox_each_arrive_exactly_once() {
     assert_eq!(chat.len(), 1);
     assert_eq!(chat[0].0, json!({"text": format!("{subject}\n{body}")}));
 
-    let (status, inbox) = call(&env, Method::GET, "/api/v1/dogwatch/inbox/alice", None).await;
+    let (status, inbox) = get(&env, "/api/v1/dogwatch/inbox/alice").await;
     assert_eq!(status, StatusCode::OK, "{inbox}");
     let messages = inbox["messages"].as_array().expect("messages");
     assert_eq!(messages.len(), 1, "{inbox}");
@@ -249,7 +249,7 @@ async fn email_webhook_and_inbox_each_arrive_exactly_once() {
     assert_eq!(messages[0]["body"], body);
     assert_eq!(messages[0]["read"], false);
 
-    let (_, settings) = call(&env, Method::GET, "/api/v1/dogwatch/settings", None).await;
+    let (_, settings) = get(&env, "/api/v1/dogwatch/settings").await;
     assert_eq!(
         settings,
         json!({"smtp": {"configured": true, "host": "127.0.0.1", "port": port, "tls": "none",
@@ -313,13 +313,7 @@ async fn a_failing_webhook_is_retried_with_backoff_and_its_errors_are_visible() 
     }
     assert_eq!(received.of("flaky").len(), 3);
 
-    let (_, failed) = call(
-        &env,
-        Method::GET,
-        "/api/v1/dogwatch/notifications?state=failed",
-        None,
-    )
-    .await;
+    let (_, failed) = get(&env, "/api/v1/dogwatch/notifications?state=failed").await;
     let keys: Vec<&Value> = failed["notifications"]
         .as_array()
         .expect("list")

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 mod support;
 
 use support::smtp::{self, free_port, http, start_dogwatch, start_smtp, subject_and_body};
-use support::{Env, call_app, create_monitor, env, post_app};
+use support::{Env, call_app, create_monitor, env, get_app, post_app};
 
 // ---- the real SMTP server (tests/support/smtp.rs) -------------------------------------------------
 
@@ -219,15 +219,13 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
     }
 
     // The event stream and the status page show the same story.
-    let (status, ev) = call_app(
+    let (status, ev) = get_app(
         &env,
-        Method::GET,
         &format!(
             "/api/v1/events?start={}&end={}&monitor_id={id}",
             t0,
             t0 + 3600
         ),
-        None,
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{ev}");
@@ -252,13 +250,7 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
             .is_some_and(|t| t.contains(SCRIPT))
     );
 
-    let (_, h) = call_app(
-        &env,
-        Method::GET,
-        &format!("/api/v1/dogwatch/monitor/{id}/history"),
-        None,
-    )
-    .await;
+    let (_, h) = get_app(&env, &format!("/api/v1/dogwatch/monitor/{id}/history")).await;
     assert_eq!(h["overall_state"], "No Data");
     let timeline: Vec<(&str, &str)> = h["transitions"]
         .as_array()
@@ -276,13 +268,7 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
         [("OK", "Warn"), ("Warn", "Alert"), ("Alert", "No Data")]
     );
     assert_eq!(h["notifications"].as_array().map(Vec::len), Some(6), "{h}");
-    let (_, got) = call_app(
-        &env,
-        Method::GET,
-        &format!("/api/v1/monitor/{id}?group_states=all"),
-        None,
-    )
-    .await;
+    let (_, got) = get_app(&env, &format!("/api/v1/monitor/{id}?group_states=all")).await;
     assert_eq!(got["overall_state"], "No Data");
     assert_eq!(got["state"]["groups"]["*"]["status"], "No Data");
     assert_eq!(
@@ -350,25 +336,13 @@ async fn groups_of_a_multi_alert_monitor_and_renotify() {
     let r = run_cycle(store, (t0 + 600) * 1000).await.expect("cycle");
     assert_eq!(r.transitions, 1, "{r:?}");
 
-    let (_, got) = call_app(
-        &env,
-        Method::GET,
-        &format!("/api/v1/monitor/{id}?group_states=alert"),
-        None,
-    )
-    .await;
+    let (_, got) = get_app(&env, &format!("/api/v1/monitor/{id}?group_states=alert")).await;
     assert_eq!(got["overall_state"], "Alert");
     assert_eq!(got["multi"], true);
     let groups = got["state"]["groups"].as_object().expect("groups");
     assert_eq!(groups.keys().collect::<Vec<_>>(), ["host:b"]);
 
-    let (_, h) = call_app(
-        &env,
-        Method::GET,
-        &format!("/api/v1/dogwatch/monitor/{id}/history"),
-        None,
-    )
-    .await;
+    let (_, h) = get_app(&env, &format!("/api/v1/dogwatch/monitor/{id}/history")).await;
     let bodies: Vec<&str> = h["notifications"]
         .as_array()
         .expect("notifications")
@@ -422,13 +396,7 @@ async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_
         assert_eq!(status, StatusCode::OK, "{m}");
         ids.push(m["id"].as_i64().expect("id"));
     }
-    let (_, m) = call_app(
-        &env,
-        Method::GET,
-        &format!("/api/v1/monitor/{}", ids[0]),
-        None,
-    )
-    .await;
+    let (_, m) = get_app(&env, &format!("/api/v1/monitor/{}", ids[0])).await;
     let created_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
@@ -442,13 +410,7 @@ async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_
     let r = run_cycle(store, created_ms + 181_000).await.expect("cycle");
     assert_eq!(r.transitions, 0, "{r:?}");
     for id in ids {
-        let (_, h) = call_app(
-            &env,
-            Method::GET,
-            &format!("/api/v1/dogwatch/monitor/{id}/history"),
-            None,
-        )
-        .await;
+        let (_, h) = get_app(&env, &format!("/api/v1/dogwatch/monitor/{id}/history")).await;
         assert_eq!(h["overall_state"], "No Data", "{h}");
         assert_eq!(h["notifications"][0]["body"], "silent @someone@example.com");
     }
@@ -498,13 +460,7 @@ async fn sum_min_and_max_over_an_hour_count_every_point() {
     assert_eq!(r.transitions, 3, "{r:?}");
     let mut bodies = Vec::new();
     for id in ids {
-        let (_, h) = call_app(
-            &env,
-            Method::GET,
-            &format!("/api/v1/dogwatch/monitor/{id}/history"),
-            None,
-        )
-        .await;
+        let (_, h) = get_app(&env, &format!("/api/v1/dogwatch/monitor/{id}/history")).await;
         bodies.push(
             h["notifications"][0]["body"]
                 .as_str()
@@ -725,22 +681,10 @@ async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
             .expect("write");
         let r = run_cycle(store, (t0 + 60) * 1000).await.expect("cycle");
         assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
-        let (_, got) = call_app(
-            &env,
-            Method::GET,
-            &format!("/api/v1/monitor/{id}?group_states=all"),
-            None,
-        )
-        .await;
+        let (_, got) = get_app(&env, &format!("/api/v1/monitor/{id}?group_states=all")).await;
         assert_eq!(got["overall_state"], "No Data", "{got}");
         assert_eq!(got["state"]["groups"], json!({}), "{got}");
-        let (_, h) = call_app(
-            &env,
-            Method::GET,
-            &format!("/api/v1/dogwatch/monitor/{id}/history"),
-            None,
-        )
-        .await;
+        let (_, h) = get_app(&env, &format!("/api/v1/dogwatch/monitor/{id}/history")).await;
         assert_eq!(h["groups"][0]["pending"], true, "{h}");
         assert_eq!(h["groups"][0]["first_seen_ms"], t0 * 1000, "{h}");
         assert_eq!(h["transitions"], json!([]), "{h}");
@@ -757,13 +701,7 @@ async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
     assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
     let r = run_cycle(store, (t0 + 120) * 1000).await.expect("cycle");
     assert_eq!((r.groups, r.transitions), (1, 1), "{r:?}");
-    let (_, h) = call_app(
-        &env,
-        Method::GET,
-        &format!("/api/v1/dogwatch/monitor/{id}/history"),
-        None,
-    )
-    .await;
+    let (_, h) = get_app(&env, &format!("/api/v1/dogwatch/monitor/{id}/history")).await;
     assert_eq!(h["overall_state"], "Alert", "{h}");
     assert_eq!(h["groups"][0]["pending"], false, "{h}");
     let bodies: Vec<&str> = h["notifications"]

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::{Env, call_app, env, post_app, send};
+use support::{Env, call_app, env, get_app, post_app, send};
 
 const SEED_QUERY: &str = "avg(last_5m):avg:my_metric{host:ubuntu} > 800";
 
@@ -87,20 +87,14 @@ async fn create_returns_the_monitor_with_defaults_and_a_normalised_type() {
     assert_eq!(m2["message"], "");
     assert!(m2["name"].as_str().is_some_and(|n| !n.is_empty()));
 
-    let (status, got) = call_app(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
+    let (status, got) = get_app(&env, &format!("/api/v1/monitor/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(got, m);
     assert!(got.get("state").is_none());
-    let (_, got) = call_app(
-        &env,
-        Method::GET,
-        &format!("/api/v1/monitor/{id}?group_states=all"),
-        None,
-    )
-    .await;
+    let (_, got) = get_app(&env, &format!("/api/v1/monitor/{id}?group_states=all")).await;
     assert_eq!(got["state"], json!({"groups": {}}));
 
-    let (status, list) = call_app(&env, Method::GET, "/api/v1/monitor", None).await;
+    let (status, list) = get_app(&env, "/api/v1/monitor").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list.as_array().map(Vec::len), Some(2));
     for (filter, want) in [
@@ -112,13 +106,7 @@ async fn create_returns_the_monitor_with_defaults_and_a_normalised_type() {
         ("page=0&page_size=1", 1),
         ("page=2&page_size=1", 0),
     ] {
-        let (status, list) = call_app(
-            &env,
-            Method::GET,
-            &format!("/api/v1/monitor?{filter}"),
-            None,
-        )
-        .await;
+        let (status, list) = get_app(&env, &format!("/api/v1/monitor?{filter}")).await;
         assert_eq!(status, StatusCode::OK, "{filter}: {list}");
         assert_eq!(
             list.as_array().map(Vec::len),
@@ -171,7 +159,7 @@ async fn update_is_partial_and_delete_answers_the_id() {
     let (status, res) = call_app(&env, Method::DELETE, &uri, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(res, json!({"deleted_monitor_id": id}));
-    let (status, res) = call_app(&env, Method::GET, &uri, None).await;
+    let (status, res) = get_app(&env, &uri).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
         res["errors"][0]
@@ -180,7 +168,7 @@ async fn update_is_partial_and_delete_answers_the_id() {
     );
     let (status, _) = call_app(&env, Method::DELETE, &uri, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = call_app(&env, Method::GET, "/api/v1/monitor/abc", None).await;
+    let (status, _) = get_app(&env, "/api/v1/monitor/abc").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -252,7 +240,7 @@ async fn bad_monitors_are_refused_with_the_field_named() {
         let again = bad(&env, Method::POST, "/api/v1/monitor/validate", body).await;
         assert_eq!(again, errors);
     }
-    let (_, list) = call_app(&env, Method::GET, "/api/v1/monitor", None).await;
+    let (_, list) = get_app(&env, "/api/v1/monitor").await;
     assert_eq!(list, json!([]));
 
     // Several problems at once, each its own error.
@@ -315,7 +303,7 @@ async fn mute_and_unmute_set_options_silenced() {
         m["options"]["silenced"],
         json!({"*": null, "host:ubuntu": end})
     );
-    let (_, got) = call_app(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
+    let (_, got) = get_app(&env, &format!("/api/v1/monitor/{id}")).await;
     assert_eq!(got["options"]["silenced"], m["options"]["silenced"]);
 
     let errors = bad(
@@ -349,23 +337,11 @@ async fn mute_and_unmute_set_options_silenced() {
 async fn events_and_history_of_a_quiet_monitor() {
     let env = env();
     let id = create(&env, seed()).await["id"].as_i64().expect("id");
-    let (status, res) = call_app(
-        &env,
-        Method::GET,
-        "/api/v1/events?start=0&end=99999999999",
-        None,
-    )
-    .await;
+    let (status, res) = get_app(&env, "/api/v1/events?start=0&end=99999999999").await;
     assert_eq!((status, res), (StatusCode::OK, json!({"events": []})));
-    let (status, res) = call_app(&env, Method::GET, "/api/v1/events", None).await;
+    let (status, res) = get_app(&env, "/api/v1/events").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
-    let (status, h) = call_app(
-        &env,
-        Method::GET,
-        &format!("/api/v1/dogwatch/monitor/{id}/history"),
-        None,
-    )
-    .await;
+    let (status, h) = get_app(&env, &format!("/api/v1/dogwatch/monitor/{id}/history")).await;
     assert_eq!(status, StatusCode::OK, "{h}");
     assert_eq!(h["overall_state"], "No Data");
     assert_eq!(h["groups"], json!([]));
@@ -391,7 +367,7 @@ async fn new_group_delay_is_checked_stored_and_echoed() {
     assert_eq!(m["options"]["new_group_delay"], 60);
     assert_eq!(m["options"]["new_host_delay"], 300);
     let id = m["id"].as_i64().expect("id");
-    let (status, got) = call_app(&env, Method::GET, &format!("/api/v1/monitor/{id}"), None).await;
+    let (status, got) = get_app(&env, &format!("/api/v1/monitor/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(got["options"]["new_group_delay"], 60);
     let (status, up) = call_app(
@@ -491,7 +467,7 @@ async fn search_filters_by_text_status_tag_and_muted_with_counts_and_pages() {
         let uri = format!("/api/v1/monitor/search?{q}");
         let env = &env;
         async move {
-            let (status, res) = call_app(env, Method::GET, &uri, None).await;
+            let (status, res) = get_app(env, &uri).await;
             assert_eq!(status, StatusCode::OK, "{uri}: {res}");
             res
         }
@@ -573,7 +549,6 @@ async fn search_filters_by_text_status_tag_and_muted_with_counts_and_pages() {
         narrowed["counts"]["tag"],
         json!([{"name": "env:prod", "count": 2}, {"name": "team:ops", "count": 1}])
     );
-    let (status, res) =
-        call_app(&env, Method::GET, "/api/v1/monitor/search?sort=color", None).await;
+    let (status, res) = get_app(&env, "/api/v1/monitor/search?sort=color").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
 }

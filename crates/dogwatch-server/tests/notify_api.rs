@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 mod support;
 
 use dogwatch_server::store::{Channel, NewNotification};
-use support::{APP_KEY, call, env, post, send};
+use support::{APP_KEY, call, env, get, post, send};
 
 fn error_of(body: &Value) -> &str {
     body["errors"][0].as_str().unwrap_or_default()
@@ -42,7 +42,7 @@ async fn users_are_created_listed_replaced_and_deleted() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, list) = call(&env, Method::GET, "/api/v1/dogwatch/users", None).await;
+    let (status, list) = get(&env, "/api/v1/dogwatch/users").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         list,
@@ -118,7 +118,7 @@ async fn user_validation_names_the_field() {
     let (status, got) = send(&env, req).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_of(&got), "the body must be a JSON object");
-    let (_, list) = call(&env, Method::GET, "/api/v1/dogwatch/users", None).await;
+    let (_, list) = get(&env, "/api/v1/dogwatch/users").await;
     assert_eq!(list, json!({"users": []}));
 }
 
@@ -157,7 +157,7 @@ async fn webhooks_are_validated_and_managed() {
         json!({"name": "pager", "url": "http://127.0.0.1:9/hook"}),
     )
     .await;
-    let (_, list) = call(&env, Method::GET, "/api/v1/dogwatch/webhooks", None).await;
+    let (_, list) = get(&env, "/api/v1/dogwatch/webhooks").await;
     assert_eq!(
         list,
         json!({"webhooks": [
@@ -231,7 +231,7 @@ async fn the_outbox_lists_latest_first_and_enqueue_is_idempotent() {
         1
     );
 
-    let (status, body) = call(&env, Method::GET, "/api/v1/dogwatch/notifications", None).await;
+    let (status, body) = get(&env, "/api/v1/dogwatch/notifications").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let list = body["notifications"].as_array().expect("list");
     let keys: Vec<&str> = list
@@ -250,41 +250,17 @@ async fn the_outbox_lists_latest_first_and_enqueue_is_idempotent() {
     assert_eq!(k2["sent_ms"], Value::Null);
     assert!(k2["next_attempt_ms"].as_i64().is_some(), "{k2}");
 
-    let (_, sent) = call(
-        &env,
-        Method::GET,
-        "/api/v1/dogwatch/notifications?state=sent",
-        None,
-    )
-    .await;
+    let (_, sent) = get(&env, "/api/v1/dogwatch/notifications?state=sent").await;
     assert_eq!(sent, json!({"notifications": []}));
-    let (_, limited) = call(
-        &env,
-        Method::GET,
-        "/api/v1/dogwatch/notifications?limit=1",
-        None,
-    )
-    .await;
+    let (_, limited) = get(&env, "/api/v1/dogwatch/notifications?limit=1").await;
     assert_eq!(limited["notifications"].as_array().map(Vec::len), Some(1));
-    let (status, bad) = call(
-        &env,
-        Method::GET,
-        "/api/v1/dogwatch/notifications?state=lost",
-        None,
-    )
-    .await;
+    let (status, bad) = get(&env, "/api/v1/dogwatch/notifications?state=lost").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         error_of(&bad),
         "state must be pending, sent or failed, got `lost`"
     );
-    let (status, bad) = call(
-        &env,
-        Method::GET,
-        "/api/v1/dogwatch/notifications?limit=0",
-        None,
-    )
-    .await;
+    let (status, bad) = get(&env, "/api/v1/dogwatch/notifications?limit=0").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         error_of(&bad).starts_with("limit must be between 1 and"),
@@ -295,7 +271,7 @@ async fn the_outbox_lists_latest_first_and_enqueue_is_idempotent() {
 #[tokio::test]
 async fn inbox_of_an_unknown_user_is_404_and_settings_say_smtp_is_off() {
     let env = env();
-    let (status, body) = call(&env, Method::GET, "/api/v1/dogwatch/inbox/nobody", None).await;
+    let (status, body) = get(&env, "/api/v1/dogwatch/inbox/nobody").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(error_of(&body), "No user @nobody");
     post(
@@ -304,13 +280,13 @@ async fn inbox_of_an_unknown_user_is_404_and_settings_say_smtp_is_off() {
         json!({"handle": "carol", "email": "carol@example.com"}),
     )
     .await;
-    let (status, body) = call(&env, Method::GET, "/api/v1/dogwatch/inbox/carol", None).await;
+    let (status, body) = get(&env, "/api/v1/dogwatch/inbox/carol").await;
     assert_eq!(
         (status, body),
         (StatusCode::OK, json!({"handle": "carol", "messages": []}))
     );
 
-    let (status, body) = call(&env, Method::GET, "/api/v1/dogwatch/settings", None).await;
+    let (status, body) = get(&env, "/api/v1/dogwatch/settings").await;
     assert_eq!(
         (status, body),
         (StatusCode::OK, json!({"smtp": {"configured": false}}))

@@ -76,6 +76,16 @@ pub async fn call(
     json_request(env, method, uri, body, None).await
 }
 
+/// `GET uri`, as [`call`].
+pub async fn get(env: &Env, uri: &str) -> (StatusCode, Value) {
+    call(env, Method::GET, uri, None).await
+}
+
+/// `GET uri` with the application key, as [`call_app`].
+pub async fn get_app(env: &Env, uri: &str) -> (StatusCode, Value) {
+    call_app(env, Method::GET, uri, None).await
+}
+
 /// `POST uri` with a JSON body, as [`call`].
 pub async fn post(env: &Env, uri: &str, body: Value) -> (StatusCode, Value) {
     call(env, Method::POST, uri, Some(body)).await
