@@ -11,10 +11,29 @@ use web_sys::Element;
 
 use crate::api::{ApiError, MonitorSummary, use_backend};
 use crate::dom::{self, add, add_text, attr};
+use crate::nav::use_location;
+use crate::pages::explorer::state::encode_query_value;
 use status::{badge, note};
 
 pub const PATH: &str = "/monitors/manage";
 pub const CREATE_PATH: &str = "/monitors/create";
+
+/// How often the open list is read again.
+const REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The list's address with its search and state filter (each left out when empty).
+pub fn list_url(search: &str, state: &str) -> String {
+    let params: Vec<String> = [("q", search), ("state", state)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
+        .collect();
+    if params.is_empty() {
+        PATH.to_owned()
+    } else {
+        format!("{PATH}?{}", params.join("&"))
+    }
+}
 
 /// A monitor's status page.
 pub fn monitor_path(id: i64) -> String {
@@ -70,8 +89,21 @@ pub fn MonitorsPage() -> impl IntoView {
         }
     };
     reload();
-    let search = RwSignal::new(String::new());
-    let state = RwSignal::new(String::new());
+    // States change as the evaluator runs: the list is read again every 30 s while open.
+    let handle = set_interval_with_handle(reload.clone(), REFRESH);
+    on_cleanup(move || {
+        if let Ok(h) = handle {
+            h.clear();
+        }
+    });
+    // The search and the state filter live in the address, so that a link (and Back) keeps them.
+    let location = use_location();
+    let query = location.query();
+    let search = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
+    let state = Memo::new(move |_| query.with(|q| q.get("state").unwrap_or_default()));
+    let set = move |search: String, state: String| {
+        location.replace(&list_url(&search, &state));
+    };
     let action_error = RwSignal::new(None::<String>);
     let on_click = move |ev: leptos::ev::MouseEvent| {
         let Some((action, arg)) = dom::action_of(&ev) else {
@@ -101,13 +133,14 @@ pub fn MonitorsPage() -> impl IntoView {
                 <label class="field">
                     <span>"Search"</span>
                     <input type="search" placeholder="Name, query or tag" aria-label="Search monitors"
-                        on:input=move |ev| search.set(event_target_value(&ev))/>
+                        prop:value=move || search.get()
+                        on:input=move |ev| set(event_target_value(&ev), state.get_untracked())/>
                 </label>
                 <label class="field">
                     <span>"State"</span>
-                    <select aria-label="Filter by state" on:change=move |ev| state.set(event_target_value(&ev))>
+                    <select aria-label="Filter by state" on:change=move |ev| set(search.get_untracked(), event_target_value(&ev))>
                         <option value="">"All"</option>
-                        {["Alert", "Warn", "No Data", "OK"].map(|s| view! { <option value=s>{s}</option> })}
+                        {["Alert", "Warn", "No Data", "OK"].map(|s| view! { <option value=s selected=move || state.get() == s>{s}</option> })}
                     </select>
                 </label>
             </div>
@@ -182,6 +215,12 @@ mod tests {
                 ..Default::default()
             },
         ];
+        assert_eq!(list_url("", ""), "/monitors/manage");
+        assert_eq!(list_url("cpu", ""), "/monitors/manage?q=cpu");
+        assert_eq!(
+            list_url("a&b c", "No Data"),
+            "/monitors/manage?q=a%26b%20c&state=No%20Data"
+        );
         assert_eq!(filter(&rows, "cpu OPS", "").len(), 1);
         assert_eq!(filter(&rows, "", "OK")[0].id, 2);
         assert!(filter(&rows, "cpu", "OK").is_empty());

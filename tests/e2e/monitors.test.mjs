@@ -143,6 +143,12 @@ print(r["id"])
   await row.waitFor({ state: 'detached' });
   await page.getByLabel('Filter by state').selectOption('No Data');
   await row.waitFor();
+  // The search and the filter are in the address: a reload keeps them.
+  await page.waitForURL(/\/monitors\/manage\?q=seed&state=No%20Data$/);
+  await page.reload();
+  await row.waitFor();
+  assert.equal(await page.getByLabel('Search monitors').inputValue(), 'seed');
+  assert.equal(await page.getByLabel('Filter by state').inputValue(), 'No Data');
 
   await row.getByRole('link', { name: 'Seed monitor' }).click();
   await page.waitForURL(new RegExp(`/monitors/${id}$`));
