@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod support;
+use support::smtp::{between, listening_line};
+
 const API_KEY: &str = "proc-api-key";
 
 struct Server {
@@ -37,19 +40,7 @@ fn start(data: &Path, extra: &[&str]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("start dogwatch");
-    let out = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(out).lines();
-    let line = loop {
-        let l = lines
-            .next()
-            .expect("dogwatch exited before listening")
-            .expect("read stdout");
-        if l.contains("listening on") {
-            break l;
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let line = listening_line(&mut child);
     let http = between(&line, "http://", " ");
     let statsd = between(&line, "udp://", ",");
     Server {
@@ -57,15 +48,6 @@ fn start(data: &Path, extra: &[&str]) -> Server {
         http,
         statsd,
     }
-}
-
-fn between(s: &str, start: &str, end: &str) -> String {
-    let from = s
-        .find(start)
-        .map(|i| i + start.len())
-        .expect("address in the listening line");
-    let rest = &s[from..];
-    rest[..rest.find(end).unwrap_or(rest.len())].to_owned()
 }
 
 /// A minimal HTTP/1.1 client: one request per connection.

@@ -76,13 +76,8 @@ pub async fn get_one(
 ) -> Result<Json<Value>, AppError> {
     let id = parse_id(&id)?;
     let row = find(&state, id).await?;
-    let groups = state
-        .store
-        .monitor_groups(Some(id))
-        .await
-        .map_err(AppError::internal)?;
     let filter = params.group_states.as_deref().map(GroupStates::parse);
-    Ok(Json(monitor_out(&row, &groups, filter.as_ref())?))
+    answer(&state, &row, filter.as_ref()).await
 }
 
 pub async fn update(
@@ -109,12 +104,7 @@ pub async fn update(
         .await
         .map_err(AppError::internal)?
         .ok_or_else(|| not_found(id))?;
-    let groups = state
-        .store
-        .monitor_groups(Some(id))
-        .await
-        .map_err(AppError::internal)?;
-    Ok(Json(monitor_out(&row, &groups, None)?))
+    answer(&state, &row, None).await
 }
 
 pub async fn delete(
@@ -575,12 +565,7 @@ async fn set_silenced(
         .await
         .map_err(AppError::internal)?
         .ok_or_else(|| not_found(id))?;
-    let groups = state
-        .store
-        .monitor_groups(Some(id))
-        .await
-        .map_err(AppError::internal)?;
-    Ok(Json(monitor_out(&row, &groups, None)?))
+    answer(state, &row, None).await
 }
 
 /// Mute parameters from the query string or a JSON body (datadogpy sends a body).
@@ -750,7 +735,7 @@ pub async fn history(
             // Waiting out new_group_delay: not evaluated yet, `state` means nothing.
             "pending": g.pending,
         })).collect::<Vec<_>>(),
-        "transitions": transitions.iter().map(|e| json!({
+        "transitions": transitions.iter().map(|e| &e.event).map(|e| json!({
             "ts_ms": e.ts_ms,
             "group": e.group_key,
             "transition": e.transition,
@@ -763,11 +748,11 @@ pub async fn history(
     })))
 }
 
-fn event_out(e: &EventRow) -> Value {
-    let tags: Value = serde_json::from_str(&e.tags).unwrap_or_else(|_| json!([]));
+fn event_out(row: &EventRow) -> Value {
+    let e = &row.event;
     json!({
-        "id": e.id,
-        "id_str": e.id.to_string(),
+        "id": row.id,
+        "id_str": row.id.to_string(),
         "title": e.title,
         "text": e.text,
         "date_happened": e.ts_ms.div_euclid(1000),
@@ -776,9 +761,9 @@ fn event_out(e: &EventRow) -> Value {
         "source_type_name": "Monitor Alert",
         "host": null,
         "device_name": null,
-        "tags": tags,
-        "url": format!("/event/event?id={}", e.id),
-        "resource": format!("/api/v1/events/{}", e.id),
+        "tags": e.tags,
+        "url": format!("/event/event?id={}", row.id),
+        "resource": format!("/api/v1/events/{}", row.id),
         "is_aggregate": false,
         // dogwatch's own fields: what the event stream page links and colours by.
         "ts_ms": e.ts_ms,
@@ -837,6 +822,20 @@ fn overall_state(groups: &[GroupRow]) -> &'static str {
         .max_by_key(|&s| rank(s))
         .unwrap_or(MonitorState::NoData)
         .as_str()
+}
+
+/// The API's answer for one monitor: `row` with its groups' states.
+async fn answer(
+    state: &AppState,
+    row: &MonitorRow,
+    group_states: Option<&GroupStates>,
+) -> Result<Json<Value>, AppError> {
+    let groups = state
+        .store
+        .monitor_groups(Some(row.id))
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(monitor_out(row, &groups, group_states)?))
 }
 
 fn monitor_out(

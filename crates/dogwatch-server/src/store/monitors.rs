@@ -67,22 +67,11 @@ pub struct NewEvent {
     pub tags: Vec<String>,
 }
 
-/// A stored event.
+/// A stored event: its id and what was recorded.
 #[derive(Debug, Clone)]
 pub struct EventRow {
     pub id: i64,
-    pub ts_ms: i64,
-    pub monitor_id: Option<i64>,
-    pub group_key: Option<String>,
-    pub transition: Option<String>,
-    pub from_state: Option<String>,
-    pub to_state: Option<String>,
-    pub value: Option<f64>,
-    pub alert_type: String,
-    pub title: String,
-    pub text: String,
-    /// JSON array of strings.
-    pub tags: String,
+    pub event: NewEvent,
 }
 
 /// What one evaluation cycle writes for one monitor.
@@ -109,7 +98,7 @@ const GROUP_COLUMNS: &str = "monitor_id, group_key, state, since_ms, last_notifi
      last_triggered_ms, first_triggered_ms, last_resolved_ms, last_nodata_ms, last_value, \
      last_data_ms, first_seen_ms, pending";
 const EVENT_COLUMNS: &str = "id, ts_ms, monitor_id, group_key, transition, from_state, to_state, \
-     value, alert_type, title, text, tags";
+     value, alert_type, title, text, tags, dedupe_key";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MonitorRow> {
     Ok(MonitorRow {
@@ -146,19 +135,24 @@ fn group_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
 }
 
 fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    // Tags are stored as a JSON array of strings (see `put_event`).
+    let tags: String = r.get(11)?;
     Ok(EventRow {
         id: r.get(0)?,
-        ts_ms: r.get(1)?,
-        monitor_id: r.get(2)?,
-        group_key: r.get(3)?,
-        transition: r.get(4)?,
-        from_state: r.get(5)?,
-        to_state: r.get(6)?,
-        value: r.get(7)?,
-        alert_type: r.get(8)?,
-        title: r.get(9)?,
-        text: r.get(10)?,
-        tags: r.get(11)?,
+        event: NewEvent {
+            dedupe_key: r.get(12)?,
+            ts_ms: r.get(1)?,
+            monitor_id: r.get(2)?,
+            group_key: r.get(3)?,
+            transition: r.get(4)?,
+            from_state: r.get(5)?,
+            to_state: r.get(6)?,
+            value: r.get(7)?,
+            alert_type: r.get(8)?,
+            title: r.get(9)?,
+            text: r.get(10)?,
+            tags: serde_json::from_str(&tags).unwrap_or_default(),
+        },
     })
 }
 

@@ -122,6 +122,33 @@ pub fn subject_and_body(raw: &str) -> (String, String) {
     (subject, body.trim_end_matches('\n').to_owned())
 }
 
+/// Reads a started `dogwatch serve`'s stdout up to its `listening on …` line and returns that line;
+/// the rest is drained on a thread, so that the server never blocks on a full pipe.
+pub fn listening_line(child: &mut Child) -> String {
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let line = loop {
+        let l = lines
+            .next()
+            .expect("dogwatch exited before listening")
+            .expect("read stdout");
+        if l.contains("listening on") {
+            break l;
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    line
+}
+
+/// The text of `s` between `start` and the next `end` (or the end of `s`).
+pub fn between(s: &str, start: &str, end: &str) -> String {
+    let from = s
+        .find(start)
+        .map(|i| i + start.len())
+        .expect("address in the listening line");
+    let rest = &s[from..];
+    rest[..rest.find(end).unwrap_or(rest.len())].to_owned()
+}
+
 /// The real `dogwatch` binary on a data directory, sending mail to the SMTP server on `smtp_port`;
 /// killed when dropped.
 pub struct Server {
@@ -152,20 +179,8 @@ pub fn start_dogwatch(data: &Path, smtp_port: u16, extra: &[&str]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("start dogwatch");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let line = loop {
-        let l = lines
-            .next()
-            .expect("dogwatch exited before listening")
-            .expect("read stdout");
-        if l.contains("listening on") {
-            break l;
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let from = line.find("http://").expect("address") + "http://".len();
-    let rest = &line[from..];
-    let http = rest[..rest.find(' ').unwrap_or(rest.len())].to_owned();
+    let line = listening_line(&mut child);
+    let http = between(&line, "http://", " ");
     Server {
         _child: Killed(child),
         http,
