@@ -3,71 +3,21 @@
 //! between an enqueue and its delivery. Nothing is skipped: without the venv the tests fail and say
 //! how to make one.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path as UrlPath, State};
 use axum::http::StatusCode;
-use axum::routing::post;
 use dogwatch_server::delivery::{self, DeliveryConfig, SMTP_NOT_CONFIGURED, SmtpConfig};
 use dogwatch_server::store::{Channel, NewNotification, Store};
 use serde_json::{Value, json};
 
 mod support;
 
-use support::smtp::{free_port, http, mails, start_dogwatch, start_smtp, subject_and_body};
+use support::smtp::{
+    free_port, http, mails, smtp_config, start_dogwatch, start_smtp, subject_and_body,
+};
+use support::webhook::start_receiver;
 use support::{Env, env, get};
-
-// ---- a webhook receiver ------------------------------------------------------------------------------
-
-#[derive(Clone, Default)]
-struct Received {
-    calls: Arc<Mutex<Vec<(String, Value, Instant)>>>,
-}
-
-impl Received {
-    fn of(&self, hook: &str) -> Vec<(Value, Instant)> {
-        self.calls
-            .lock()
-            .expect("lock")
-            .iter()
-            .filter(|(h, _, _)| h == hook)
-            .map(|(_, v, t)| (v.clone(), *t))
-            .collect()
-    }
-}
-
-/// `/hook/ok` answers 200; `/hook/broken` always 500; `/hook/flaky` 500 twice, then 200.
-async fn hook(
-    State(rx): State<Received>,
-    UrlPath(name): UrlPath<String>,
-    body: Bytes,
-) -> StatusCode {
-    let value = serde_json::from_slice(&body).unwrap_or(Value::String("not JSON".into()));
-    let mut calls = rx.calls.lock().expect("lock");
-    calls.push((name.clone(), value, Instant::now()));
-    let seen = calls.iter().filter(|(h, _, _)| *h == name).count();
-    match name.as_str() {
-        "broken" => StatusCode::INTERNAL_SERVER_ERROR,
-        "flaky" if seen <= 2 => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::OK,
-    }
-}
-
-async fn start_receiver() -> (String, Received) {
-    let received = Received::default();
-    let app = Router::new()
-        .route("/hook/{name}", post(hook))
-        .with_state(received.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind receiver");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/hook"), received)
-}
 
 // ---- helpers -----------------------------------------------------------------------------------------
 
@@ -138,13 +88,7 @@ async fn email_webhook_and_inbox_each_arrive_exactly_once() {
     let port = free_port();
     let _smtp = start_smtp(mail_dir.path(), port);
     let (hook_url, received) = start_receiver().await;
-    let smtp = Arc::new(
-        SmtpConfig::parse(
-            &format!("smtp://127.0.0.1:{port}"),
-            Some("dogwatch@example.com"),
-        )
-        .expect("smtp config"),
-    );
+    let smtp = smtp_config(port);
     let mut env = env();
     env.state.smtp = Some(smtp.clone());
 

@@ -4,22 +4,20 @@
 //! socket; and the real binary restarted between a trigger and its delivery.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{Method, StatusCode};
-use axum::routing::post;
 use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet};
-use dogwatch_server::delivery::{self, DeliveryConfig, SmtpConfig};
+use dogwatch_server::delivery::{self, DeliveryConfig};
 use dogwatch_server::evaluator::run_cycle;
 use serde_json::{Value, json};
 
 mod support;
 
-use support::smtp::{self, free_port, http, start_dogwatch, start_smtp, subject_and_body};
+use support::smtp::{
+    self, free_port, http, smtp_config, start_dogwatch, start_smtp, subject_and_body,
+};
+use support::webhook::start_receiver;
 use support::{Env, call_app, create_monitor, env, get_app, post_app};
 
 // ---- the real SMTP server (tests/support/smtp.rs) -------------------------------------------------
@@ -30,30 +28,6 @@ fn mails(dir: &Path) -> Vec<(String, String)> {
         .iter()
         .map(|m| subject_and_body(m["content"].as_str().expect("content")))
         .collect()
-}
-
-// ---- a webhook receiver --------------------------------------------------------------------------
-
-#[derive(Clone, Default)]
-struct Received(Arc<Mutex<Vec<Value>>>);
-
-async fn hook(State(rx): State<Received>, body: Bytes) -> StatusCode {
-    let value = serde_json::from_slice(&body).unwrap_or(Value::String("not JSON".into()));
-    rx.0.lock().expect("lock").push(value);
-    StatusCode::OK
-}
-
-async fn start_receiver() -> (String, Received) {
-    let received = Received::default();
-    let app = Router::new()
-        .route("/hook", post(hook))
-        .with_state(received.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind receiver");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/hook"), received)
 }
 
 // ---- helpers -----------------------------------------------------------------------------------------
@@ -92,18 +66,12 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
     let port = free_port();
     let _smtp = start_smtp(mail_dir.path(), port);
     let (hook_url, received) = start_receiver().await;
-    let smtp = Arc::new(
-        SmtpConfig::parse(
-            &format!("smtp://127.0.0.1:{port}"),
-            Some("dogwatch@example.com"),
-        )
-        .expect("smtp config"),
-    );
+    let smtp = smtp_config(port);
     let env = env();
     let (status, res) = post_app(
         &env,
         "/api/v1/dogwatch/webhooks",
-        json!({"name": "hook", "url": hook_url}),
+        json!({"name": "hook", "url": format!("{hook_url}/ok")}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{res}");
@@ -156,12 +124,12 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
     }
 
     let deadline = Instant::now() + Duration::from_secs(30);
-    while mails(mail_dir.path()).len() < 3 || received.0.lock().expect("lock").len() < 3 {
+    while mails(mail_dir.path()).len() < 3 || received.of("ok").len() < 3 {
         assert!(
             Instant::now() < deadline,
             "mails: {:#?}\nhooks: {:#?}",
             mails(mail_dir.path()),
-            received.0.lock().expect("lock")
+            received.of("ok")
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -196,7 +164,7 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
         assert_eq!(body, want_body);
     }
 
-    let hooks = received.0.lock().expect("lock").clone();
+    let hooks: Vec<Value> = received.of("ok").into_iter().map(|(v, _)| v).collect();
     let mut hooks_by_time = hooks.clone();
     hooks_by_time.sort_by_key(|h| h["ts_ms"].as_i64());
     let states: Vec<(&str, Value)> = hooks_by_time

@@ -15,6 +15,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 pub mod smtp;
+pub mod webhook;
 
 pub const API_KEY: &str = "test-api-key";
 pub const APP_KEY: &str = "test-app-key";

@@ -122,6 +122,14 @@ pub fn subject_and_body(raw: &str) -> (String, String) {
     (subject, body.trim_end_matches('\n').to_owned())
 }
 
+/// dogwatch's settings for the test SMTP server on `port` (plain SMTP, sender
+/// `dogwatch@example.com`).
+pub fn smtp_config(port: u16) -> std::sync::Arc<dogwatch_server::delivery::SmtpConfig> {
+    let url = format!("smtp://127.0.0.1:{port}");
+    let config = dogwatch_server::delivery::SmtpConfig::parse(&url, Some("dogwatch@example.com"));
+    std::sync::Arc::new(config.expect("smtp config"))
+}
+
 /// Reads a started `dogwatch serve`'s stdout up to its `listening on …` line and returns that line;
 /// the rest is drained on a thread, so that the server never blocks on a full pipe.
 pub fn listening_line(child: &mut Child) -> String {
