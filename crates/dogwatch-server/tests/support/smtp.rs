@@ -198,14 +198,27 @@ pub fn start_dogwatch(data: &Path, smtp_port: u16, extra: &[&str]) -> Server {
 /// One HTTP/1.1 request with the keys `k`/`a` on a fresh connection: the status and the JSON body
 /// (`null` when the body is not JSON).
 pub fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let body = body.map(Value::to_string).unwrap_or_default();
+    raw_http(addr, ("k", Some("a")), method, path, &body)
+}
+
+/// One HTTP/1.1 request on a fresh connection with the API key and, when given, the application
+/// key: the status and the JSON body (`null` when the body is not JSON).
+pub fn raw_http(
+    addr: &str,
+    (api_key, app_key): (&str, Option<&str>),
+    method: &str,
+    path: &str,
+    body: &str,
+) -> (u16, Value) {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
-    let body = body.map(Value::to_string).unwrap_or_default();
+    let app = app_key.map_or(String::new(), |k| format!("DD-APPLICATION-KEY: {k}\r\n"));
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nDD-API-KEY: k\r\n\
-         DD-APPLICATION-KEY: a\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nDD-API-KEY: {api_key}\r\n\
+         {app}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
     .expect("write");
