@@ -32,6 +32,15 @@ fn mails(dir: &Path) -> Vec<(String, String)> {
 
 // ---- helpers -----------------------------------------------------------------------------------------
 
+/// The string `field` of each element of the array `list`.
+fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    let items = list.as_array().expect("an array");
+    items
+        .iter()
+        .map(|v| v[field].as_str().unwrap_or(""))
+        .collect()
+}
+
 /// `my_metric{host:ubuntu, ip:10.0.0.7}` = `value` every 15 s over `[from_secs, to_secs]`.
 async fn feed(env: &Env, from_secs: i64, to_secs: i64, value: f64) {
     let key = SeriesKey {
@@ -197,12 +206,7 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{ev}");
-    let titles: Vec<&str> = ev["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .map(|e| e["title"].as_str().unwrap_or(""))
-        .collect();
+    let titles = strings(&ev["events"], "title");
     assert_eq!(
         titles,
         [
@@ -311,12 +315,7 @@ async fn groups_of_a_multi_alert_monitor_and_renotify() {
     assert_eq!(groups.keys().collect::<Vec<_>>(), ["host:b"]);
 
     let (_, h) = get_app(&env, &format!("/api/v1/dogwatch/monitor/{id}/history")).await;
-    let bodies: Vec<&str> = h["notifications"]
-        .as_array()
-        .expect("notifications")
-        .iter()
-        .map(|n| n["body"].as_str().unwrap_or(""))
-        .collect();
+    let bodies = strings(&h["notifications"], "body");
     assert_eq!(bodies, ["again b is 900 @ops", "b is 900 @ops"], "{h}");
     assert_eq!(h["notifications"][0]["channel"], "inbox");
     assert_eq!(
@@ -672,11 +671,6 @@ async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
     let (_, h) = get_app(&env, &format!("/api/v1/dogwatch/monitor/{id}/history")).await;
     assert_eq!(h["overall_state"], "Alert", "{h}");
     assert_eq!(h["groups"][0]["pending"], false, "{h}");
-    let bodies: Vec<&str> = h["notifications"]
-        .as_array()
-        .expect("notifications")
-        .iter()
-        .map(|n| n["body"].as_str().unwrap_or(""))
-        .collect();
+    let bodies = strings(&h["notifications"], "body");
     assert_eq!(bodies, ["new is 900 @ops"], "{h}");
 }
