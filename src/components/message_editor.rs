@@ -60,8 +60,10 @@ pub fn apply_mention(text: &str, start: usize, cursor: usize, choice: &str) -> (
 
 #[component]
 pub fn MessageEditor(
-    /// The message text, written as it is typed.
-    value: RwSignal<String>,
+    /// The message text.
+    value: Signal<String>,
+    /// Called with the whole text on every change (typing, an inserted hint or mention).
+    on_input: Callback<String>,
     /// What may be mentioned: `@alice`, `@alice@example.com`, `@webhook-ops`.
     #[prop(into)]
     mentions: Signal<Vec<String>>,
@@ -96,7 +98,7 @@ pub fn MessageEditor(
             let _ = el.set_selection_range(units, units);
             let _ = el.focus();
         }
-        value.set(text);
+        on_input.run(text);
         cursor.set(at);
     };
     let pick = move |choice: String| {
@@ -166,7 +168,7 @@ pub fn MessageEditor(
                     placeholder="{{#is_alert}}my_metric is {{value}} on {{host.name}}{{/is_alert}} @alice"
                     prop:value=move || value.get()
                     on:input=move |ev| {
-                        value.set(event_target_value(&ev));
+                        on_input.run(event_target_value(&ev));
                         read_cursor();
                         open.set(true);
                         active.set(0);

@@ -145,21 +145,6 @@ pub fn MonitorFormPage(
                 .collect::<Vec<Problem>>()
         })
     });
-    let message = RwSignal::new(String::new());
-    // The message editor works on a signal of its own; these two effects keep it and the form in
-    // step (a monitor loaded for editing fills the editor, typing fills the form).
-    Effect::new(move |_| {
-        let text = form.with(|f| f.message.clone());
-        if message.with_untracked(|m| *m != text) {
-            message.set(text);
-        }
-    });
-    Effect::new(move |_| {
-        let text = message.get();
-        if form.with_untracked(|f| f.message != text) {
-            form.update(|f| f.message = text);
-        }
-    });
     let previews = Signal::derive(move || {
         let now_ms = js_sys::Date::now() as i64;
         form.with(|f| {
@@ -219,7 +204,9 @@ pub fn MonitorFormPage(
                 <fieldset>
                     <legend>"3. Say what's happening"</legend>
                     {fields(form, shown, NAME)}
-                    <MessageEditor value=message mentions previews/>
+                    <MessageEditor value=Signal::derive(move || form.with(|f| f.message.clone()))
+                        on_input=Callback::new(move |text| form.update(|f| f.message = text))
+                        mentions previews/>
                     {errors(shown, Field::Message)}
                     {fields(form, shown, META)}
                 </fieldset>
