@@ -378,7 +378,7 @@ pub fn Timeseries(
             >
                 <canvas node_ref=canvas class="chart-canvas" role="img" aria-label="Timeseries graph"></canvas>
                 // The tooltip hangs from the crosshair, so that one write moves both.
-                <div class="crosshair" node_ref=crosshair style="display: none">
+                <div class="crosshair" node_ref=crosshair style:display="none">
                     <Show when=move || hovering.get()>
                         <HoverCard tip rows=tooltip_rows paint/>
                     </Show>

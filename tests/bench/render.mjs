@@ -158,7 +158,8 @@ async function hover(context, page, which) {
 }
 
 async function oneRun(browser, base, which, { hoverToo }) {
-  const { context, page, pageErrors } = await openPage(browser, { width: 1400, height: 900 });
+  // uPlot is injected as an inline script, which the page's Content-Security-Policy would refuse.
+  const { context, page, pageErrors } = await openPage(browser, { width: 1400, height: 900, bypassCSP: true });
   try {
     await page.goto(`${base}/bench-render`);
     await page.waitForFunction(() => window.wasmBindings?.bench_draw);

@@ -127,15 +127,19 @@ export async function launchBrowser() {
 }
 
 /**
- * A page in a fresh context (optionally in another time zone) that records uncaught page errors. Console warnings are not errors
- * (Chromium warns about Trunk's integrity attribute on the wasm preload, for one).
+ * A page in a fresh context (optionally in another time zone) that records uncaught page errors and
+ * anything the server's Content-Security-Policy refused (Chromium reports those as console errors).
+ * Other console warnings are not errors.
  */
-export async function openPage(browser, { width = 1280, height = 800, timezoneId, deviceScaleFactor = 1 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, timezoneId, deviceScaleFactor });
+export async function openPage(browser, { width = 1280, height = 800, timezoneId, deviceScaleFactor = 1, bypassCSP = false } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, timezoneId, deviceScaleFactor, bypassCSP });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) pageErrors.push(m.text());
+  });
   return { context, page, pageErrors };
 }
 

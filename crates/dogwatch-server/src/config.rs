@@ -26,17 +26,34 @@ pub struct ServeArgs {
     pub ui_dir: Option<PathBuf>,
 
     /// API key for intake (`DD-API-KEY`); generated and saved in the data dir when not given.
+    /// On the command line it is visible to every user in `ps`: prefer the environment or
+    /// --api-key-file.
     #[arg(long, env = "DOGWATCH_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
 
-    /// Application key for the query and management API (`DD-APPLICATION-KEY`); generated when not given.
+    /// File holding the API key (surrounding whitespace ignored), instead of --api-key.
+    #[arg(long, env = "DOGWATCH_API_KEY_FILE", conflicts_with = "api_key")]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Application key for the query and management API (`DD-APPLICATION-KEY`); generated when not
+    /// given. Prefer the environment or --app-key-file to the command line, as for --api-key.
     #[arg(long, env = "DOGWATCH_APP_KEY", hide_env_values = true)]
     pub app_key: Option<String>,
 
+    /// File holding the application key, instead of --app-key.
+    #[arg(long, env = "DOGWATCH_APP_KEY_FILE", conflicts_with = "app_key")]
+    pub app_key_file: Option<PathBuf>,
+
     /// SMTP server for email notifications: `smtp://host:port` (plain, for a local relay) or
-    /// `smtps://user:pass@host:port` (implicit TLS). Without it, emails wait in the outbox.
+    /// `smtps://user@host:port` (implicit TLS) with the password from --smtp-password-file
+    /// (`smtps://user:pass@host:port` works too, but shows the password in `ps`). Without it, emails
+    /// wait in the outbox.
     #[arg(long, env = "DOGWATCH_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+
+    /// File holding the SMTP password for the user of --smtp-url.
+    #[arg(long, env = "DOGWATCH_SMTP_PASSWORD_FILE", requires = "smtp_url")]
+    pub smtp_password_file: Option<PathBuf>,
 
     /// Sender address of notification emails (required with --smtp-url).
     #[arg(long, env = "DOGWATCH_SMTP_FROM")]
@@ -50,6 +67,41 @@ pub struct ServeArgs {
     /// Seconds between two evaluations of every monitor.
     #[arg(long, env = "DOGWATCH_EVAL_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub eval_interval: u64,
+
+    /// The address people and tools use to reach dogwatch when it is not the bound address (a proxy,
+    /// a DNS name), e.g. `https://dogwatch.example.com`. Requests must name in `Host` either an IP
+    /// address, `localhost` or this URL's host; any other name is refused (DNS rebinding).
+    #[arg(long, env = "DOGWATCH_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+
+    /// Seconds a client has to send a request's whole head (request line and headers) once it has
+    /// connected or finished its previous request; after that the connection is closed.
+    #[arg(long, env = "DOGWATCH_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+
+    /// Seconds a request may take from its head to the end of its answer (reading the body
+    /// included); beyond, the answer is 408. Longer than --query-timeout.
+    #[arg(long, env = "DOGWATCH_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: u64,
+
+    /// Most HTTP connections open at once; further clients wait in the kernel's accept queue.
+    #[arg(long, env = "DOGWATCH_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+
+    /// Seconds one query request (or one monitor's evaluation) may compute before it is stopped
+    /// and answered with 422.
+    #[arg(long, env = "DOGWATCH_QUERY_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub query_timeout: u64,
+
+    /// Most stored points one query request (or one monitor's evaluation) may read.
+    #[arg(long, env = "DOGWATCH_QUERY_MAX_POINTS", default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub query_max_points: u64,
+
+    /// Receive buffer of the DogStatsD socket in bytes (the Datadog agent's `dogstatsd_so_rcvbuf`):
+    /// packets that arrive while it is full are dropped by the kernel, and counted in
+    /// `dogwatch.dogstatsd.dropped`.
+    #[arg(long, env = "DOGWATCH_STATSD_SO_RCVBUF", default_value_t = 8 * 1024 * 1024)]
+    pub statsd_so_rcvbuf: usize,
 
     /// Feed demo data: `my_metric` and host metrics, with the last 24 h backfilled.
     #[arg(long, env = "DOGWATCH_DEMO")]

@@ -18,12 +18,23 @@ pub enum AppError {
     Invalid(Vec<String>),
     /// 403: a missing or wrong key.
     Forbidden,
+    /// 403 saying why: a host this server does not answer for, a cross-site write.
+    Refused(String),
     /// 404: no such API route or resource.
     NotFound(String),
     /// 413: body over the documented limit.
     PayloadTooLarge(String),
-    /// 415: a `Content-Encoding` we do not speak.
+    /// 408: the request was not complete within `--request-timeout`.
+    Timeout(String),
+    /// 414: the request target is too long.
+    UriTooLong(String),
+    /// 415: a `Content-Encoding` we do not speak, or a body that is not declared JSON.
     UnsupportedMediaType(String),
+    /// 422: the request is well formed but asks for more work than one request may do (a query
+    /// over its budget); the message says which limit and how to narrow the request.
+    OverBudget(String),
+    /// 431: too many or too large request headers.
+    HeadersTooLarge(String),
     /// 500: something failed on our side; the detail is logged, not sent.
     Internal(String),
 }
@@ -31,6 +42,11 @@ pub enum AppError {
 impl AppError {
     pub fn internal(detail: impl std::fmt::Display) -> AppError {
         AppError::Internal(detail.to_string())
+    }
+
+    /// Datadog's error body: `{"errors": [...]}`.
+    pub fn json_body(errors: Vec<String>) -> Json<Errors> {
+        Json(Errors { errors })
     }
 }
 
@@ -42,6 +58,11 @@ impl IntoResponse for AppError {
                 return (StatusCode::BAD_REQUEST, Json(Errors { errors })).into_response();
             }
             AppError::Forbidden => (StatusCode::FORBIDDEN, "Forbidden".to_owned()),
+            AppError::Refused(m) => (StatusCode::FORBIDDEN, m),
+            AppError::Timeout(m) => (StatusCode::REQUEST_TIMEOUT, m),
+            AppError::UriTooLong(m) => (StatusCode::URI_TOO_LONG, m),
+            AppError::OverBudget(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+            AppError::HeadersTooLarge(m) => (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, m),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
             AppError::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),
             AppError::UnsupportedMediaType(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, m),
@@ -53,13 +74,7 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        (
-            status,
-            Json(Errors {
-                errors: vec![message],
-            }),
-        )
-            .into_response()
+        (status, AppError::json_body(vec![message])).into_response()
     }
 }
 

@@ -32,7 +32,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::time::Duration;
 
-use dogwatch_core::eval::{self, SeriesId, SeriesInfo, SeriesSource};
+use dogwatch_core::eval::{self, EvalError, SeriesId, SeriesInfo, SeriesSource};
 use dogwatch_core::monitor::{
     Evaluation, GroupStatus, Mention, RenderContext, State, Transition, TransitionKind, aggregate,
     mentions, render, step,
@@ -42,10 +42,11 @@ use dogwatch_core::wire::QueryResponse;
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 
+use crate::budget::{Budget, QueryLimits};
 use crate::monitor::{Definition, is_muted};
 use crate::store::{
-    Channel, CycleCommitted, GroupRow, MonitorRow, MonitorWrite, NewEvent, NewNotification, Reader,
-    Store, StoreError,
+    Channel, CycleCommitted, GroupRow, Meter, MonitorRow, MonitorWrite, NewEvent, NewNotification,
+    ReadError, Reader, Store, StoreError,
 };
 
 /// What one cycle did.
@@ -60,8 +61,14 @@ pub struct CycleReport {
     pub committed: CycleCommitted,
 }
 
-/// Runs a cycle now and then every `interval` until `stop` turns true.
-pub async fn run(store: Store, interval: Duration, mut stop: watch::Receiver<bool>) {
+/// Runs a cycle now and then every `interval` until `stop` turns true; each monitor's evaluation
+/// within `limits`.
+pub async fn run(
+    store: Store,
+    limits: QueryLimits,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut ticker = tokio::time::interval(interval.max(Duration::from_secs(1)));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -72,7 +79,7 @@ pub async fn run(store: Store, interval: Duration, mut stop: watch::Receiver<boo
         if *stop.borrow() {
             break;
         }
-        match run_cycle(&store, crate::handlers::now_ms()).await {
+        match run_cycle_within(&store, limits, crate::handlers::now_ms()).await {
             Ok(report) if report.transitions > 0 => {
                 tracing::info!(?report, "monitors evaluated");
             }
@@ -82,8 +89,19 @@ pub async fn run(store: Store, interval: Duration, mut stop: watch::Receiver<boo
     }
 }
 
-/// Evaluates every monitor at `now_ms` and commits what changed (see the module doc).
+/// Evaluates every monitor at `now_ms` within the default query limits and commits what changed
+/// (see the module doc).
 pub async fn run_cycle(store: &Store, now_ms: i64) -> Result<CycleReport, StoreError> {
+    run_cycle_within(store, QueryLimits::default(), now_ms).await
+}
+
+/// [`run_cycle`], each monitor's query evaluated within `limits`: one over them is recorded as the
+/// monitor's evaluation error (its groups keep their state) instead of holding up the cycle.
+pub async fn run_cycle_within(
+    store: &Store,
+    limits: QueryLimits,
+    now_ms: i64,
+) -> Result<CycleReport, StoreError> {
     let monitors = store.monitors().await?;
     if monitors.is_empty() {
         return Ok(CycleReport::default());
@@ -93,7 +111,7 @@ pub async fn run_cycle(store: &Store, now_ms: i64) -> Result<CycleReport, StoreE
         groups.entry(g.monitor_id).or_default().push(g);
     }
     let (writes, mut report) = store
-        .read(move |reader| evaluate_all(reader, &monitors, &groups, now_ms))
+        .read(move |reader| evaluate_all(reader, limits, &monitors, &groups, now_ms))
         .await?;
     report.committed = store.apply_cycle(writes, now_ms).await?;
     Ok(report)
@@ -102,6 +120,7 @@ pub async fn run_cycle(store: &Store, now_ms: i64) -> Result<CycleReport, StoreE
 /// Step 2–5 of the module doc, on one read connection.
 fn evaluate_all(
     reader: &Reader,
+    limits: QueryLimits,
     monitors: &[MonitorRow],
     groups: &HashMap<i64, Vec<GroupRow>>,
     now_ms: i64,
@@ -158,9 +177,11 @@ fn evaluate_all(
         points: RefCell::new(HashMap::new()),
         by_tag: RefCell::new(HashMap::new()),
         hint: RefCell::new(None),
+        budget: RefCell::new(Budget::new(limits)),
     };
     let host_ips = RefCell::new(HashMap::new());
-    let mut results: HashMap<(String, i64, i64), Option<Rc<QueryResponse>>> = HashMap::new();
+    let mut results: HashMap<(String, i64, i64), Result<Rc<QueryResponse>, String>> =
+        HashMap::new();
     let mut writes = Vec::new();
     for (row, def, silenced, text, from_secs, to_secs) in prepared {
         report.monitors += 1;
@@ -168,16 +189,33 @@ fn evaluate_all(
             .entry((text.clone(), from_secs, to_secs))
             .or_insert_with(|| {
                 source.hint.replace(scope_hint(&text));
+                source.budget.replace(Budget::new(limits));
                 match eval::evaluate(&text, from_secs, to_secs, &source) {
-                    Ok(r) => Some(Rc::new(r)),
+                    Ok(r) => Ok(Rc::new(r)),
                     Err(e) => {
                         tracing::warn!(monitor = row.id, error = %e, "monitor query failed");
-                        None
+                        Err(match e {
+                            EvalError::Source(ReadError::Budget(e)) => e.to_string(),
+                            EvalError::Source(_) => "the store could not be read".to_owned(),
+                            other => other.to_string(),
+                        })
                     }
                 }
             })
             .clone();
-        let Some(response) = response else { continue };
+        let response = match response {
+            Ok(r) => r,
+            Err(error) => {
+                // The groups keep their state; the monitor says why it was not evaluated.
+                if row.eval_error.as_ref() != Some(&error) {
+                    writes.push(MonitorWrite {
+                        eval_error: Some(error),
+                        ..MonitorWrite::new(row)
+                    });
+                }
+                continue;
+            }
+        };
         let known = groups.get(&row.id).map_or(&[][..], Vec::as_slice);
         let mut ctx = MonitorCtx {
             reader,
@@ -186,13 +224,7 @@ fn evaluate_all(
             def: &def,
             silenced: &silenced,
             now_ms,
-            write: MonitorWrite {
-                monitor_id: row.id,
-                modified_ms: row.modified_ms,
-                groups: Vec::new(),
-                events: Vec::new(),
-                notifications: Vec::new(),
-            },
+            write: MonitorWrite::new(row),
         };
         let seen = ctx.evaluate_groups(&response, from_secs, known, &mut report);
         // Known groups without a series this time: no data (unless still waiting out the delay).
@@ -232,7 +264,7 @@ fn evaluate_all(
             );
         }
         let w = ctx.write;
-        if !w.groups.is_empty() || !w.events.is_empty() {
+        if !w.groups.is_empty() || !w.events.is_empty() || row.eval_error.is_some() {
             writes.push(w);
         }
     }
@@ -570,6 +602,8 @@ struct CachedSource<'a> {
     /// series list is then narrowed to that scope here, through `by_tag`, instead of being copied
     /// whole for the evaluator to filter (which it still does, with the same result).
     hint: RefCell<Option<(String, Scope)>>,
+    /// The budget of the query being evaluated, renewed for each one.
+    budget: RefCell<Budget>,
 }
 
 /// The metric and scope of `text` when it is one metric query.
@@ -591,7 +625,7 @@ type Points = Rc<Vec<(i64, f64)>>;
 
 impl CachedSource<'_> {
     /// Reads the series list of `metric` and indexes it.
-    fn load_series(&self, metric: &str) -> Result<Rc<Vec<SeriesInfo>>, rusqlite::Error> {
+    fn load_series(&self, metric: &str) -> Result<Rc<Vec<SeriesInfo>>, ReadError> {
         let list = Rc::new(self.reader.series(metric)?);
         let name: Rc<str> = Rc::from(metric);
         let mut index: HashMap<String, Vec<usize>> = HashMap::new();
@@ -614,20 +648,25 @@ impl CachedSource<'_> {
     }
 
     /// The points of `id` within `[from_secs, to_secs]`, from the cache when its metric's range
-    /// covers that window.
+    /// covers that window. What the evaluator gets is charged to the query's budget; the shared
+    /// read of the metric's whole range is not (it serves every monitor on the metric), but it
+    /// stops when the budget's time runs out.
     fn points_of(
         &self,
         id: SeriesId,
         from_secs: i64,
         to_secs: i64,
-    ) -> Result<Vec<(SeriesId, i64, f64)>, rusqlite::Error> {
+    ) -> Result<Vec<(SeriesId, i64, f64)>, ReadError> {
+        let budget = self.budget.borrow();
         let range = self
             .metric_of
             .borrow()
             .get(&id)
             .and_then(|m| self.ranges.get(m.as_ref()).copied());
         let Some((lo, hi)) = range.filter(|&(lo, hi)| lo <= from_secs && to_secs <= hi) else {
-            return self.reader.points(&[id], from_secs, to_secs);
+            return self
+                .reader
+                .points_of(&[id], from_secs, to_secs, Meter::Charge(&budget));
         };
         let cached = self.points.borrow().get(&id).cloned();
         let all = match cached {
@@ -635,7 +674,7 @@ impl CachedSource<'_> {
             None => {
                 let read: Vec<(i64, f64)> = self
                     .reader
-                    .points(&[id], lo, hi)?
+                    .points_of(&[id], lo, hi, Meter::Watch(&budget))?
                     .into_iter()
                     .map(|(_, ts, v)| (ts, v))
                     .collect();
@@ -646,14 +685,16 @@ impl CachedSource<'_> {
         };
         let start = all.partition_point(|&(ts, _)| ts < from_secs);
         let end = all.partition_point(|&(ts, _)| ts <= to_secs);
+        budget.charge((end - start) as u64)?;
         Ok(all[start..end].iter().map(|&(ts, v)| (id, ts, v)).collect())
     }
 }
 
 impl SeriesSource for CachedSource<'_> {
-    type Error = rusqlite::Error;
+    type Error = ReadError;
 
     fn series(&self, metric: &str) -> Result<Vec<SeriesInfo>, Self::Error> {
+        self.budget.borrow().check()?;
         let cached = self.series.borrow().get(metric).cloned();
         let list = match cached {
             Some(list) => list,

@@ -5,9 +5,11 @@
 //! [`app`] builds the whole HTTP router so tests can drive it with `oneshot`; [`run`] binds the sockets,
 //! starts the background tasks and serves until the shutdown future completes.
 
+pub mod budget;
 pub mod config;
 pub mod delivery;
 pub mod demo;
+pub mod edge;
 pub mod error;
 pub mod evaluator;
 pub mod handlers;
@@ -39,6 +41,24 @@ pub struct AppState {
     pub ui_dir: Option<PathBuf>,
     /// The SMTP server email notifications go through, if one is configured.
     pub smtp: Option<Arc<delivery::SmtpConfig>>,
+    /// What the HTTP edge checks (`--public-url`, `--request-timeout`).
+    pub edge: edge::EdgeConfig,
+    /// What one query request may cost (`--query-timeout`, `--query-max-points`).
+    pub query: budget::QueryLimits,
+}
+
+impl AppState {
+    /// A state over `store` with `keys`, no UI, no SMTP and the default limits.
+    pub fn new(store: Store, keys: Keys) -> AppState {
+        AppState {
+            store,
+            keys: Arc::new(keys),
+            ui_dir: None,
+            smtp: None,
+            edge: edge::EdgeConfig::default(),
+            query: budget::QueryLimits::default(),
+        }
+    }
 }
 
 /// The whole HTTP application: the API under `/api`, the UI everywhere else.
@@ -55,6 +75,8 @@ pub enum StartError {
     },
     Store(store::StoreError),
     Keys(String),
+    /// A setting that cannot be used; the message names the flag.
+    Config(String),
     /// `--smtp-url` / `--smtp-from` are unusable; the message names the flag.
     Smtp(String),
     Bind {
@@ -76,6 +98,7 @@ impl std::fmt::Display for StartError {
             }
             StartError::Store(e) => write!(f, "cannot open the store: {e}"),
             StartError::Keys(e) => write!(f, "cannot read or write the API keys: {e}"),
+            StartError::Config(e) => f.write_str(e),
             StartError::Smtp(e) => write!(f, "cannot use the SMTP settings: {e}"),
             StartError::Bind { what, addr, reason } => write!(
                 f,
@@ -86,6 +109,54 @@ impl std::fmt::Display for StartError {
 }
 
 impl std::error::Error for StartError {}
+
+/// A secret from a file (a key, a password): its content without surrounding whitespace, so that
+/// secrets stay out of the command line that `ps` shows.
+fn read_secret(path: &std::path::Path, flag: &str) -> Result<String, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("{flag} {}: {e}", path.display()))?;
+    let secret = text.trim();
+    if secret.is_empty() {
+        return Err(format!("{flag} {} is empty", path.display()));
+    }
+    Ok(secret.to_owned())
+}
+
+/// `--smtp-url` with the password of `--smtp-password-file` put in.
+fn smtp_url_with_password(url: &str, file: &std::path::Path) -> Result<String, StartError> {
+    let password = read_secret(file, "--smtp-password-file").map_err(StartError::Smtp)?;
+    let mut parsed = url::Url::parse(url).map_err(|e| {
+        StartError::Smtp(format!(
+            "--smtp-url is not a URL ({e}); use smtp://host:port or smtps://user@host:port"
+        ))
+    })?;
+    if parsed.username().is_empty() {
+        return Err(StartError::Smtp(
+            "--smtp-password-file needs a user in --smtp-url (smtps://user@host:port)".into(),
+        ));
+    }
+    parsed
+        .set_password(Some(&password))
+        .map_err(|()| StartError::Smtp("--smtp-url cannot hold a password".into()))?;
+    Ok(parsed.into())
+}
+
+/// The host `--public-url` names, lower-cased.
+fn public_host(url: &url::Url) -> Result<String, StartError> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(StartError::Config(format!(
+            "--public-url must be an http:// or https:// URL, not {url}"
+        )));
+    }
+    url.host_str()
+        .map(|h| {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_ascii_lowercase()
+        })
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| StartError::Config(format!("--public-url {url} has no host")))
+}
 
 /// Opens the store, binds HTTP and DogStatsD, and serves until `shutdown` completes. On shutdown it
 /// stops accepting, lets in-flight requests finish, flushes the DogStatsD aggregator, lets the
@@ -98,14 +169,36 @@ pub async fn run(
     let data_dir = args.data.clone();
     check_data_dir(&data_dir)?;
     let smtp = match &args.smtp_url {
-        Some(url) => Some(Arc::new(
-            delivery::SmtpConfig::parse(url, args.smtp_from.as_deref())
-                .map_err(StartError::Smtp)?,
-        )),
+        Some(url) => {
+            let url = match &args.smtp_password_file {
+                Some(file) => smtp_url_with_password(url, file)?,
+                None => url.clone(),
+            };
+            Some(Arc::new(
+                delivery::SmtpConfig::parse(&url, args.smtp_from.as_deref())
+                    .map_err(StartError::Smtp)?,
+            ))
+        }
         None => None,
     };
-    let keys = keys::load_or_create(&data_dir, args.api_key.clone(), args.app_key.clone())
-        .map_err(StartError::Keys)?;
+    let api_key = match &args.api_key_file {
+        Some(file) => Some(read_secret(file, "--api-key-file").map_err(StartError::Keys)?),
+        None => args.api_key.clone(),
+    };
+    let app_key = match &args.app_key_file {
+        Some(file) => Some(read_secret(file, "--app-key-file").map_err(StartError::Keys)?),
+        None => args.app_key.clone(),
+    };
+    let public_host = match &args.public_url {
+        Some(url) => Some(public_host(url)?),
+        None => None,
+    };
+    let keys = keys::load_or_create(&data_dir, api_key, app_key).map_err(StartError::Keys)?;
+    let query_limits = budget::QueryLimits {
+        timeout: std::time::Duration::from_secs(args.query_timeout),
+        max_points: args.query_max_points,
+        ..budget::QueryLimits::default()
+    };
     let store = Store::open(&data_dir.join("dogwatch.sqlite3")).map_err(StartError::Store)?;
 
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -168,6 +261,7 @@ pub async fn run(
     ));
     let evaluator_task = tokio::spawn(evaluator::run(
         store.clone(),
+        query_limits,
         std::time::Duration::from_secs(args.eval_interval.max(1)),
         stop_rx.clone(),
     ));
@@ -176,10 +270,14 @@ pub async fn run(
         .then(|| tokio::spawn(demo::run(store.clone(), stop_rx.clone())));
 
     let state = AppState {
-        store: store.clone(),
-        keys: Arc::new(keys),
         ui_dir,
         smtp,
+        edge: edge::EdgeConfig {
+            public_host,
+            request_timeout: std::time::Duration::from_secs(args.request_timeout),
+        },
+        query: query_limits,
+        ..AppState::new(store.clone(), keys)
     };
     let router = app(state);
 
@@ -195,13 +293,15 @@ pub async fn run(
         );
     }
 
-    let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+    let limits = edge::conn::ConnLimits {
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        header_timeout: std::time::Duration::from_secs(args.header_timeout),
+    };
+    edge::conn::serve(listener, router, limits, async move {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
-    });
-    if let Err(e) = serve.await {
-        tracing::error!(error = %e, "HTTP server stopped with an error");
-    }
+    })
+    .await;
 
     // Stop the background tasks; the DogStatsD task flushes what it aggregated before it returns.
     let _ = stop_tx.send(true);
@@ -224,14 +324,31 @@ pub async fn run(
     Ok(())
 }
 
-/// Creates the data directory if needed and proves it is writable, so a bad `--data` fails at start
-/// with one clear line instead of at the first write.
+/// Creates the data directory if needed (0700: it holds keys, webhook tokens and email addresses)
+/// and proves it is writable, so a bad `--data` fails at start with one clear line instead of at the
+/// first write. An existing directory that others may enter is narrowed to 0700, with a warning.
 fn check_data_dir(dir: &std::path::Path) -> Result<(), StartError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     let fail = |e: std::io::Error| StartError::DataDir {
         dir: dir.to_path_buf(),
         reason: e.to_string(),
     };
-    std::fs::create_dir_all(dir).map_err(fail)?;
+    if !dir.is_dir() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(fail)?;
+    }
+    let mode = std::fs::metadata(dir).map_err(fail)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
+        tracing::warn!(
+            dir = %dir.display(),
+            was = format!("{:o}", mode & 0o777),
+            "the data directory was readable by others; it is now 0700"
+        );
+    }
     let probe = dir.join(".dogwatch-write-test");
     std::fs::write(&probe, b"ok").map_err(fail)?;
     std::fs::remove_file(&probe).map_err(fail)?;

@@ -1,5 +1,6 @@
 //! The whole route table: the API under `/api` (intake needs the API key; reads check an application
-//! key only when one is presented), and the UI for everything else.
+//! key only when one is presented; writes must be same-site JSON), and the UI for everything else,
+//! all behind the edge's middleware (`edge.rs`).
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -13,13 +14,18 @@ use crate::handlers::{
     dashboards, intake, markdown, metrics, monitors, notifications, query, settings, users,
     validate, webhooks,
 };
-use crate::{AppState, ui};
+use crate::{AppState, edge, ui};
 
 pub fn router(state: AppState) -> Router {
     let intake = Router::new()
         .route("/v1/series", post(intake::submit_v1))
         .route("/v2/series", post(intake::submit_v2))
         .route("/v1/validate", get(validate::validate))
+        // The key is checked first (the last layer added runs first), then the write rules.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            edge::api_writes,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_api_key,
@@ -78,13 +84,26 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/dogwatch/inbox/{handle}", get(notifications::inbox))
         .route("/v1/dogwatch/settings", get(settings::get))
         .route("/v1/dogwatch/markdown", post(markdown::render))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            edge::api_writes,
+        ))
         .route_layer(middleware::from_fn_with_state(state.clone(), check_app_key));
     let api = intake.merge(read).fallback(api_not_found);
 
+    // Layers wrap what is above them: the last one added sees a request first.
     Router::new()
         .nest("/api", api)
         .fallback_service(ui::service(state.ui_dir.clone()))
         .layer(middleware::from_fn(ui::cache_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), edge::timeout))
+        .layer(middleware::from_fn(edge::limit_head))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            edge::check_host,
+        ))
+        .layer(middleware::from_fn(edge::json_errors))
+        .layer(middleware::from_fn(edge::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

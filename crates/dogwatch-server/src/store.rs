@@ -25,7 +25,8 @@ pub use monitors::{CycleCommitted, EventRow, GroupRow, MonitorRow, MonitorWrite,
 pub use outbox::{
     AttemptFailed, Channel, DeliveryState, InboxRow, NewNotification, NotificationRow, enqueue_tx,
 };
-pub use read::Reader;
+pub(crate) use read::Meter;
+pub use read::{Metered, ReadError, Reader};
 pub use users::{UserRow, WebhookRow};
 
 #[derive(Debug)]
@@ -82,8 +83,11 @@ struct Inner {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database, runs migrations and starts the writer thread.
+    /// Opens (creating if needed) the database, runs migrations and starts the writer thread. The
+    /// file is readable by its owner only (it holds webhook tokens and email addresses); SQLite
+    /// gives its `-wal` and `-shm` files the same mode.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        make_private(path).map_err(|e| StoreError::Task(format!("{}: {e}", path.display())))?;
         let mut conn = Connection::open(path)?;
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
@@ -163,6 +167,31 @@ impl Store {
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?
     }
+}
+
+/// Creates the database file with mode 0600, or narrows an existing one (and its `-wal`/`-shm`) to
+/// it.
+fn make_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if !path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = Path::new(&name);
+        if let Ok(meta) = std::fs::metadata(file)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
 }
 
 impl Inner {

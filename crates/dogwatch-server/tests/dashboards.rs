@@ -2,7 +2,7 @@
 //! that datadogpy's `api.Timeboard` calls, with Datadog's exact shapes, 400s naming the field and 404s.
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -273,13 +273,17 @@ async fn bad_dashboards_get_400_naming_the_field() {
     .await;
 
     let req = Request::post(url)
+        .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from("{not json"))
         .expect("request");
     let res = app(env.state.clone()).oneshot(req).await.expect("response");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
     let huge = format!("{{\"title\": \"{}\"}}", "x".repeat(1_100_000));
-    let req = Request::post(url).body(Body::from(huge)).expect("request");
+    let req = Request::post(url)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(huge))
+        .expect("request");
     let res = app(env.state.clone()).oneshot(req).await.expect("response");
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
@@ -528,6 +532,7 @@ async fn a_wrong_application_key_is_refused() {
     }
     let req = Request::post("/api/v1/dash")
         .header("DD-APPLICATION-KEY", "test-app-key")
+        .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(seed_dash().to_string()))
         .expect("request");
     let res = app(env.state.clone()).oneshot(req).await.expect("response");

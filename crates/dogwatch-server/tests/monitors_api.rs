@@ -257,6 +257,7 @@ async fn bad_monitors_are_refused_with_the_field_named() {
         let req = Request::builder()
             .method(Method::POST)
             .uri("/api/v1/monitor")
+            .header("content-type", "application/json")
             .body(Body::from(raw))
             .expect("request");
         let (status, res) = send(&env, req).await;

@@ -113,6 +113,7 @@ async fn user_validation_names_the_field() {
     let req = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/dogwatch/users")
+        .header("content-type", "application/json")
         .body(Body::from("[1]"))
         .expect("request");
     let (status, got) = send(&env, req).await;

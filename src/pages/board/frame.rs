@@ -14,14 +14,16 @@ use crate::board::model::Definition;
 /// Rows of empty grid kept below the last widget, to drop into.
 const SPARE_ROWS: u32 = 3;
 
-fn position_style(r: Rect) -> String {
-    format!(
-        "left: calc({x} * 100% / 12); top: {top}px; width: calc({w} * 100% / 12 - 10px); height: {h}px;",
-        x = r.x,
-        top = f64::from(r.y) * ROW_PX,
-        w = r.width,
-        h = f64::from(r.height) * ROW_PX - 10.0,
-    )
+/// Where a rectangle of cells sits: CSS `left`, `top`, `width` and `height`. They are set one
+/// property at a time (`style:left=…`), never as a `style` attribute, which the server's
+/// Content-Security-Policy (`style-src 'self'`) refuses.
+fn position(r: Rect) -> [String; 4] {
+    [
+        format!("calc({} * 100% / 12)", r.x),
+        format!("{}px", f64::from(r.y) * ROW_PX),
+        format!("calc({} * 100% / 12 - 10px)", r.width),
+        format!("{}px", f64::from(r.height) * ROW_PX - 10.0),
+    ]
 }
 
 #[component]
@@ -49,7 +51,10 @@ pub fn Grid() -> impl IntoView {
                 .target
                 .and(layout.with(|l| l.iter().find(|(i, _)| *i == id).map(|(_, r)| *r))),
         }?;
-        Some(view! { <div class="drop-placeholder" style=position_style(rect)></div> })
+        let [left, top, width, height] = position(rect);
+        Some(view! {
+            <div class="drop-placeholder" style:left=left style:top=top style:width=width style:height=height></div>
+        })
     };
     view! {
         <div class="board-grid" node_ref=ctx.grid style:height=height class:dragging=move || ctx.drag.with(Option::is_some)
@@ -154,7 +159,13 @@ fn WidgetFrame(id: i64, layout: Memo<grid::Placed>) -> impl IntoView {
         }
     };
     let stop = |ev: ev::PointerEvent| ev.stop_propagation();
-    let style = move || rect.get().map(position_style).unwrap_or_default();
+    let side = move |i: usize| {
+        move || {
+            rect.get()
+                .map(|r| position(r)[i].clone())
+                .unwrap_or_default()
+        }
+    };
     let label = move || {
         format!(
             "{} widget: {}. Arrows move it, shift+arrows resize it, Enter edits, Delete removes.",
@@ -168,7 +179,7 @@ fn WidgetFrame(id: i64, layout: Memo<grid::Placed>) -> impl IntoView {
             .unwrap_or_default()
     };
     view! {
-        <div class="widget" tabindex="0" style=style data-widget-id=id.to_string() data-kind=move || kind.get()
+        <div class="widget" tabindex="0" style:left=side(0) style:top=side(1) style:width=side(2) style:height=side(3) data-widget-id=id.to_string() data-kind=move || kind.get()
             data-rect=data_rect class:lifted=dragged class:drop-onto=drop_onto
             aria-label=label on:keydown=on_key>
             <header class="widget-header" on:pointerdown=start_move title="Drag to move">

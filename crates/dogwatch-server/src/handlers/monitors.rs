@@ -867,6 +867,15 @@ fn monitor_out(
         "overall_state_modified".into(),
         state_modified.map_or(Value::Null, |ms| json!(iso8601(ms))),
     );
+    // dogwatch's own: why the last evaluation could not run the query (its groups then keep their
+    // state), e.g. over the query budget; null when it ran.
+    m.insert(
+        "evaluation_error".into(),
+        row.eval_error.as_ref().map_or(
+            Value::Null,
+            |message| json!({"message": message, "since": row.eval_error_ms.map(iso8601)}),
+        ),
+    );
     if let Some(filter) = group_states {
         let mut out = Map::new();
         for g in groups

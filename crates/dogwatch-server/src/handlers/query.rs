@@ -1,4 +1,5 @@
-//! `GET /api/v1/query?from=&to=&query=`: evaluates a metric query over the store.
+//! `GET /api/v1/query?from=&to=&query=`: evaluates a metric query over the store, within the
+//! request's budget (`budget.rs`): over it, 422 saying which limit and how to narrow the query.
 
 use axum::Json;
 use axum::extract::State;
@@ -7,7 +8,9 @@ use dogwatch_core::wire::QueryResponse;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::budget::Budget;
 use crate::error::{ApiQuery, AppError};
+use crate::store::ReadError;
 
 #[derive(Deserialize)]
 pub struct Params {
@@ -24,10 +27,19 @@ pub async fn timeseries(
     let from = parse_secs("from", &p.from.ok_or_else(|| missing("from"))?)?;
     let to = parse_secs("to", &p.to.ok_or_else(|| missing("to"))?)?;
     let query = p.query.ok_or_else(|| missing("query"))?;
+    let limits = state.query;
+    limits
+        .check_count(&query)
+        .map_err(|e| AppError::OverBudget(e.to_string()))?;
+    let budget = Budget::new(limits);
+    // Dropped with this future when the client goes away: the evaluation then stops at its next
+    // check instead of running to the end for nobody.
+    let cancel = budget.cancel_on_drop();
     let response = state
         .store
         .read(move |r| {
-            eval::evaluate(&query, from, to, r).map_err(|e| match e {
+            eval::evaluate(&query, from, to, &r.metered(&budget)).map_err(|e| match e {
+                EvalError::Source(ReadError::Budget(e)) => AppError::OverBudget(e.to_string()),
                 // The store failing is ours (logged, 500); everything else is the request's (400).
                 EvalError::Source(s) => AppError::internal(s),
                 other => AppError::BadRequest(other.to_string()),
@@ -35,6 +47,7 @@ pub async fn timeseries(
         })
         .await
         .map_err(AppError::internal)??;
+    cancel.disarm();
     Ok(Json(response))
 }
 

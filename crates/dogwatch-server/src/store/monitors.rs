@@ -25,6 +25,10 @@ pub struct MonitorRow {
     pub silenced: String,
     pub created_ms: i64,
     pub modified_ms: i64,
+    /// Why the last evaluation could not evaluate the query (over its budget, say), if it could
+    /// not; the groups then keep the state they had.
+    pub eval_error: Option<String>,
+    pub eval_error_ms: Option<i64>,
 }
 
 /// One group's persisted status, with what the status page and `group_states` show.
@@ -83,6 +87,22 @@ pub struct MonitorWrite {
     pub groups: Vec<GroupRow>,
     pub events: Vec<NewEvent>,
     pub notifications: Vec<NewNotification>,
+    /// The monitor's evaluation error after this cycle (`None`: it was evaluated).
+    pub eval_error: Option<String>,
+}
+
+impl MonitorWrite {
+    /// Nothing to write yet for `row`, evaluated without error.
+    pub fn new(row: &MonitorRow) -> MonitorWrite {
+        MonitorWrite {
+            monitor_id: row.id,
+            modified_ms: row.modified_ms,
+            groups: Vec::new(),
+            events: Vec::new(),
+            notifications: Vec::new(),
+            eval_error: None,
+        }
+    }
 }
 
 /// What [`Store::apply_cycle`] committed.
@@ -93,7 +113,7 @@ pub struct CycleCommitted {
     pub notifications: usize,
 }
 
-const COLUMNS: &str = "id, body, silenced, created_ms, modified_ms";
+const COLUMNS: &str = "id, body, silenced, created_ms, modified_ms, eval_error, eval_error_ms";
 const GROUP_COLUMNS: &str = "monitor_id, group_key, state, since_ms, last_notified_ms, \
      last_triggered_ms, first_triggered_ms, last_resolved_ms, last_nodata_ms, last_value, \
      last_data_ms, first_seen_ms, pending";
@@ -107,6 +127,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MonitorRow> {
         silenced: r.get(2)?,
         created_ms: r.get(3)?,
         modified_ms: r.get(4)?,
+        eval_error: r.get(5)?,
+        eval_error_ms: r.get(6)?,
     })
 }
 
@@ -300,6 +322,12 @@ fn apply(
 ) -> rusqlite::Result<CycleCommitted> {
     let mut done = CycleCommitted::default();
     let mut current = tx.prepare_cached("SELECT modified_ms FROM monitors WHERE id = ?1")?;
+    // The time is kept from when the error first appeared; an unchanged error is not rewritten.
+    let mut error = tx.prepare_cached(
+        "UPDATE monitors SET eval_error = ?2,
+             eval_error_ms = CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce(eval_error_ms, ?3) END
+         WHERE id = ?1 AND eval_error IS NOT ?2",
+    )?;
     for w in writes {
         let modified: Option<i64> = current
             .query_row(params![w.monitor_id], |r| r.get(0))
@@ -315,6 +343,7 @@ fn apply(
             done.events += put_event(tx, e)?;
         }
         done.notifications += outbox::enqueue_tx(tx, &w.notifications, now_ms)?;
+        error.execute(params![w.monitor_id, w.eval_error, now_ms])?;
     }
     Ok(done)
 }
@@ -467,6 +496,7 @@ mod tests {
                 text: "x".into(),
                 tags: vec![],
             }],
+            eval_error: None,
             notifications: vec![NewNotification {
                 dedupe_key: key.into(),
                 channel: Channel::Email,

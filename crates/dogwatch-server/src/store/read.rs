@@ -1,10 +1,43 @@
-//! Read queries: the metric list, tag lists, and the evaluator's [`SeriesSource`].
+//! Read queries: the metric list, tag lists, and the evaluator's [`SeriesSource`], plain or
+//! [`Metered`] by a query budget.
 
 use std::collections::BTreeSet;
+use std::fmt;
 
 use dogwatch_core::eval::{SeriesId, SeriesInfo, SeriesSource};
 use dogwatch_core::model::{MetricType, SeriesKey, TagSet};
 use rusqlite::{Connection, params};
+
+use crate::budget::{Budget, Exceeded};
+
+/// Why a read for the evaluator stopped.
+#[derive(Debug)]
+pub enum ReadError {
+    Sqlite(rusqlite::Error),
+    /// The query's budget ran out (points, time) or its client went away.
+    Budget(Exceeded),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Sqlite(e) => write!(f, "sqlite: {e}"),
+            ReadError::Budget(e) => e.fmt(f),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ReadError {
+    fn from(e: rusqlite::Error) -> Self {
+        ReadError::Sqlite(e)
+    }
+}
+
+impl From<Exceeded> for ReadError {
+    fn from(e: Exceeded) -> Self {
+        ReadError::Budget(e)
+    }
+}
 
 pub struct Reader {
     conn: Connection,
@@ -97,10 +130,16 @@ impl Reader {
     }
 }
 
-impl SeriesSource for Reader {
-    type Error = rusqlite::Error;
+impl Reader {
+    /// This reader as the evaluator's source, charging every point it reads to `budget`.
+    pub fn metered<'a>(&'a self, budget: &'a Budget) -> Metered<'a> {
+        Metered {
+            reader: self,
+            budget,
+        }
+    }
 
-    fn series(&self, metric: &str) -> Result<Vec<SeriesInfo>, Self::Error> {
+    fn series_of(&self, metric: &str) -> rusqlite::Result<Vec<SeriesInfo>> {
         let mut st = self.conn.prepare_cached(
             "SELECT id, tags, type, interval_secs FROM series WHERE metric = ?1 ORDER BY id",
         )?;
@@ -121,12 +160,15 @@ impl SeriesSource for Reader {
         .collect()
     }
 
-    fn points(
+    /// The points of `ids` in `[from_secs, to_secs]`, by series then time, each row metered as
+    /// `meter` says (which stops the read as soon as the budget runs out).
+    pub(crate) fn points_of(
         &self,
         ids: &[SeriesId],
         from_secs: i64,
         to_secs: i64,
-    ) -> Result<Vec<(SeriesId, i64, f64)>, Self::Error> {
+        meter: Meter<'_>,
+    ) -> Result<Vec<(SeriesId, i64, f64)>, ReadError> {
         let mut st = self.conn.prepare_cached(
             "SELECT ts, value FROM points WHERE series_id = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
         )?;
@@ -134,13 +176,80 @@ impl SeriesSource for Reader {
         let mut sorted = ids.to_vec();
         sorted.sort_unstable();
         for id in sorted {
+            if let Meter::Charge(b) | Meter::Watch(b) = meter {
+                b.check()?;
+            }
             let rows = st.query_map(params![id, from_secs, to_secs], |r| {
                 Ok((id, r.get(0)?, r.get(1)?))
             })?;
             for row in rows {
+                match meter {
+                    Meter::Charge(b) => b.charge(1)?,
+                    Meter::Watch(b) => b.watch(1)?,
+                    Meter::Off => {}
+                }
                 out.push(row?);
             }
         }
         Ok(out)
+    }
+}
+
+/// How a read is metered by a budget.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Meter<'a> {
+    Off,
+    /// Every row is a point charged to the budget.
+    Charge(&'a Budget),
+    /// Rows are not charged, but the budget's clock and cancel flag stop the read.
+    Watch(&'a Budget),
+}
+
+impl SeriesSource for Reader {
+    type Error = ReadError;
+
+    fn series(&self, metric: &str) -> Result<Vec<SeriesInfo>, Self::Error> {
+        Ok(self.series_of(metric)?)
+    }
+
+    fn points(
+        &self,
+        ids: &[SeriesId],
+        from_secs: i64,
+        to_secs: i64,
+    ) -> Result<Vec<(SeriesId, i64, f64)>, Self::Error> {
+        self.points_of(ids, from_secs, to_secs, Meter::Off)
+    }
+}
+
+/// A [`Reader`] whose reads are charged to a query's [`Budget`].
+pub struct Metered<'a> {
+    reader: &'a Reader,
+    budget: &'a Budget,
+}
+
+impl Metered<'_> {
+    /// The budget reads are charged to.
+    pub fn budget(&self) -> &Budget {
+        self.budget
+    }
+}
+
+impl SeriesSource for Metered<'_> {
+    type Error = ReadError;
+
+    fn series(&self, metric: &str) -> Result<Vec<SeriesInfo>, Self::Error> {
+        self.budget.check()?;
+        Ok(self.reader.series_of(metric)?)
+    }
+
+    fn points(
+        &self,
+        ids: &[SeriesId],
+        from_secs: i64,
+        to_secs: i64,
+    ) -> Result<Vec<(SeriesId, i64, f64)>, Self::Error> {
+        self.reader
+            .points_of(ids, from_secs, to_secs, Meter::Charge(self.budget))
     }
 }

@@ -117,6 +117,9 @@ const MIGRATIONS: &[&str] = &[
     // whether the group is still waiting out that delay (not evaluated yet).
     "ALTER TABLE monitor_groups ADD COLUMN first_seen_ms INTEGER; -- NULL: seen before version 5
     ALTER TABLE monitor_groups ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;",
+    // 6: why a monitor's last evaluation could not run its query (over its budget), and since when.
+    "ALTER TABLE monitors ADD COLUMN eval_error TEXT;
+    ALTER TABLE monitors ADD COLUMN eval_error_ms INTEGER;",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -4,8 +4,6 @@
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use dogwatch_server::keys::Keys;
@@ -41,12 +39,7 @@ pub fn env_in(dir: &std::path::Path) -> Env {
         app_key: APP_KEY.into(),
     };
     Env {
-        state: AppState {
-            store,
-            keys: Arc::new(keys),
-            ui_dir: None,
-            smtp: None,
-        },
+        state: AppState::new(store, keys),
         _dir: None,
     }
 }

@@ -157,17 +157,30 @@ pub fn between(s: &str, start: &str, end: &str) -> String {
     rest[..rest.find(end).unwrap_or(rest.len())].to_owned()
 }
 
-/// The real `dogwatch` binary on a data directory, sending mail to the SMTP server on `smtp_port`;
-/// killed when dropped.
+/// The real `dogwatch` binary on a data directory; killed when dropped.
 pub struct Server {
-    _child: Killed,
+    child: Killed,
     /// `host:port` of its HTTP API.
     pub http: String,
+    /// `host:port` of its DogStatsD socket.
+    pub statsd: String,
 }
 
-/// Starts `dogwatch serve` on free ports (keys `k`/`a`, retries from 200 ms) with `extra` flags and
-/// returns once it listens.
-pub fn start_dogwatch(data: &Path, smtp_port: u16, extra: &[&str]) -> Server {
+impl Server {
+    /// The process id, to read its memory and command line from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.0.id()
+    }
+}
+
+/// Starts `dogwatch serve` on free ports (keys `k`/`a` unless `extra` has `--api-key-file`, retries
+/// from 200 ms) with `extra` flags and returns once it listens.
+pub fn start_server(data: &Path, extra: &[&str]) -> Server {
+    let api_key: &[&str] = if extra.contains(&"--api-key-file") {
+        &[]
+    } else {
+        &["--api-key", "k"]
+    };
     let mut child = Command::new(env!("CARGO_BIN_EXE_dogwatch"))
         .args([
             "serve",
@@ -176,11 +189,9 @@ pub fn start_dogwatch(data: &Path, smtp_port: u16, extra: &[&str]) -> Server {
             "--statsd-addr",
             "127.0.0.1:0",
         ])
-        .args(["--api-key", "k", "--app-key", "a", "--retry-base-ms", "200"])
+        .args(api_key)
+        .args(["--app-key", "a", "--retry-base-ms", "200"])
         .args(extra)
-        .arg("--smtp-url")
-        .arg(format!("smtp://127.0.0.1:{smtp_port}"))
-        .args(["--smtp-from", "dogwatch@example.com"])
         .arg("--data")
         .arg(data)
         .stdout(Stdio::piped())
@@ -188,11 +199,24 @@ pub fn start_dogwatch(data: &Path, smtp_port: u16, extra: &[&str]) -> Server {
         .spawn()
         .expect("start dogwatch");
     let line = listening_line(&mut child);
-    let http = between(&line, "http://", " ");
     Server {
-        _child: Killed(child),
-        http,
+        http: between(&line, "http://", " "),
+        statsd: between(&line, "udp://", ","),
+        child: Killed(child),
     }
+}
+
+/// [`start_server`] sending mail to the SMTP server on `smtp_port`.
+pub fn start_dogwatch(data: &Path, smtp_port: u16, extra: &[&str]) -> Server {
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    let mut args = vec![
+        "--smtp-url",
+        &smtp_url,
+        "--smtp-from",
+        "dogwatch@example.com",
+    ];
+    args.extend_from_slice(extra);
+    start_server(data, &args)
 }
 
 /// One HTTP/1.1 request with the keys `k`/`a` on a fresh connection: the status and the JSON body
@@ -211,24 +235,36 @@ pub fn raw_http(
     path: &str,
     body: &str,
 ) -> (u16, Value) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20)))
-        .expect("timeout");
     let app = app_key.map_or(String::new(), |k| format!("DD-APPLICATION-KEY: {k}\r\n"));
-    write!(
-        s,
+    let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nDD-API-KEY: {api_key}\r\n\
          {app}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
-    )
-    .expect("write");
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).expect("read");
+    );
+    let (status, _, body) = exchange(addr, request.as_bytes());
+    (status, body)
+}
+
+/// Sends `request` as it is on a fresh connection and reads until the server closes it: the
+/// status (0 when there was no answer), the head, and the body as JSON (`null` when not JSON).
+pub fn exchange(addr: &str, request: &[u8]) -> (u16, String, Value) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    // The server may answer and close before all of a too-large request is written.
+    let _ = s.write_all(request);
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let raw = String::from_utf8_lossy(&raw);
     let status = raw
         .split(' ')
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    (
+        status,
+        head.to_owned(),
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
 }
