@@ -157,7 +157,7 @@ pub struct SeriesKey {
     pub tags: TagSet,
 }
 
-/// One point to store.
+/// One point to store, with its series' identity (DogStatsD's flushes, the demo, tests).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     pub key: SeriesKey,
@@ -166,6 +166,64 @@ pub struct Sample {
     pub interval_secs: Option<i64>,
     pub ts_secs: i64,
     pub value: f64,
+}
+
+/// A point of a series: a time and a value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub ts_secs: i64,
+    pub value: f64,
+}
+
+/// Points of one series to store: the series' identity once, however many points it has (a
+/// payload's 10,000 points of a series with 1,000 tags hold one copy of the tags, not 10,000).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesPoints {
+    pub key: SeriesKey,
+    pub kind: MetricType,
+    /// Seconds each value covers, for counts and rates.
+    pub interval_secs: Option<i64>,
+    pub points: Vec<Point>,
+}
+
+impl SeriesPoints {
+    /// Groups samples by series: consecutive samples of the same series, type and interval share
+    /// one [`SeriesPoints`].
+    pub fn from_samples(samples: Vec<Sample>) -> Vec<SeriesPoints> {
+        let mut out: Vec<SeriesPoints> = Vec::new();
+        for s in samples {
+            let point = Point {
+                ts_secs: s.ts_secs,
+                value: s.value,
+            };
+            match out.last_mut() {
+                Some(last)
+                    if last.key == s.key
+                        && last.kind == s.kind
+                        && last.interval_secs == s.interval_secs =>
+                {
+                    last.points.push(point);
+                }
+                _ => out.push(SeriesPoints {
+                    key: s.key,
+                    kind: s.kind,
+                    interval_secs: s.interval_secs,
+                    points: vec![point],
+                }),
+            }
+        }
+        out
+    }
+
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
+    /// Whether there are no points.
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -184,6 +242,33 @@ mod tests {
         assert_eq!(t.canonical(), "env:test,host:ubuntu,region:france");
         assert_eq!(TagSet::from_canonical(&t.canonical()), t);
         assert_eq!(t.values_of("host").collect::<Vec<_>>(), ["ubuntu"]);
+    }
+
+    #[test]
+    fn samples_of_one_series_share_one_key() {
+        let key = |m: &str| SeriesKey {
+            metric: m.into(),
+            tags: TagSet::from_tags(["host:a"]),
+        };
+        let sample = |m: &str, ts_secs: i64| Sample {
+            key: key(m),
+            kind: MetricType::Gauge,
+            interval_secs: None,
+            ts_secs,
+            value: 1.0,
+        };
+        let grouped =
+            SeriesPoints::from_samples(vec![sample("a", 1), sample("a", 2), sample("b", 1)]);
+        assert_eq!(grouped.len(), 2);
+        assert_eq!(grouped[0].key, key("a"));
+        assert_eq!(grouped[0].len(), 2);
+        assert_eq!(
+            grouped[1].points,
+            [Point {
+                ts_secs: 1,
+                value: 1.0
+            }]
+        );
     }
 
     #[test]

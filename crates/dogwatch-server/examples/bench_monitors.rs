@@ -70,12 +70,12 @@ async fn main() {
         }
         if batch.len() >= 100_000 {
             store
-                .write(std::mem::take(&mut batch))
+                .write_samples(std::mem::take(&mut batch))
                 .await
                 .expect("write");
         }
     }
-    store.write(batch).await.expect("write");
+    store.write_samples(batch).await.expect("write");
     let load_secs = started.elapsed().as_secs_f64();
 
     let started = Instant::now();

@@ -103,13 +103,13 @@ pub async fn run(store: Store, mut stop: watch::Receiver<bool>) {
     for ts in start..=now {
         batch.extend(samples_for(ts, &mut rng));
         if batch.len() >= 5_000
-            && let Err(e) = store.write(std::mem::take(&mut batch)).await
+            && let Err(e) = store.write_samples(std::mem::take(&mut batch)).await
         {
             tracing::error!(error = %e, "demo backfill failed");
             return;
         }
     }
-    if let Err(e) = store.write(batch).await {
+    if let Err(e) = store.write_samples(batch).await {
         tracing::error!(error = %e, "demo backfill failed");
         return;
     }
@@ -126,7 +126,7 @@ pub async fn run(store: Store, mut stop: watch::Receiver<bool>) {
                     live.extend(samples_for(next, &mut rng));
                     next += 1;
                 }
-                if let Err(e) = store.write(live).await {
+                if let Err(e) = store.write_samples(live).await {
                     tracing::error!(error = %e, "demo feed failed");
                 }
             }

@@ -13,6 +13,7 @@ pub mod edge;
 pub mod error;
 pub mod evaluator;
 pub mod handlers;
+pub mod intake;
 pub mod keys;
 pub mod markdown;
 pub mod monitor;

@@ -54,7 +54,7 @@ pub async fn serve(
 
 async fn write(store: &Store, samples: Vec<dogwatch_core::model::Sample>) {
     let n = samples.len();
-    if let Err(e) = store.write(samples).await {
+    if let Err(e) = store.write_samples(samples).await {
         tracing::error!(error = %e, points = n, "could not store a DogStatsD flush");
     }
 }

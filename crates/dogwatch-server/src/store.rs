@@ -16,7 +16,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use dogwatch_core::model::Sample;
+use dogwatch_core::model::{Sample, SeriesPoints};
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
@@ -63,7 +63,7 @@ impl From<rusqlite::Error> for StoreError {
 type Exec = Box<dyn FnOnce(&mut Connection) + Send>;
 
 enum Job {
-    Write(Vec<Sample>, oneshot::Sender<Result<(), StoreError>>),
+    Write(Vec<SeriesPoints>, oneshot::Sender<Result<(), StoreError>>),
     /// Any other write, run in its own transaction, in queue order with the sample batches.
     Exec(Exec),
     Close(oneshot::Sender<()>),
@@ -106,17 +106,22 @@ impl Store {
         })
     }
 
-    /// Stores samples; returns once they are committed to disk.
-    pub async fn write(&self, samples: Vec<Sample>) -> Result<(), StoreError> {
-        if samples.is_empty() {
+    /// Stores the points of these series; returns once they are committed to disk.
+    pub async fn write(&self, series: Vec<SeriesPoints>) -> Result<(), StoreError> {
+        if series.iter().all(SeriesPoints::is_empty) {
             return Ok(());
         }
         let (tx, rx) = oneshot::channel();
         self.inner
             .jobs
-            .send(Job::Write(samples, tx))
+            .send(Job::Write(series, tx))
             .map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// [`Store::write`] for samples (consecutive samples of one series share its key).
+    pub async fn write_samples(&self, samples: Vec<Sample>) -> Result<(), StoreError> {
+        self.write(SeriesPoints::from_samples(samples)).await
     }
 
     /// Runs `f` in its own transaction on the writer thread; returns once that transaction is

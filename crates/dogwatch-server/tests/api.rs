@@ -248,15 +248,15 @@ async fn oversized_payloads_get_413() {
             .contains("larger than")
     );
 
-    // A small deflate body that inflates past 62 MiB.
+    // A small deflate body that inflates past 62 MiB (of JSON whitespace).
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(br#"{"series": [{"metric": "m", "points": [], "tags": [""#)
+    z.write_all(br#"{"series": [{"metric": "m", "points": [], "tags": ["#)
         .expect("zlib");
-    let chunk = vec![b'a'; 1 << 20];
+    let chunk = vec![b' '; 1 << 20];
     for _ in 0..63 {
         z.write_all(&chunk).expect("zlib");
     }
-    z.write_all(br#""]}]}"#).expect("zlib");
+    z.write_all(br#"]}]}"#).expect("zlib");
     let mut req = post("/api/v1/series", z.finish().expect("zlib"));
     req.headers_mut()
         .insert(header::CONTENT_ENCODING, "deflate".parse().expect("header"));
@@ -267,6 +267,22 @@ async fn oversized_payloads_get_413() {
             .as_str()
             .unwrap_or_default()
             .contains("decompressed")
+    );
+
+    // A string that would inflate to 20 MB is refused while it streams by, naming where it is.
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(br#"{"series": [{"metric": "m", "points": [], "tags": [""#)
+        .expect("gzip");
+    z.write_all(&vec![b'a'; 20_000_000]).expect("gzip");
+    z.write_all(br#""]}]}"#).expect("gzip");
+    let mut req = post("/api/v1/series", z.finish().expect("gzip"));
+    req.headers_mut()
+        .insert(header::CONTENT_ENCODING, "gzip".parse().expect("header"));
+    let (status, res) = send(&env, req).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
+    assert_eq!(
+        res["errors"][0],
+        "series[0].tags[0]: a string is longer than 4096 bytes"
     );
 
     let mut req = post("/api/v1/series", "{}");

@@ -57,7 +57,7 @@ async fn feed(env: &Env, from_secs: i64, to_secs: i64, value: f64) {
             interval_secs: None,
         })
         .collect();
-    env.state.store.write(samples).await.expect("write");
+    env.state.store.write_samples(samples).await.expect("write");
 }
 
 const MESSAGE: &str = "{{#is_alert}}ALERT: my_metric is {{value}} on {{host.name}} ({{host.ip}}), above {{threshold}}{{/is_alert}}\
@@ -299,7 +299,7 @@ async fn groups_of_a_multi_alert_monitor_and_renotify() {
             interval_secs: None,
         });
     }
-    store.write(samples).await.expect("write");
+    store.write_samples(samples).await.expect("write");
     let r = run_cycle(store, t0 * 1000).await.expect("cycle");
     assert_eq!((r.groups, r.transitions), (2, 1), "{r:?}");
     let r = run_cycle(store, (t0 + 120) * 1000).await.expect("cycle");
@@ -335,7 +335,7 @@ async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_
         - 86_400;
     env.state
         .store
-        .write(vec![Sample {
+        .write_samples(vec![Sample {
             key: SeriesKey {
                 metric: "stale.metric".into(),
                 tags: TagSet::from_canonical("host:ubuntu"),
@@ -404,7 +404,7 @@ async fn sum_min_and_max_over_an_hour_count_every_point() {
             interval_secs: None,
         })
         .collect();
-    env.state.store.write(samples).await.expect("write");
+    env.state.store.write_samples(samples).await.expect("write");
     let mut ids = Vec::new();
     for (query, message) in [
         ("sum(last_1h):avg:hits{*} by {host} > 1000", "sum {{value}}"),
@@ -455,7 +455,7 @@ async fn evaluation_delay_shifts_the_window_and_require_full_window_waits_for_on
     };
     env.state
         .store
-        .write(vec![point(t0 - 30)])
+        .write_samples(vec![point(t0 - 30)])
         .await
         .expect("write");
     let mut ids = Vec::new();
@@ -511,7 +511,7 @@ async fn evaluation_delay_shifts_the_window_and_require_full_window_waits_for_on
     // With data from the start of the window, the full-window monitor evaluates too.
     env.state
         .store
-        .write(vec![point(t0 - 190)])
+        .write_samples(vec![point(t0 - 190)])
         .await
         .expect("write");
     run_cycle(&env.state.store, (t0 + 100) * 1000 + 1)
@@ -637,13 +637,13 @@ async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
         let store = &env.state.store;
         // A new host appears above the threshold.
         store
-            .write(vec![point("new", t0 - 10)])
+            .write_samples(vec![point("new", t0 - 10)])
             .await
             .expect("write");
         let r = run_cycle(store, t0 * 1000).await.expect("cycle");
         assert_eq!((r.groups, r.transitions), (0, 0), "{r:?}");
         store
-            .write(vec![point("new", t0 + 50)])
+            .write_samples(vec![point("new", t0 + 50)])
             .await
             .expect("write");
         let r = run_cycle(store, (t0 + 60) * 1000).await.expect("cycle");
@@ -661,7 +661,7 @@ async fn a_new_group_waits_out_new_group_delay_even_across_a_restart() {
     let env = support::env_in(dir.path());
     let store = &env.state.store;
     store
-        .write(vec![point("new", t0 + 110)])
+        .write_samples(vec![point("new", t0 + 110)])
         .await
         .expect("write");
     let r = run_cycle(store, (t0 + 119) * 1000).await.expect("cycle");

@@ -281,7 +281,7 @@ async fn feed_points(env: &support::Env, n: i64) {
             value: 1.0,
         })
         .collect();
-    env.state.store.write(samples).await.expect("write");
+    env.state.store.write_samples(samples).await.expect("write");
 }
 
 #[tokio::test]
@@ -458,4 +458,187 @@ async fn a_long_query_stops_at_its_deadline_and_when_its_client_goes_away() {
         idle < 0.3,
         "{idle} s of CPU in the 2 s after the client left: the query kept running"
     );
+}
+
+// ---- markdown ---------------------------------------------------------------------------------
+
+fn post_note(addr: &str, text: &str) -> (u16, Value) {
+    let body = serde_json::json!({ "text": text }).to_string();
+    raw_http(
+        addr,
+        ("k", Some("a")),
+        "POST",
+        "/api/v1/dogwatch/markdown",
+        &body,
+    )
+}
+
+#[test]
+fn nested_markdown_is_refused_and_rendering_never_stalls_other_requests() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = start_server(data.path(), &[]);
+    let addr = server.http.clone();
+
+    let started = Instant::now();
+    let (status, body) = post_note(&addr, &">".repeat(250_000));
+    assert_eq!(status, 400, "{body}");
+    assert!(first_error(&body).contains("65536 bytes"), "{body}");
+    let (status, body) = post_note(&addr, &">".repeat(60_000));
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        first_error(&body).contains("more than 100 levels deep"),
+        "{body}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The heaviest notes accepted (64 KiB, nested 100 deep), eight at once, while GETs go on.
+    let deepest = format!("{}{}", ">".repeat(98), "*a* <b>x</b> ".repeat(5_000));
+    let deepest: String = deepest.chars().take(64 * 1024).collect();
+    let notes: Vec<_> = (0..8)
+        .map(|_| {
+            let (addr, note) = (addr.clone(), deepest.clone());
+            std::thread::spawn(move || post_note(&addr, &note))
+        })
+        .collect();
+    let mut gets: Vec<Duration> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            let (status, _) = raw_http(&addr, ("k", None), "GET", "/api/v1/validate", "");
+            assert_eq!(status, 200);
+            std::thread::sleep(Duration::from_millis(50));
+            t.elapsed() - Duration::from_millis(50)
+        })
+        .collect();
+    for n in notes {
+        let (status, body) = n.join().expect("thread");
+        // Rendered, or told to wait when the queue is longer than the deadline.
+        assert!(status == 200 || status == 422, "{status} {body}");
+    }
+    gets.sort();
+    assert!(
+        gets[2] < Duration::from_millis(100),
+        "GETs took {gets:?} while notes were rendered"
+    );
+}
+
+// ---- intake memory ------------------------------------------------------------------------------
+
+/// The most memory the process has held at once so far (VmHWM), in MiB.
+fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    kib / 1024.0
+}
+
+/// `body` gzipped, posted to `/api/v1/series`: the status and the answer.
+fn post_gzipped(addr: &str, body: &[u8]) -> (u16, Value) {
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(body).expect("gzip");
+    let gz = z.finish().expect("gzip");
+    assert!(gz.len() <= 3_200_000, "{} bytes compressed", gz.len());
+    let mut request = format!(
+        "POST /api/v1/series HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nDD-API-KEY: k\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+        gz.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&gz);
+    let (status, _, body) = exchange(addr, &request);
+    (status, body)
+}
+
+#[test]
+fn the_largest_accepted_payloads_keep_memory_bounded() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = start_server(data.path(), &[]);
+    let addr = &server.http;
+    let t = now_secs() - 60;
+    // Warm up: the first request sets up the store's connections and caches.
+    let (status, body) = post_gzipped(
+        addr,
+        format!(r#"{{"series":[{{"metric":"warm","points":[[{t},1]]}}]}}"#).as_bytes(),
+    );
+    assert_eq!(status, 202, "{body}");
+    let idle = peak_rss_mib(server.pid());
+
+    // The amplification payload: one series with 1,000 tags and 10,000 points (0.17 MB), ten times.
+    let tags: Vec<String> = (0..1000).map(|i| format!("tag{i}:v")).collect();
+    let points: Vec<String> = (0..10_000).map(|i| format!("[{},{i}]", t - i)).collect();
+    let amplification = format!(
+        r#"{{"series":[{{"metric":"amplified","tags":{},"points":[{}]}}]}}"#,
+        serde_json::to_string(&tags).expect("tags"),
+        points.join(",")
+    );
+    for _ in 0..10 {
+        let (status, body) = post_gzipped(addr, amplification.as_bytes());
+        assert_eq!(status, 202, "{body}");
+    }
+    // 62 MiB decompressed: four series of 1,000,000 points each (the most a series may have).
+    let mut big = String::from(r#"{"series":["#);
+    for s in 0..4 {
+        if s > 0 {
+            big.push(',');
+        }
+        big.push_str(&format!(r#"{{"metric":"big","host":"h{s}","points":["#));
+        big.push_str(&vec![format!("[{t},1]"); 1_000_000].join(","));
+        big.push_str("]}");
+    }
+    big.push_str("]}");
+    assert!(
+        big.len() > 50 << 20 && big.len() <= 62 << 20,
+        "{}",
+        big.len()
+    );
+    let (status, body) = post_gzipped(addr, big.as_bytes());
+    assert_eq!(status, 202, "{body}");
+    // And as many distinct series as fit, each with 1,000 tags of 200 characters.
+    let filler = "x".repeat(190);
+    let mut wide = String::from(r#"{"series":["#);
+    for s in 0..280 {
+        if s > 0 {
+            wide.push(',');
+        }
+        let tags: Vec<String> = (0..1000).map(|j| format!("k{j}:{s}{filler}")).collect();
+        wide.push_str(&format!(
+            r#"{{"metric":"wide","points":[[{t},1]],"tags":{}}}"#,
+            serde_json::to_string(&tags).expect("tags")
+        ));
+    }
+    wide.push_str("]}");
+    let (status, body) = post_gzipped(addr, wide.as_bytes());
+    assert_eq!(status, 202, "{body}");
+
+    let grown = peak_rss_mib(server.pid()) - idle;
+    assert!(
+        grown < 64.0,
+        "peak memory grew by {grown:.1} MiB over idle ({idle:.1} MiB)"
+    );
+    // All of it was stored.
+    let (status, q) = raw_http(
+        addr,
+        ("k", Some("a")),
+        "GET",
+        &format!(
+            "/api/v1/query?from={}&to={}&query=sum:big{{*}}",
+            t - 60,
+            t + 60
+        ),
+        "",
+    );
+    assert_eq!(status, 200, "{q}");
+    let values: Vec<f64> = q["series"][0]["pointlist"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .filter_map(|p| p[1].as_f64())
+        .collect();
+    assert_eq!(values, [4.0], "{q}");
+    eprintln!("peak memory: {idle:.1} MiB idle, +{grown:.1} MiB with the largest payloads");
 }

@@ -447,7 +447,7 @@ async fn search_filters_by_text_status_tag_and_muted_with_counts_and_pages() {
     let now = support_now_secs();
     env.state
         .store
-        .write(vec![Sample {
+        .write_samples(vec![Sample {
             key: SeriesKey {
                 metric: "disk.used".into(),
                 tags: TagSet::from_canonical("host:a"),

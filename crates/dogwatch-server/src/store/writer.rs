@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use dogwatch_core::model::{Sample, SeriesKey};
+use dogwatch_core::model::{SeriesKey, SeriesPoints};
 use rusqlite::{Connection, params};
 use tokio::sync::mpsc;
 
@@ -12,8 +12,46 @@ use super::{Job, StoreError};
 /// Most batches folded into one commit; bounds the latency a single caller can see.
 const MAX_GROUP: usize = 256;
 
+/// Most bytes of series keys the id cache holds; past it, the cache starts over (a miss costs one
+/// upsert), so that a flood of new series cannot grow the writer's memory without end.
+const MAX_CACHED_KEY_BYTES: usize = 8 * 1024 * 1024;
+
+/// The ids of series already written, by key, within [`MAX_CACHED_KEY_BYTES`].
+#[derive(Default)]
+struct Ids {
+    by_key: HashMap<SeriesKey, i64>,
+    bytes: usize,
+}
+
+impl Ids {
+    fn get(&self, key: &SeriesKey) -> Option<i64> {
+        self.by_key.get(key).copied()
+    }
+
+    fn insert(&mut self, key: &SeriesKey, id: i64) {
+        let size = key.metric.len()
+            + key
+                .tags
+                .iter()
+                .map(|t| t.as_str().len() + 24)
+                .sum::<usize>()
+            + 64;
+        if self.bytes + size > MAX_CACHED_KEY_BYTES {
+            self.clear();
+        }
+        self.bytes += size;
+        self.by_key.insert(key.clone(), id);
+    }
+
+    fn clear(&mut self) {
+        // A new map, so the memory of the old one is given back.
+        self.by_key = HashMap::new();
+        self.bytes = 0;
+    }
+}
+
 pub(super) fn run(mut conn: Connection, mut jobs: mpsc::UnboundedReceiver<Job>) {
-    let mut ids: HashMap<SeriesKey, i64> = HashMap::new();
+    let mut ids = Ids::default();
     while let Some(first) = jobs.blocking_recv() {
         let mut group = Vec::new();
         // A job that is not a sample batch ends the group; it runs after the group is committed.
@@ -58,14 +96,14 @@ pub(super) fn run(mut conn: Connection, mut jobs: mpsc::UnboundedReceiver<Job>) 
 
 fn commit<'a>(
     conn: &mut Connection,
-    ids: &mut HashMap<SeriesKey, i64>,
-    batches: impl Iterator<Item = &'a [Sample]>,
+    ids: &mut Ids,
+    batches: impl Iterator<Item = &'a [SeriesPoints]>,
 ) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     {
         let mut upsert_series = tx.prepare_cached(
             "INSERT INTO series (metric, tags, type, interval_secs, first_seen, last_seen)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (metric, tags) DO UPDATE SET
                  type = excluded.type,
                  interval_secs = excluded.interval_secs,
@@ -83,11 +121,17 @@ fn commit<'a>(
         // Series already known get their first/last seen widened once per transaction.
         let mut touched: HashMap<i64, (i64, i64)> = HashMap::new();
         for s in batches.flatten() {
+            let (Some(first), Some(last)) = (
+                s.points.iter().map(|p| p.ts_secs).min(),
+                s.points.iter().map(|p| p.ts_secs).max(),
+            ) else {
+                continue;
+            };
             let id = match ids.get(&s.key) {
-                Some(&id) => {
-                    let span = touched.entry(id).or_insert((s.ts_secs, s.ts_secs));
-                    span.0 = span.0.min(s.ts_secs);
-                    span.1 = span.1.max(s.ts_secs);
+                Some(id) => {
+                    let span = touched.entry(id).or_insert((first, last));
+                    span.0 = span.0.min(first);
+                    span.1 = span.1.max(last);
                     id
                 }
                 None => {
@@ -97,15 +141,18 @@ fn commit<'a>(
                             s.key.tags.canonical(),
                             s.kind.as_str(),
                             s.interval_secs,
-                            s.ts_secs
+                            first,
+                            last
                         ],
                         |r| r.get(0),
                     )?;
-                    ids.insert(s.key.clone(), id);
+                    ids.insert(&s.key, id);
                     id
                 }
             };
-            insert_point.execute(params![id, s.ts_secs, s.value])?;
+            for p in &s.points {
+                insert_point.execute(params![id, p.ts_secs, p.value])?;
+            }
         }
         for (id, (first, last)) in touched {
             seen.execute(params![id, first, last])?;
