@@ -365,17 +365,58 @@ fn tags_of_fields(fields: &str) -> TagSet {
 ///
 /// Gauge and set sample rates are ignored, as the agent does: a last value or a set of members does
 /// not grow with the number of points sent. Events and service checks are ignored.
+///
+/// Two datagrams are not kept ([`Dropped`]): one whose `|T` timestamp is more than
+/// [`MAX_FUTURE_SECS`] ahead (the HTTP intake's rule), and one that would take what the aggregator
+/// holds (windows, series keys, histogram values, set members, counted approximately in bytes) over
+/// its bound, [`DEFAULT_MAX_BYTES`] unless [`Aggregator::with_max_bytes`] says otherwise. A flush
+/// gives back what the flushed windows held.
 #[derive(Debug, Clone)]
 pub struct Aggregator {
     interval_secs: i64,
     /// Windows by start time; a `BTreeMap` so that flushing pops the oldest first.
     buckets: BTreeMap<i64, Bucket>,
+    /// What the buckets hold, approximately, in bytes.
+    bytes: usize,
+    max_bytes: usize,
 }
+
+/// Datagrams with a `|T` timestamp further ahead than this many seconds are dropped.
+pub const MAX_FUTURE_SECS: i64 = 600;
+/// The default bound on what an [`Aggregator`] holds.
+pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// Why the [`Aggregator`] did not keep a metric datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Dropped {
+    /// Its `|T` timestamp is more than [`MAX_FUTURE_SECS`] ahead.
+    FutureTimestamp,
+    /// Keeping it would take the aggregator over its bound until the next flush.
+    Full,
+}
+
+impl Dropped {
+    /// The reason as a tag value (`reason:future_timestamp`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dropped::FutureTimestamp => "future_timestamp",
+            Dropped::Full => "aggregator_full",
+        }
+    }
+}
+
+/// What a new window costs, and a new series key in one, besides its text.
+const BUCKET_BYTES: usize = 256;
+const KEY_BYTES: usize = 64;
+const TAG_BYTES: usize = 24;
 
 /// The series of one window. One map per kind, so that a name sent both as, say, a gauge and a count
 /// keeps both aggregates instead of mixing them.
 #[derive(Debug, Clone, Default)]
 struct Bucket {
+    /// What this window holds, as counted in [`Aggregator::bytes`].
+    bytes: usize,
     gauges: BTreeMap<SeriesKey, f64>,
     counts: BTreeMap<SeriesKey, f64>,
     histograms: BTreeMap<SeriesKey, Vec<Weighted>>,
@@ -393,10 +434,22 @@ impl Aggregator {
     /// An empty aggregator with windows of `flush_interval_secs` (the agent uses 10). An interval
     /// below 1 s is taken as 1 s, since windows cannot be empty.
     pub fn new(flush_interval_secs: i64) -> Aggregator {
+        Aggregator::with_max_bytes(flush_interval_secs, DEFAULT_MAX_BYTES)
+    }
+
+    /// [`Aggregator::new`] holding at most about `max_bytes` between two flushes.
+    pub fn with_max_bytes(flush_interval_secs: i64, max_bytes: usize) -> Aggregator {
         Aggregator {
             interval_secs: flush_interval_secs.max(1),
             buckets: BTreeMap::new(),
+            bytes: 0,
+            max_bytes,
         }
+    }
+
+    /// About how many bytes the open windows hold.
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// The window length in seconds.
@@ -409,22 +462,62 @@ impl Aggregator {
         self.buckets.is_empty()
     }
 
-    /// Adds a datagram received at `now_secs`. Events and service checks are ignored.
+    /// Adds a datagram received at `now_secs`. Events and service checks are ignored; a metric
+    /// datagram is kept unless it is [`Dropped`].
     ///
     /// A timestamped datagram whose window was already flushed opens that window again; the next
     /// flush then emits it a second time with only the late points.
-    pub fn insert(&mut self, d: Datagram, now_secs: i64) {
+    pub fn insert(&mut self, d: Datagram, now_secs: i64) -> Result<(), Dropped> {
         let Datagram::Metric(m) = d else {
-            return;
+            return Ok(());
         };
+        if m.ts_secs
+            .is_some_and(|ts| ts > now_secs.saturating_add(MAX_FUTURE_SECS))
+        {
+            return Err(Dropped::FutureTimestamp);
+        }
         let ts_secs = m.ts_secs.unwrap_or(now_secs);
         // Saturating, because near `i64::MIN` the window start is not representable.
         let start = ts_secs.saturating_sub(ts_secs.rem_euclid(self.interval_secs));
-        let bucket = self.buckets.entry(start).or_default();
         let key = SeriesKey {
             metric: m.name,
             tags: m.tags,
         };
+        let new_key = KEY_BYTES
+            + key.metric.len()
+            + key
+                .tags
+                .iter()
+                .map(|t| t.as_str().len() + TAG_BYTES)
+                .sum::<usize>();
+        let bucket = self.buckets.get(&start);
+        let new_bucket = if bucket.is_none() { BUCKET_BYTES } else { 0 };
+        let known = |map: Option<bool>| if map == Some(true) { 0 } else { new_key };
+        let cost = new_bucket
+            + match &m.value {
+                MetricValue::Gauge(_) => known(bucket.map(|b| b.gauges.contains_key(&key))),
+                MetricValue::Count(_) => known(bucket.map(|b| b.counts.contains_key(&key))),
+                MetricValue::Histogram(_)
+                | MetricValue::Timer(_)
+                | MetricValue::Distribution(_) => {
+                    size_of::<Weighted>() + known(bucket.map(|b| b.histograms.contains_key(&key)))
+                }
+                MetricValue::Set(member) => {
+                    let members = bucket.and_then(|b| b.sets.get(&key));
+                    let new_member = if members.is_some_and(|ms| ms.contains(member)) {
+                        0
+                    } else {
+                        member.len() + TAG_BYTES
+                    };
+                    new_member + known(members.map(|_| true))
+                }
+            };
+        if self.bytes.saturating_add(cost) > self.max_bytes {
+            return Err(Dropped::Full);
+        }
+        self.bytes += cost;
+        let bucket = self.buckets.entry(start).or_default();
+        bucket.bytes += cost;
         // The parser guarantees a rate in (0, 1]; a hand-built `Metric` outside it counts as unsampled.
         let weight = if m.sample_rate > 0.0 && m.sample_rate <= 1.0 {
             1.0 / m.sample_rate
@@ -447,6 +540,7 @@ impl Aggregator {
                 bucket.sets.entry(key).or_default().insert(member);
             }
         }
+        Ok(())
     }
 
     /// Emits and forgets every window that has ended by `now_secs` (`b + interval <= now_secs`),
@@ -458,6 +552,7 @@ impl Aggregator {
                 break;
             }
             let (start, bucket) = entry.remove_entry();
+            self.bytes = self.bytes.saturating_sub(bucket.bytes);
             bucket.emit(start, self.interval_secs, &mut out);
         }
         sort_samples(&mut out);
@@ -471,6 +566,7 @@ impl Aggregator {
         for (start, bucket) in std::mem::take(&mut self.buckets) {
             bucket.emit(start, self.interval_secs, &mut out);
         }
+        self.bytes = 0;
         sort_samples(&mut out);
         out
     }
@@ -584,7 +680,8 @@ mod tests {
         let mut agg = Aggregator::new(10);
         for &(now_secs, packet) in inserts {
             for d in parse_packet(packet) {
-                agg.insert(d.expect("test packets are valid"), now_secs);
+                agg.insert(d.expect("test packets are valid"), now_secs)
+                    .expect("kept");
             }
         }
         agg
@@ -680,7 +777,8 @@ mod tests {
 
         let mut agg = Aggregator::new(10);
         for d in parse_packet("_e{1,1}:a|b\n_sc|x|0") {
-            agg.insert(d.expect("events and service checks parse"), 1000);
+            agg.insert(d.expect("events and service checks parse"), 1000)
+                .expect("ignored, not dropped");
         }
         assert!(agg.is_empty());
         assert!(agg.flush_all().is_empty());
@@ -782,7 +880,7 @@ mod tests {
             .into_iter()
             .flatten()
         {
-            agg.insert(d, 1003);
+            agg.insert(d, 1003).expect("kept");
         }
         assert_eq!(
             render(&agg.flush(1010)),
@@ -857,7 +955,10 @@ mod tests {
             let now_secs = [i64::MIN, -7, 0, 1_700_000_003, i64::MAX][i % 5];
             for result in parse_packet(input) {
                 match result {
-                    Ok(d) => agg.insert(d, now_secs),
+                    // Kept or dropped, never a panic.
+                    Ok(d) => {
+                        let _ = agg.insert(d, now_secs);
+                    }
                     Err(e) => assert!(!e.to_string().is_empty()),
                 }
             }
@@ -978,6 +1079,54 @@ mod tests {
     }
 
     #[test]
+    fn a_timestamp_more_than_ten_minutes_ahead_is_dropped() {
+        let mut agg = Aggregator::new(10);
+        let now = 1_700_000_000;
+        let at = |ts: i64| Datagram::Metric(metric(&format!("a:1|g|T{ts}")));
+        assert_eq!(agg.insert(at(now + 600), now), Ok(()));
+        assert_eq!(
+            agg.insert(at(now + 601), now),
+            Err(Dropped::FutureTimestamp)
+        );
+        // Year 5138: dropped, never buffered until shutdown.
+        assert_eq!(
+            agg.insert(at(99_999_999_999), now),
+            Err(Dropped::FutureTimestamp)
+        );
+        assert_eq!(render(&agg.flush_all()), ["1700000600 a{} gauge 1"]);
+    }
+
+    #[test]
+    fn the_aggregator_holds_a_bounded_amount_until_it_flushes() {
+        let mut agg = Aggregator::with_max_bytes(10, 4096);
+        let now = 1_700_000_000;
+        let mut kept = 0;
+        let mut dropped = 0;
+        for i in 0..1000 {
+            match agg.insert(
+                Datagram::Metric(metric(&format!("m{i}:1|h|#host:h{i}"))),
+                now,
+            ) {
+                Ok(()) => kept += 1,
+                Err(Dropped::Full) => dropped += 1,
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        assert!(kept > 10 && dropped > 900, "kept {kept}, dropped {dropped}");
+        assert!(agg.bytes() <= 4096, "{}", agg.bytes());
+        // Values of a series already held cost little; a repeated set member costs nothing.
+        let before = agg.bytes();
+        let _ = agg.insert(Datagram::Metric(metric("m0:2|h|#host:h0")), now);
+        assert_eq!(agg.bytes(), before + 16);
+        assert_eq!(agg.flush(now + 10).len(), kept * 5);
+        assert_eq!(agg.bytes(), 0);
+        assert_eq!(
+            agg.insert(Datagram::Metric(metric("m:1|g")), now + 10),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn flush_all_emits_the_open_window_too() {
         let mut agg = aggregate(&[(995, "a:1|g"), (1005, "a:2|g")]);
         assert!(agg.flush(999).is_empty());
@@ -1018,7 +1167,7 @@ mod tests {
     fn other_intervals_and_negative_times_bucket_by_euclidean_remainder() {
         let mut agg = Aggregator::new(60);
         for d in parse_packet("a:6|c") {
-            agg.insert(d.expect("valid"), -5);
+            agg.insert(d.expect("valid"), -5).expect("kept");
         }
         assert_eq!(render(&agg.flush(0)), ["-60 a{} rate/60s 0.1"]);
         assert_eq!(Aggregator::new(0).interval_secs(), 1);

@@ -20,6 +20,7 @@ pub mod monitor;
 pub mod routes;
 pub mod statsd;
 pub mod store;
+pub mod telemetry;
 pub mod ui;
 
 use std::future::Future;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub edge: edge::EdgeConfig,
     /// What one query request may cost (`--query-timeout`, `--query-max-points`).
     pub query: budget::QueryLimits,
+    /// Where handlers send dogwatch's own metrics.
+    pub telemetry: telemetry::Telemetry,
 }
 
 impl AppState {
@@ -58,6 +61,7 @@ impl AppState {
             smtp: None,
             edge: edge::EdgeConfig::default(),
             query: budget::QueryLimits::default(),
+            telemetry: telemetry::Telemetry::discarded(),
         }
     }
 }
@@ -214,9 +218,8 @@ pub async fn run(
         addr: args.addr,
         reason: e.to_string(),
     })?;
-    let udp = tokio::net::UdpSocket::bind(args.statsd_addr)
-        .await
-        .map_err(|e| StartError::Bind {
+    let (udp, rcvbuf) =
+        statsd::bind(args.statsd_addr, args.statsd_so_rcvbuf).map_err(|e| StartError::Bind {
             what: "DogStatsD",
             addr: args.statsd_addr,
             reason: e.to_string(),
@@ -246,10 +249,12 @@ pub async fn run(
     }
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (telemetry, internal_metrics) = telemetry::Telemetry::channel();
     let statsd_task = tokio::spawn(statsd::serve(
         udp,
         store.clone(),
         std::time::Duration::from_secs(args.statsd_flush_secs.max(1)),
+        internal_metrics,
         stop_rx.clone(),
     ));
     let delivery_task = tokio::spawn(delivery::run(
@@ -278,11 +283,12 @@ pub async fn run(
             request_timeout: std::time::Duration::from_secs(args.request_timeout),
         },
         query: query_limits,
+        telemetry,
         ..AppState::new(store.clone(), keys)
     };
     let router = app(state);
 
-    tracing::info!(%http_addr, %statsd_addr, data = %data_dir.display(), "dogwatch started");
+    tracing::info!(%http_addr, %statsd_addr, statsd_rcvbuf = rcvbuf, data = %data_dir.display(), "dogwatch started");
     println!(
         "dogwatch listening on http://{http_addr} (DogStatsD on udp://{statsd_addr}, data in {})",
         data_dir.display()

@@ -642,3 +642,118 @@ fn the_largest_accepted_payloads_keep_memory_bounded() {
     assert_eq!(values, [4.0], "{q}");
     eprintln!("peak memory: {idle:.1} MiB idle, +{grown:.1} MiB with the largest payloads");
 }
+
+// ---- DogStatsD ----------------------------------------------------------------------------------
+
+/// The sum of the values of `query` over the last five minutes, as a count.
+fn total(addr: &str, query: &str) -> f64 {
+    let t = now_secs();
+    let (status, q) = raw_http(
+        addr,
+        ("k", Some("a")),
+        "GET",
+        &format!("/api/v1/query?from={}&to={}&query={query}", t - 300, t + 5),
+        "",
+    );
+    assert_eq!(status, 200, "{q}");
+    q["series"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["pointlist"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| p[1].as_f64())
+        .sum()
+}
+
+/// Polls `f` every 200 ms for up to 20 s until it is true.
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !f() {
+        assert!(Instant::now() < deadline, "{what} never happened");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn dogstatsd_drops_far_future_timestamps_and_counts_and_summarises_what_it_refuses() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = start_server(data.path(), &["--statsd-flush-secs", "1"]);
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    let far = now_secs() + 3_600;
+    udp.send_to(
+        format!("future:1|g|T{far}\nfuture:1|g|T99999999999\npresent:2|g").as_bytes(),
+        &server.statsd,
+    )
+    .expect("send");
+    for i in 0..1000 {
+        udp.send_to(format!("junk line {i}").as_bytes(), &server.statsd)
+            .expect("send");
+    }
+    let addr = &server.http;
+    eventually("the drops counted", || {
+        total(
+            addr,
+            "sum:dogwatch.dogstatsd.dropped{reason:future_timestamp}.as_count()",
+        ) == 2.0
+    });
+    eventually("the malformed lines counted", || {
+        total(addr, "sum:dogwatch.dogstatsd.malformed{*}.as_count()") == 1000.0
+    });
+    assert_eq!(total(addr, "avg:present{*}"), 2.0);
+    // Nothing of the far future was kept to be written later.
+    let (status, q) = raw_http(
+        addr,
+        ("k", Some("a")),
+        "GET",
+        &format!(
+            "/api/v1/query?from={}&to={}&query=avg:future{{*}}",
+            now_secs(),
+            far + 60
+        ),
+        "",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(q["series"], serde_json::json!([]), "{q}");
+    // A thousand bad lines are one summary line in the log, not a thousand.
+    let log = server.log();
+    let summaries = log
+        .lines()
+        .filter(|l| l.contains("malformed DogStatsD lines"))
+        .count();
+    assert!((1..=3).contains(&summaries), "{log}");
+    assert!(log.lines().count() < 20, "{log}");
+}
+
+#[test]
+fn a_burst_of_dogstatsd_packets_is_received_or_counted_as_dropped() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = start_server(data.path(), &["--statsd-flush-secs", "1"]);
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    let sent = 100_000;
+    for _ in 0..sent {
+        udp.send_to(b"burst:1|c", &server.statsd).expect("send");
+    }
+    let addr = &server.http;
+    let mut seen = (0.0, 0.0);
+    eventually("every packet accounted for", || {
+        seen = (
+            total(addr, "sum:dogwatch.dogstatsd.packets{*}.as_count()"),
+            total(
+                addr,
+                "sum:dogwatch.dogstatsd.dropped{reason:kernel}.as_count()",
+            ),
+        );
+        seen.0 + seen.1 >= f64::from(sent)
+    });
+    assert_eq!(
+        seen.0 + seen.1,
+        f64::from(sent),
+        "received, dropped: {seen:?}"
+    );
+    // What was received was aggregated: the count of `burst` is the packets received.
+    assert_eq!(total(addr, "sum:burst{*}.as_count()"), seen.0);
+    eprintln!(
+        "of {sent} packets: {} received, {} dropped by the kernel",
+        seen.0, seen.1
+    );
+}

@@ -53,7 +53,7 @@ async fn submit(
     let store = state.store.clone();
     let runtime = tokio::runtime::Handle::current();
     let now = now_secs();
-    tokio::task::spawn_blocking(move || {
+    let points = tokio::task::spawn_blocking(move || {
         intake::ingest(version, encoding, &raw, now, |batch| {
             runtime
                 .block_on(store.write(batch))
@@ -62,5 +62,12 @@ async fn submit(
     })
     .await
     .map_err(AppError::internal)??;
+    let endpoint = match version {
+        Version::V1 => "endpoint:v1",
+        Version::V2 => "endpoint:v2",
+    };
+    state
+        .telemetry
+        .count("dogwatch.intake.points", points as f64, &[endpoint]);
     Ok(())
 }

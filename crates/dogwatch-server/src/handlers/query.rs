@@ -31,6 +31,7 @@ pub async fn timeseries(
     limits
         .check_count(&query)
         .map_err(|e| AppError::OverBudget(e.to_string()))?;
+    let started = std::time::Instant::now();
     let budget = Budget::new(limits);
     // Dropped with this future when the client goes away: the evaluation then stops at its next
     // check instead of running to the end for nobody.
@@ -48,6 +49,11 @@ pub async fn timeseries(
         .await
         .map_err(AppError::internal)??;
     cancel.disarm();
+    state.telemetry.timing_ms(
+        "dogwatch.query.duration",
+        started.elapsed().as_secs_f64() * 1000.0,
+        &[],
+    );
     Ok(Json(response))
 }
 

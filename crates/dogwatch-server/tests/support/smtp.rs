@@ -164,12 +164,19 @@ pub struct Server {
     pub http: String,
     /// `host:port` of its DogStatsD socket.
     pub statsd: String,
+    /// Where its stderr (the log) goes.
+    log: tempfile::NamedTempFile,
 }
 
 impl Server {
     /// The process id, to read its memory and command line from `/proc`.
     pub fn pid(&self) -> u32 {
         self.child.0.id()
+    }
+
+    /// What it has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log.path()).unwrap_or_default()
     }
 }
 
@@ -181,6 +188,7 @@ pub fn start_server(data: &Path, extra: &[&str]) -> Server {
     } else {
         &["--api-key", "k"]
     };
+    let log = tempfile::NamedTempFile::new().expect("log file");
     let mut child = Command::new(env!("CARGO_BIN_EXE_dogwatch"))
         .args([
             "serve",
@@ -195,7 +203,7 @@ pub fn start_server(data: &Path, extra: &[&str]) -> Server {
         .arg("--data")
         .arg(data)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log.reopen().expect("log file"))
         .spawn()
         .expect("start dogwatch");
     let line = listening_line(&mut child);
@@ -203,6 +211,7 @@ pub fn start_server(data: &Path, extra: &[&str]) -> Server {
         http: between(&line, "http://", " "),
         statsd: between(&line, "udp://", ","),
         child: Killed(child),
+        log,
     }
 }
 
