@@ -339,3 +339,39 @@ test('a monitor that fires: the status page shows its timeline and the failed de
     await live.stop();
   }
 });
+
+test('a monitor whose query is over its budget says so on its status page, as text', async () => {
+  // A server of its own that lets a query read only 5 points and evaluates every second.
+  const tight = await startServer({ extraArgs: ['--query-max-points', '5', '--eval-interval', '1'] });
+  const { context, page, pageErrors } = await openPage(browser);
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const points = Array.from({ length: 20 }, (_, i) => [now - 600 + i * 30, 1]);
+    await postSeries(tight, [{ metric: 'my_metric', points, tags: ['host:ubuntu'] }]);
+    const created = await apiCall(tight, 'POST', '/api/v1/monitor', {
+      type: 'metric alert',
+      name: 'over budget',
+      query: 'avg(last_1h):avg:my_metric{host:ubuntu} > 800',
+      message: '<b>not bold</b>',
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    // The page reads the monitor once; open it after the evaluator has been at it.
+    for (let i = 0; i < 100; i += 1) {
+      const m = await apiCall(tight, 'GET', `/api/v1/monitor/${created.body.id}`);
+      if (m.body.evaluation_error) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await page.goto(`${tight.base}/monitors/${created.body.id}`);
+    const error = page.getByTestId('evaluation-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /^Not evaluated since .*more than 5 stored points \(--query-max-points\)/);
+    // The page's own graph of the last day is over the budget too, and says so instead of staying blank.
+    await page.getByTestId('graph-error').filter({ hasText: '--query-max-points' }).waitFor();
+    assert.equal(await page.locator('.monitor-message b').count(), 0);
+    await screenshot(page, 'monitor-over-budget');
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+    await tight.stop();
+  }
+});

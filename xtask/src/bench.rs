@@ -20,6 +20,7 @@ mod http;
 mod json;
 mod monitors;
 mod render;
+pub mod soak;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -86,7 +87,7 @@ fn query(runs: usize) -> Result {
     // Declared first, so dropped last: the processes stop before their directories go.
     let scratch = Scratch::new()?;
     step("bench: start both engines");
-    let dogwatch = start_dogwatch(Path::new("target/server/dogwatch"), &scratch.0)?;
+    let dogwatch = start_dogwatch(Path::new("target/server/dogwatch"), &scratch.0, &[])?;
     println!("dogwatch on http://{}", dogwatch.addr);
     let victoria = start_victoria(&vm_bin, &scratch.0)?;
     println!(
@@ -936,6 +937,8 @@ struct Server {
     name: &'static str,
     child: Child,
     addr: String,
+    /// dogwatch's DogStatsD address (empty for VictoriaMetrics).
+    statsd: String,
     flags: Vec<String>,
 }
 
@@ -972,7 +975,8 @@ fn log_file(path: &Path) -> Result<std::fs::File> {
     std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn start_dogwatch(bin: &Path, scratch: &Path) -> Result<Server> {
+/// Starts dogwatch on free ports with `extra` flags; returns once it listens.
+fn start_dogwatch(bin: &Path, scratch: &Path, extra: &[&str]) -> Result<Server> {
     let log = scratch.join("dogwatch.log");
     let mut child = Command::new(bin)
         .args([
@@ -990,6 +994,7 @@ fn start_dogwatch(bin: &Path, scratch: &Path) -> Result<Server> {
         .arg(scratch.join("dogwatch"))
         .arg("--ui-dir")
         .arg(scratch.join("no-ui"))
+        .args(extra)
         .env_remove("DOGWATCH_DEMO")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -1012,6 +1017,7 @@ fn start_dogwatch(bin: &Path, scratch: &Path) -> Result<Server> {
         name: "dogwatch",
         child,
         addr: String::new(),
+        statsd: String::new(),
         flags: Vec::new(),
     };
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -1021,6 +1027,12 @@ fn start_dogwatch(bin: &Path, scratch: &Path) -> Result<Server> {
             Ok(line) => {
                 if let Some(rest) = line.split("listening on http://").nth(1) {
                     server.addr = rest.split_whitespace().next().unwrap_or("").to_owned();
+                    server.statsd = line
+                        .split("udp://")
+                        .nth(1)
+                        .and_then(|r| r.split(',').next())
+                        .unwrap_or("")
+                        .to_owned();
                     return Ok(server);
                 }
             }
@@ -1064,6 +1076,7 @@ fn start_victoria(bin: &Path, scratch: &Path) -> Result<Server> {
         name: "victoria-metrics",
         child,
         addr,
+        statsd: String::new(),
         flags,
     };
     let deadline = Instant::now() + Duration::from_secs(30);

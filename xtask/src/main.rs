@@ -19,6 +19,8 @@ usage: cargo xtask <command>
           time dogwatch's query API against Debian's VictoriaMetrics on the same 1M points
   bench monitors [--monitors N] [--series N] [--cycles N]
           time one evaluation cycle of 10,000 metric monitors over 1,000 series
+  soak [--minutes N]
+          N minutes (default 10) of mixed intake, DogStatsD, queries and monitors: RSS, points/s, query p50/p99
   ci      setup, fmt, clippy, build, unit/server tests, Python client tests, browser tests (what CI runs)
 ";
 
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
             .and_then(|()| run_server(&args[1..])),
         Some("ci") => ci(),
         Some("bench") => bench::main(&args[1..]),
+        Some("soak") => bench::soak::main(&args[1..]),
         _ => {
             eprint!("{HELP}");
             return ExitCode::from(2);

@@ -21,7 +21,7 @@ use std::io::{self, BufReader, Read};
 use std::rc::Rc;
 
 use dogwatch_core::model::{
-    MetricType, Point, SeriesKey, SeriesPoints, TagSet, normalize_metric_name,
+    MetricType, Point, SeriesKey, SeriesPoints, Tag, TagSet, normalize_metric_name,
 };
 use dogwatch_core::wire::{MAX_SERIES_PER_PAYLOAD, SeriesV1, SeriesV2};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Visitor};
@@ -423,7 +423,9 @@ fn series_key(
 ) -> Result<SeriesKey, AppError> {
     let metric =
         normalize_metric_name(metric).map_err(|why| bad(format!("series[{i}].metric"), why))?;
-    let long = |tag: &str| tag.trim().chars().count() > MAX_TAG_CHARS;
+    // Counted as stored: trimmed and lower-cased (which can lengthen some letters).
+    let long =
+        |tag: &str| Tag::new(tag).is_some_and(|t| t.as_str().chars().count() > MAX_TAG_CHARS);
     if let Some(j) = tags.iter().position(|t| long(t)) {
         return Err(bad(
             format!("series[{i}].tags[{j}]"),

@@ -361,3 +361,40 @@ fn check_data_dir(dir: &std::path::Path) -> Result<(), StartError> {
     std::fs::remove_file(&probe).map_err(fail)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_come_from_files_and_the_smtp_password_joins_its_user() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("secret");
+        std::fs::write(&file, "  p@ss:w/rd \n").expect("write");
+        assert_eq!(read_secret(&file, "--x").as_deref(), Ok("p@ss:w/rd"));
+        std::fs::write(&file, "\n").expect("write");
+        assert!(read_secret(&file, "--x").is_err_and(|e| e.contains("is empty")));
+
+        std::fs::write(&file, "p@ss:w/rd").expect("write");
+        let url =
+            smtp_url_with_password("smtps://mailer@mail.example.com:465", &file).expect("url");
+        let parsed = url::Url::parse(&url).expect("a URL");
+        assert_eq!(parsed.username(), "mailer");
+        // Percent-encoded in the URL, the same password once decoded (lettre decodes it).
+        assert_eq!(parsed.password(), Some("p%40ss%3Aw%2Frd"));
+        assert!(matches!(
+            smtp_url_with_password("smtps://mail.example.com", &file),
+            Err(StartError::Smtp(e)) if e.contains("needs a user")
+        ));
+    }
+
+    #[test]
+    fn the_public_url_names_a_host() {
+        let host = |u: &str| public_host(&url::Url::parse(u).expect("url"));
+        assert_eq!(
+            host("https://Dogwatch.Example.com/path").ok().as_deref(),
+            Some("dogwatch.example.com")
+        );
+        assert!(host("ftp://example.com").is_err());
+    }
+}

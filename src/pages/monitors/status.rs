@@ -75,6 +75,7 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
     let backend = use_backend();
     let loaded = RwSignal::new(None::<Result<Loaded, ApiError>>);
     let graph = RwSignal::new(None::<GraphData>);
+    let graph_error = RwSignal::new(None::<String>);
     let action_error = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(false);
     let reload = {
@@ -103,11 +104,19 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
                     let form = MonitorForm::from_monitor(&l.monitor);
                     let request = backend.query(&form.graph_query(), day, None);
                     spawn_local(async move {
-                        if let Ok(response) = request.await {
-                            graph.try_set(Some(GraphData {
-                                response: Arc::new(response),
-                                range: day,
-                            }));
+                        match request.await {
+                            Ok(response) => {
+                                graph_error.try_set(None);
+                                graph.try_set(Some(GraphData {
+                                    response: Arc::new(response),
+                                    range: day,
+                                }));
+                            }
+                            // Over the query budget, say: the blank graph says why.
+                            Err(e) => {
+                                graph_error
+                                    .try_set(Some(format!("The graph could not be drawn: {e}")));
+                            }
                         }
                     });
                 }
@@ -161,6 +170,7 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
         <section class="page monitor-status" on:click=on_click>
             {move || action_error.get().map(|e| view! { <p class="state error" role="alert">{e}</p> })}
             {dom::host("status-head", Box::new(move |el| loaded.with(|l| head(el, id, l))))}
+            {move || graph_error.get().map(|e| view! { <p class="state error" role="alert" data-testid="graph-error">{e}</p> })}
             <Timeseries graph options/>
             {dom::host("status-body", Box::new(move |el| loaded.with(|l| body(el, l))))}
             <Show when=move || confirm.get()>
@@ -239,6 +249,22 @@ fn head(el: &Element, id: i64, answer: &Answer) {
     );
     dom::button(&actions, "danger", "Delete", "delete", "");
     add_text(el, "p", "mono monitor-query", &text(m, "query"));
+    // The evaluator could not run the query (over its budget, say): the groups below keep the
+    // state they had, and this says why.
+    if let Some(error) = m.get("evaluation_error").filter(|e| e.is_object()) {
+        let p = add_text(
+            el,
+            "p",
+            "state error",
+            &format!(
+                "Not evaluated since {}: {}",
+                text(error, "since"),
+                text(error, "message")
+            ),
+        );
+        attr(&p, "role", "alert");
+        attr(&p, "data-testid", "evaluation-error");
+    }
     add_text(el, "pre", "monitor-message", &text(m, "message"));
 }
 
