@@ -223,12 +223,33 @@ fn parse_metric(line: &str) -> Result<Metric, ParseErrorKind> {
     let tail = tail.ok_or(ParseErrorKind::MissingType)?;
     let (type_letter, fields) = tail.split_once('|').unwrap_or((tail, ""));
     let number = || parse_number(raw_value);
+    // A histogram's series are named `<name>.95percentile` and so on, and must still be valid names
+    // (the fuzzer found a 190-character name that made a 203-character one).
+    let summarised = || {
+        if name.len() + LONGEST_SUFFIX.len() > MAX_NAME_CHARS {
+            Err(ParseErrorKind::BadName {
+                name: raw_name.to_owned(),
+                reason: "a histogram, timer or distribution name must leave room for `.95percentile` (at most 187 characters)",
+            })
+        } else {
+            Ok(())
+        }
+    };
     let value = match type_letter {
         "g" => MetricValue::Gauge(number()?),
         "c" => MetricValue::Count(number()?),
-        "h" => MetricValue::Histogram(number()?),
-        "ms" => MetricValue::Timer(number()?),
-        "d" => MetricValue::Distribution(number()?),
+        "h" => {
+            summarised()?;
+            MetricValue::Histogram(number()?)
+        }
+        "ms" => {
+            summarised()?;
+            MetricValue::Timer(number()?)
+        }
+        "d" => {
+            summarised()?;
+            MetricValue::Distribution(number()?)
+        }
         "s" => MetricValue::Set(raw_value.to_owned()),
         "" => return Err(ParseErrorKind::MissingType),
         other => return Err(ParseErrorKind::UnknownType(other.to_owned())),
@@ -257,6 +278,11 @@ fn parse_metric(line: &str) -> Result<Metric, ParseErrorKind> {
         ts_secs,
     })
 }
+
+/// The longest name a metric may have (see [`normalize_metric_name`]).
+const MAX_NAME_CHARS: usize = 200;
+/// The longest suffix the aggregator gives a histogram's series.
+const LONGEST_SUFFIX: &str = ".95percentile";
 
 fn parse_number(raw: &str) -> Result<f64, ParseErrorKind> {
     // `f64::from_str` accepts `inf` and `NaN`, which no aggregate or store can use.
@@ -820,6 +846,18 @@ mod tests {
             assert_eq!(error_kind(line), expected, "for `{line}`");
         }
         assert_eq!(metric("a:1|c|@1").sample_rate, 1.0);
+        // Found by the fuzzer: `<name>.95percentile` must still be a valid name.
+        let long = "v".repeat(188);
+        assert!(matches!(
+            error_kind(&format!("{long}:1|h")),
+            BadName { reason, .. } if reason.contains("at most 187")
+        ));
+        assert!(matches!(
+            error_kind(&format!("{long}:1|ms")),
+            BadName { .. }
+        ));
+        assert_eq!(metric(&format!("{}:1|d", "v".repeat(187))).name.len(), 187);
+        assert_eq!(metric(&format!("{long}:1|g")).name, long);
     }
 
     #[test]

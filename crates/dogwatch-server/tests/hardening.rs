@@ -61,6 +61,41 @@ fn half_sent_requests_are_closed_by_the_header_timeout_while_others_are_served()
 }
 
 #[test]
+fn connections_over_the_limit_wait_until_a_slot_frees() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = start_server(
+        data.path(),
+        &["--max-connections", "4", "--header-timeout", "2"],
+    );
+    // Four idle connections hold every slot.
+    let idle: Vec<TcpStream> = (0..4)
+        .map(|_| TcpStream::connect(&server.http).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut fifth = TcpStream::connect(&server.http).expect("the kernel still accepts");
+    fifth
+        .write_all(&get(&server.http, "/api/v1/validate", ""))
+        .expect("write");
+    fifth
+        .set_read_timeout(Some(Duration::from_millis(1000)))
+        .expect("timeout");
+    let mut buf = [0u8; 64];
+    let early = fifth.read(&mut buf);
+    assert!(
+        early.is_err(),
+        "answered while all four slots were taken: {early:?}"
+    );
+    // The idle ones are closed by the header timeout; then the fifth is served.
+    fifth
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let mut answer = String::new();
+    let _ = fifth.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    drop(idle);
+}
+
+#[test]
 fn oversized_and_malformed_request_heads_are_answered_in_json() {
     let data = tempfile::tempdir().expect("tempdir");
     let server = start_server(data.path(), &[]);
@@ -305,30 +340,19 @@ async fn a_query_over_its_budget_gets_422_saying_which_limit_and_how_to_narrow_i
     );
 
     feed_points(&env, 1_000).await;
+    let day = format!(
+        "/api/v1/query?from={}&to={}&query=avg:budget.metric{{*}}",
+        now_secs() - 86_400,
+        now_secs()
+    );
     env.state.query.max_points = 500;
-    let (status, body) = support::get(
-        &env,
-        &format!(
-            "/api/v1/query?from={}&to={}&query=avg:budget.metric{{*}}",
-            now_secs() - 86_400,
-            now_secs()
-        ),
-    )
-    .await;
+    let (status, body) = support::get(&env, &day).await;
     assert_eq!(status.as_u16(), 422, "{body}");
     assert!(first_error(&body).contains("--query-max-points"), "{body}");
     assert!(first_error(&body).contains("narrow"), "{body}");
     // Within the budget it answers.
     env.state.query.max_points = 1_000;
-    let (status, body) = support::get(
-        &env,
-        &format!(
-            "/api/v1/query?from={}&to={}&query=avg:budget.metric{{*}}",
-            now_secs() - 86_400,
-            now_secs()
-        ),
-    )
-    .await;
+    let (status, body) = support::get(&env, &day).await;
     assert_eq!(status.as_u16(), 200, "{body}");
 }
 

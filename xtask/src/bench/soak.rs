@@ -94,6 +94,9 @@ pub fn main(args: &[String]) -> Result {
         }
     }
 
+    step("soak: backfill the last hour, so that the queries read as much from the first minute on");
+    backfill(&server.addr)?;
+
     let total = Duration::from_secs(minutes * 60);
     let report_every = (total / 10).max(Duration::from_secs(30));
     step(&format!(
@@ -232,6 +235,53 @@ fn record(window: &Mutex<Window>, f: impl FnOnce(&mut Window)) {
     }
 }
 
+/// An hour of the series the queries read: each intake series every second, and the timer's p95
+/// that DogStatsD makes every 10 s. Without it the queries' working set would grow for the first
+/// hour of the run, which says nothing about leaks.
+fn backfill(addr: &str) -> Result {
+    let t = now_secs();
+    let post = |body: String| -> Result {
+        let r = http::request(
+            addr,
+            "POST",
+            "/api/v1/series",
+            &dogwatch_headers(),
+            body.as_bytes(),
+            REQUEST_TIMEOUT,
+        )?;
+        if r.status == 202 {
+            Ok(())
+        } else {
+            Err(format!("backfill refused: {} {}", r.status, r.text()))
+        }
+    };
+    let series = |metric: &str, h: usize, every: i64, value: &dyn Fn(i64) -> i64| {
+        let points: Vec<String> = (1..=3_600 / every)
+            .map(|i| format!("[{},{}]", t - i * every, value(i)))
+            .collect();
+        format!(
+            r#"{{"metric":"{metric}","tags":["host:{}","env:soak"],"points":[{}]}}"#,
+            host(h),
+            points.join(",")
+        )
+    };
+    for hosts in (0..HOSTS).collect::<Vec<_>>().chunks(20) {
+        let batch: Vec<String> = hosts
+            .iter()
+            .map(|&h| series("soak.intake", h, 1, &|i| (i * 7 + h as i64 * 13) % 1000))
+            .collect();
+        post(format!(r#"{{"series":[{}]}}"#, batch.join(",")))?;
+    }
+    let timers: Vec<String> = (0..50)
+        .map(|h| {
+            series("soak.statsd.latency.95percentile", h, 10, &|i| {
+                (i * 11) % 250
+            })
+        })
+        .collect();
+    post(format!(r#"{{"series":[{}]}}"#, timers.join(",")))
+}
+
 /// Every second, the last 10 seconds of each intake series.
 fn intake(addr: &str, stop: &AtomicBool, window: &Mutex<Window>) {
     let mut tick = Instant::now();
@@ -319,20 +369,8 @@ fn queries(addr: &str, stop: &AtomicBool, window: &Mutex<Window>) {
         let (q, span) = asks[i % asks.len()];
         i += 1;
         let t = now_secs();
-        let target = format!(
-            "/api/v1/query?from={}&to={t}&query={}",
-            t - span,
-            http::encode(q)
-        );
         let started = Instant::now();
-        let answer = http::request(
-            addr,
-            "GET",
-            &target,
-            &[("DD-APPLICATION-KEY", APP_KEY)],
-            b"",
-            REQUEST_TIMEOUT,
-        );
+        let answer = query(addr, q, t - span, t);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         match answer {
             Ok(r) if r.status == 200 => record(window, |w| w.query_ms.push(ms)),
@@ -357,24 +395,29 @@ fn rss_mib(pid: u32) -> Result<f64> {
         .ok_or_else(|| "no VmRSS".into())
 }
 
-/// The sum of a stored count over the run.
-fn stored_total(addr: &str, query: &str, since: Instant) -> Result<f64> {
-    let t = now_secs();
-    let from = t - since.elapsed().as_secs() as i64 - 60;
+/// `GET /api/v1/query` over `[from, to]`.
+fn query(addr: &str, q: &str, from: i64, to: i64) -> Result<http::Response> {
     let target = format!(
-        "/api/v1/query?from={from}&to={t}&query={}",
-        http::encode(&format!("{query}.rollup(sum, 60)"))
+        "/api/v1/query?from={from}&to={to}&query={}",
+        http::encode(q)
     );
-    let r = http::request(
+    http::request(
         addr,
         "GET",
         &target,
         &[("DD-APPLICATION-KEY", APP_KEY)],
         b"",
         REQUEST_TIMEOUT,
-    )?;
+    )
+}
+
+/// The sum of a stored count over the run.
+fn stored_total(addr: &str, count: &str, since: Instant) -> Result<f64> {
+    let t = now_secs();
+    let from = t - since.elapsed().as_secs() as i64 - 60;
+    let r = query(addr, &format!("{count}.rollup(sum, 60)"), from, t)?;
     if r.status != 200 {
-        return Err(format!("{query}: {} {}", r.status, r.text()));
+        return Err(format!("{count}: {} {}", r.status, r.text()));
     }
     let answer = json::parse(&r.body)?;
     Ok(answer
