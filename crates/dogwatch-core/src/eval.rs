@@ -63,6 +63,9 @@ pub struct SeriesInfo {
     pub interval_secs: Option<i64>,
 }
 
+/// What [`SeriesSource::each_series`] hands each series' points to.
+pub type EachSeries<'a> = dyn FnMut(SeriesId, &[(i64, f64)]) + 'a;
+
 /// Where the evaluator reads series and points; the server's store implements it.
 pub trait SeriesSource {
     type Error: fmt::Display;
@@ -75,6 +78,25 @@ pub trait SeriesSource {
         from_secs: i64,
         to_secs: i64,
     ) -> Result<Vec<(SeriesId, i64, f64)>, Self::Error>;
+
+    /// Hands the points of each of these series (from_secs <= ts <= to_secs, by time) to `each`,
+    /// one series at a time, so that the evaluator never holds every point of a query at once
+    /// (200 series over an hour at 1 s are 720,000 points). A series without points may be left
+    /// out. The default reads them all through [`SeriesSource::points`]; a store streams them.
+    fn each_series(
+        &self,
+        ids: &[SeriesId],
+        from_secs: i64,
+        to_secs: i64,
+        each: &mut EachSeries<'_>,
+    ) -> Result<(), Self::Error> {
+        let all = self.points(ids, from_secs, to_secs)?;
+        for run in all.chunk_by(|a, b| a.0 == b.0) {
+            let points: Vec<(i64, f64)> = run.iter().map(|&(_, ts, v)| (ts, v)).collect();
+            each(run[0].0, &points);
+        }
+        Ok(())
+    }
 }
 
 /// Why a window cannot be evaluated.
@@ -429,25 +451,34 @@ impl<S: SeriesSource> Evaluator<'_, S> {
             interval_secs: grid.interval_secs,
             len: grid.len + 2 * margin as usize,
         };
-        let mut points: HashMap<SeriesId, Vec<(i64, f64)>> = HashMap::new();
-        for (id, ts, v) in self
-            .src
-            .points(&ids, wide.start_secs, wide.end_secs() - 1)
-            .map_err(EvalError::Source)?
-        {
-            points.entry(id).or_default().push((ts, v));
-        }
+        let aggregation = |s: &SeriesInfo| TimeAggregation {
+            kind: s.kind,
+            modifier,
+            method,
+            sample_interval_secs: s.interval_secs,
+        };
+        // Each series' points become its line as they are read, and are dropped.
+        let by_id: HashMap<SeriesId, &SeriesInfo> = matching.iter().map(|s| (s.id, *s)).collect();
+        let mut lines: HashMap<SeriesId, Line> = HashMap::with_capacity(matching.len());
+        self.src
+            .each_series(
+                &ids,
+                wide.start_secs,
+                wide.end_secs() - 1,
+                &mut |id, points| {
+                    if let Some(s) = by_id.get(&id) {
+                        lines.insert(id, aggregation(s).apply(points, wide));
+                    }
+                },
+            )
+            .map_err(EvalError::Source)?;
 
         let keys: Vec<&str> = m.group_keys().collect();
         let mut groups: BTreeMap<Vec<String>, (Vec<Line>, MetricType)> = BTreeMap::new();
         for s in &matching {
-            let aggregation = TimeAggregation {
-                kind: s.kind,
-                modifier,
-                method,
-                sample_interval_secs: s.interval_secs,
-            };
-            let line = aggregation.apply(points.get(&s.id).map_or(&[][..], Vec::as_slice), wide);
+            let line = lines
+                .remove(&s.id)
+                .unwrap_or_else(|| aggregation(s).apply(&[], wide));
             for tags in group_tags(&keys, s) {
                 let entry = groups.entry(tags).or_insert_with(|| (Vec::new(), s.kind));
                 entry.0.push(line.clone());

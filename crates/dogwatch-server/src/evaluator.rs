@@ -32,7 +32,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::time::Duration;
 
-use dogwatch_core::eval::{self, EvalError, SeriesId, SeriesInfo, SeriesSource};
+use dogwatch_core::eval::{self, EachSeries, EvalError, SeriesId, SeriesInfo, SeriesSource};
 use dogwatch_core::monitor::{
     Evaluation, GroupStatus, Mention, RenderContext, State, Transition, TransitionKind, aggregate,
     mentions, render, step,
@@ -647,16 +647,17 @@ impl CachedSource<'_> {
         Ok(list)
     }
 
-    /// The points of `id` within `[from_secs, to_secs]`, from the cache when its metric's range
-    /// covers that window. What the evaluator gets is charged to the query's budget; the shared
-    /// read of the metric's whole range is not (it serves every monitor on the metric), but it
-    /// stops when the budget's time runs out.
-    fn points_of(
+    /// Hands `each` the points of `id` within `[from_secs, to_secs]`, from the cache when its
+    /// metric's range covers that window. What the evaluator gets is charged to the query's
+    /// budget; the shared read of the metric's whole range is not (it serves every monitor on the
+    /// metric), but it stops when the budget's time runs out.
+    fn with_points(
         &self,
         id: SeriesId,
         from_secs: i64,
         to_secs: i64,
-    ) -> Result<Vec<(SeriesId, i64, f64)>, ReadError> {
+        each: &mut EachSeries<'_>,
+    ) -> Result<(), ReadError> {
         let budget = self.budget.borrow();
         let range = self
             .metric_of
@@ -666,7 +667,8 @@ impl CachedSource<'_> {
         let Some((lo, hi)) = range.filter(|&(lo, hi)| lo <= from_secs && to_secs <= hi) else {
             return self
                 .reader
-                .points_of(&[id], from_secs, to_secs, Meter::Charge(&budget));
+                .metered(&budget)
+                .each_series(&[id], from_secs, to_secs, each);
         };
         let cached = self.points.borrow().get(&id).cloned();
         let all = match cached {
@@ -686,7 +688,10 @@ impl CachedSource<'_> {
         let start = all.partition_point(|&(ts, _)| ts < from_secs);
         let end = all.partition_point(|&(ts, _)| ts <= to_secs);
         budget.charge((end - start) as u64)?;
-        Ok(all[start..end].iter().map(|&(ts, v)| (id, ts, v)).collect())
+        if end > start {
+            each(id, &all[start..end]);
+        }
+        Ok(())
     }
 }
 
@@ -734,14 +739,27 @@ impl SeriesSource for CachedSource<'_> {
         from_secs: i64,
         to_secs: i64,
     ) -> Result<Vec<(SeriesId, i64, f64)>, Self::Error> {
+        let mut out = Vec::new();
+        self.each_series(ids, from_secs, to_secs, &mut |id, points| {
+            out.extend(points.iter().map(|&(ts, v)| (id, ts, v)));
+        })?;
+        Ok(out)
+    }
+
+    fn each_series(
+        &self,
+        ids: &[SeriesId],
+        from_secs: i64,
+        to_secs: i64,
+        each: &mut EachSeries<'_>,
+    ) -> Result<(), Self::Error> {
         let mut sorted = ids.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        let mut out = Vec::new();
         for id in sorted {
-            out.extend(self.points_of(id, from_secs, to_secs)?);
+            self.with_points(id, from_secs, to_secs, each)?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 

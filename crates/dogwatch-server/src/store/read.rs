@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use dogwatch_core::eval::{SeriesId, SeriesInfo, SeriesSource};
+use dogwatch_core::eval::{EachSeries, SeriesId, SeriesInfo, SeriesSource};
 use dogwatch_core::model::{MetricType, SeriesKey, TagSet};
 use rusqlite::{Connection, params};
 
@@ -169,29 +169,48 @@ impl Reader {
         to_secs: i64,
         meter: Meter<'_>,
     ) -> Result<Vec<(SeriesId, i64, f64)>, ReadError> {
+        let mut out = Vec::new();
+        self.each_of(ids, from_secs, to_secs, meter, &mut |id, points| {
+            out.extend(points.iter().map(|&(ts, v)| (id, ts, v)));
+        })?;
+        Ok(out)
+    }
+
+    /// [`Reader::points_of`] one series at a time, through one buffer: `each` gets each series'
+    /// points (series without points are left out).
+    fn each_of(
+        &self,
+        ids: &[SeriesId],
+        from_secs: i64,
+        to_secs: i64,
+        meter: Meter<'_>,
+        each: &mut EachSeries<'_>,
+    ) -> Result<(), ReadError> {
         let mut st = self.conn.prepare_cached(
             "SELECT ts, value FROM points WHERE series_id = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
         )?;
-        let mut out = Vec::new();
         let mut sorted = ids.to_vec();
         sorted.sort_unstable();
+        let mut buffer = Vec::new();
         for id in sorted {
             if let Meter::Charge(b) | Meter::Watch(b) = meter {
                 b.check()?;
             }
-            let rows = st.query_map(params![id, from_secs, to_secs], |r| {
-                Ok((id, r.get(0)?, r.get(1)?))
-            })?;
-            for row in rows {
+            buffer.clear();
+            let mut rows = st.query(params![id, from_secs, to_secs])?;
+            while let Some(row) = rows.next()? {
                 match meter {
                     Meter::Charge(b) => b.charge(1)?,
                     Meter::Watch(b) => b.watch(1)?,
                     Meter::Off => {}
                 }
-                out.push(row?);
+                buffer.push((row.get(0)?, row.get(1)?));
+            }
+            if !buffer.is_empty() {
+                each(id, &buffer);
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -219,6 +238,16 @@ impl SeriesSource for Reader {
         to_secs: i64,
     ) -> Result<Vec<(SeriesId, i64, f64)>, Self::Error> {
         self.points_of(ids, from_secs, to_secs, Meter::Off)
+    }
+
+    fn each_series(
+        &self,
+        ids: &[SeriesId],
+        from_secs: i64,
+        to_secs: i64,
+        each: &mut EachSeries<'_>,
+    ) -> Result<(), Self::Error> {
+        self.each_of(ids, from_secs, to_secs, Meter::Off, each)
     }
 }
 
@@ -251,5 +280,16 @@ impl SeriesSource for Metered<'_> {
     ) -> Result<Vec<(SeriesId, i64, f64)>, Self::Error> {
         self.reader
             .points_of(ids, from_secs, to_secs, Meter::Charge(self.budget))
+    }
+
+    fn each_series(
+        &self,
+        ids: &[SeriesId],
+        from_secs: i64,
+        to_secs: i64,
+        each: &mut EachSeries<'_>,
+    ) -> Result<(), Self::Error> {
+        self.reader
+            .each_of(ids, from_secs, to_secs, Meter::Charge(self.budget), each)
     }
 }
