@@ -194,6 +194,12 @@ fn a_new_data_dir_and_its_files_are_private_and_keys_can_come_from_files() {
     ] {
         assert_eq!(mode(&data.join(file)), 0o600, "{file}");
     }
+    // It restarted itself with a bounded number of malloc arenas (main.rs), as the same process.
+    let environ = std::fs::read(format!("/proc/{}/environ", server.pid())).expect("environ");
+    assert!(
+        String::from_utf8_lossy(&environ).contains("MALLOC_ARENA_MAX="),
+        "no arena limit"
+    );
     let cmdline = std::fs::read(format!("/proc/{}/cmdline", server.pid())).expect("cmdline");
     assert!(
         !String::from_utf8_lossy(&cmdline).contains("secret-from-a-file"),
