@@ -25,11 +25,16 @@ pub struct QueryLimits {
     pub max_queries: usize,
 }
 
+/// `--query-timeout`'s default.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+/// `--query-max-points`' default.
+pub const DEFAULT_MAX_POINTS: u64 = 5_000_000;
+
 impl Default for QueryLimits {
     fn default() -> Self {
         QueryLimits {
-            timeout: Duration::from_secs(30),
-            max_points: 5_000_000,
+            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            max_points: DEFAULT_MAX_POINTS,
             max_queries: 64,
         }
     }

@@ -81,7 +81,7 @@ pub struct ServeArgs {
 
     /// Seconds a request may take from its head to the end of its answer (reading the body
     /// included); beyond, the answer is 408. Longer than --query-timeout.
-    #[arg(long, env = "DOGWATCH_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, env = "DOGWATCH_REQUEST_TIMEOUT", default_value_t = crate::edge::DEFAULT_REQUEST_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout: u64,
 
     /// Most HTTP connections open at once; further clients wait in the kernel's accept queue.
@@ -90,11 +90,11 @@ pub struct ServeArgs {
 
     /// Seconds one query request (or one monitor's evaluation) may compute before it is stopped
     /// and answered with 422.
-    #[arg(long, env = "DOGWATCH_QUERY_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, env = "DOGWATCH_QUERY_TIMEOUT", default_value_t = crate::budget::DEFAULT_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub query_timeout: u64,
 
     /// Most stored points one query request (or one monitor's evaluation) may read.
-    #[arg(long, env = "DOGWATCH_QUERY_MAX_POINTS", default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "DOGWATCH_QUERY_MAX_POINTS", default_value_t = crate::budget::DEFAULT_MAX_POINTS, value_parser = clap::value_parser!(u64).range(1..))]
     pub query_max_points: u64,
 
     /// Receive buffer of the DogStatsD socket in bytes (the Datadog agent's `dogstatsd_so_rcvbuf`):

@@ -39,6 +39,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 style-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'none'; \
 form-action 'self'; frame-ancestors 'none'";
 
+/// `--request-timeout`'s default.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 60;
+
 /// What the edge checks, from the command line.
 #[derive(Debug, Clone)]
 pub struct EdgeConfig {
@@ -51,7 +54,7 @@ impl Default for EdgeConfig {
     fn default() -> Self {
         EdgeConfig {
             public_host: None,
-            request_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
         }
     }
 }

@@ -16,6 +16,9 @@
 //!    A `by` group seen for the first time is recorded with `first_seen_ms` = now and left out of
 //!    evaluation (no state, transition or notification) until `new_group_delay` (else
 //!    `new_host_delay`, default 300 s) has passed since; a simple monitor's group never waits.
+//!    Each distinct query is evaluated within its own query budget (`budget.rs`); one over it, or
+//!    failing otherwise, is recorded as the monitor's evaluation error and its groups are left as
+//!    they were.
 //! 3. A known group missing from the result, or without a value, has no data; a simple monitor
 //!    that never had data goes to No Data once `no_data_timeframe` has passed since its creation.
 //! 4. Core's pure [`step`] gives each group's next status and transition.

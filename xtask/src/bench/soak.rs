@@ -241,14 +241,7 @@ fn record(window: &Mutex<Window>, f: impl FnOnce(&mut Window)) {
 fn backfill(addr: &str) -> Result {
     let t = now_secs();
     let post = |body: String| -> Result {
-        let r = http::request(
-            addr,
-            "POST",
-            "/api/v1/series",
-            &dogwatch_headers(),
-            body.as_bytes(),
-            REQUEST_TIMEOUT,
-        )?;
+        let r = post_series(addr, &body)?;
         if r.status == 202 {
             Ok(())
         } else {
@@ -307,14 +300,7 @@ fn intake(addr: &str, stop: &AtomicBool, window: &Mutex<Window>) {
         }
         body.push_str("]}");
         seq += 1;
-        match http::request(
-            addr,
-            "POST",
-            "/api/v1/series",
-            &dogwatch_headers(),
-            body.as_bytes(),
-            REQUEST_TIMEOUT,
-        ) {
+        match post_series(addr, &body) {
             Ok(r) if r.status == 202 => {
                 record(window, |w| w.points += (HOSTS * POINTS_PER_SERIES) as u64)
             }
@@ -393,6 +379,18 @@ fn rss_mib(pid: u32) -> Result<f64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map(|kib| kib / 1024.0)
         .ok_or_else(|| "no VmRSS".into())
+}
+
+/// `POST /api/v1/series` with `body`.
+fn post_series(addr: &str, body: &str) -> Result<http::Response> {
+    http::request(
+        addr,
+        "POST",
+        "/api/v1/series",
+        &dogwatch_headers(),
+        body.as_bytes(),
+        REQUEST_TIMEOUT,
+    )
 }
 
 /// `GET /api/v1/query` over `[from, to]`.

@@ -101,32 +101,35 @@ pub async fn serve(
 
 /// The answers hyper writes by itself: these status lines, then a head with `content-length: 0`
 /// (and `connection: close`, in an order that is hyper's business).
-const AUTO_REPLIES: [(&[u8], &str); 3] = [
-    (
-        b"HTTP/1.1 400 Bad Request\r\n",
-        "the request is not valid HTTP/1.1",
-    ),
-    (
-        b"HTTP/1.1 414 URI Too Long\r\n",
-        "the request target is longer than 64 KiB",
-    ),
-    (
-        b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
-        "the request head is larger than 96 KiB or has more than 400 headers",
-    ),
+const AUTO_REPLIES: [&[u8]; 3] = [
+    b"HTTP/1.1 400 Bad Request\r\n",
+    b"HTTP/1.1 414 URI Too Long\r\n",
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
 ];
 
-/// The first automatic answer in `buf`: where it starts, where its head ends, and its message.
-fn auto_reply(buf: &[u8]) -> Option<(usize, usize, &'static [u8], &'static str)> {
-    let mut first: Option<(usize, usize, &[u8], &str)> = None;
-    for (status_line, message) in AUTO_REPLIES {
+/// What the JSON body of an automatic answer says, from the limits hyper was given.
+fn auto_message(status_line: &[u8]) -> String {
+    match status_line.get(9..12) {
+        Some(b"414") => "the request target is longer than 64 KiB".to_owned(),
+        Some(b"431") => format!(
+            "the request head is larger than {} KiB or has more than {MAX_PARSED_HEADERS} headers",
+            MAX_HEAD_BYTES / 1024
+        ),
+        _ => "the request is not valid HTTP/1.1".to_owned(),
+    }
+}
+
+/// The first automatic answer in `buf`: where it starts, where its head ends, and its status line.
+fn auto_reply(buf: &[u8]) -> Option<(usize, usize, &'static [u8])> {
+    let mut first: Option<(usize, usize, &[u8])> = None;
+    for status_line in AUTO_REPLIES {
         let mut from = 0;
         while let Some(at) = find(&buf[from..], status_line).map(|i| i + from) {
             let end = find(&buf[at..], b"\r\n\r\n").map_or(buf.len(), |i| at + i + 4);
             let head = &buf[at..end];
             if find(head, b"\r\ncontent-length: 0\r\n").is_some() {
                 if first.is_none_or(|(f, ..)| at < f) {
-                    first = Some((at, end, status_line, message));
+                    first = Some((at, end, status_line));
                 }
                 break;
             }
@@ -199,8 +202,8 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for JsonAutoReplies<IO> {
         match auto_reply(buf) {
             // Whatever precedes the automatic answer goes out first.
             Some((at, ..)) if at > 0 => Pin::new(&mut this.io).poll_write(cx, &buf[..at]),
-            Some((_, end, status_line, message)) => {
-                this.pending = Some((replacement(status_line, message), 0));
+            Some((_, end, status_line)) => {
+                this.pending = Some((replacement(status_line, &auto_message(status_line)), 0));
                 // Its bytes are taken now; flush and shutdown write the replacement.
                 let _ = this.poll_pending(cx)?;
                 Poll::Ready(Ok(end))
