@@ -3,10 +3,7 @@
 //! that a newer request, or the view going away, aborts the one in flight.
 
 mod http;
-pub mod json;
 mod latest;
-mod monitor;
-mod wire;
 
 use std::fmt;
 use std::future::Future;
@@ -14,13 +11,15 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use dogwatch_core::timeframe::TimeRange;
-use dogwatch_core::wire::{AllTags, DashboardList, MetricsList, QueryResponse};
+use dogwatch_core::wire::{
+    AllTags, DashboardList, Event, Inbox, MetricsList, Monitor, MonitorDefinition, MonitorHistory,
+    QueryResponse, Settings, User, Webhook,
+};
 use leptos::prelude::*;
 use web_sys::AbortSignal;
 
 pub use http::HttpBackend;
 pub use latest::{Load, use_latest};
-pub use monitor::{Event, MonitorSummary, User, Webhook};
 
 /// What every backend call returns. Not `Send`: browser futures live on the one JS thread.
 pub type ApiFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
@@ -65,28 +64,23 @@ pub trait Backend {
     fn markdown(&self, text: &str, abort: Option<&AbortSignal>) -> ApiFuture<String>;
 
     /// Every monitor with its overall state (`GET /api/v1/monitor`).
-    fn monitors(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<MonitorSummary>>;
+    fn monitors(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<Monitor>>;
 
     /// One monitor with its groups' states (`GET /api/v1/monitor/{id}?group_states=all`).
-    fn monitor(&self, id: i64, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value>;
+    fn monitor(&self, id: i64, abort: Option<&AbortSignal>) -> ApiFuture<Monitor>;
 
     /// Creates a monitor (`POST /api/v1/monitor`) or replaces one (`PUT /api/v1/monitor/{id}`).
-    fn save_monitor(
-        &self,
-        id: Option<i64>,
-        body: serde_json::Value,
-    ) -> ApiFuture<serde_json::Value>;
+    fn save_monitor(&self, id: Option<i64>, body: MonitorDefinition) -> ApiFuture<Monitor>;
 
     /// Deletes a monitor (`DELETE /api/v1/monitor/{id}`).
     fn delete_monitor(&self, id: i64) -> ApiFuture<()>;
 
     /// Mutes (`POST /api/v1/monitor/{id}/mute`) or unmutes (`…/unmute`, every scope) a monitor.
-    fn mute_monitor(&self, id: i64, mute: bool) -> ApiFuture<serde_json::Value>;
+    fn mute_monitor(&self, id: i64, mute: bool) -> ApiFuture<Monitor>;
 
     /// A monitor's groups, transitions and notifications sent
     /// (`GET /api/v1/dogwatch/monitor/{id}/history`).
-    fn monitor_history(&self, id: i64, abort: Option<&AbortSignal>)
-    -> ApiFuture<serde_json::Value>;
+    fn monitor_history(&self, id: i64, abort: Option<&AbortSignal>) -> ApiFuture<MonitorHistory>;
 
     /// Events between two times, newest first, optionally of one monitor (`GET /api/v1/events`).
     fn events(
@@ -102,18 +96,20 @@ pub trait Backend {
     /// The webhooks to @mention (`GET /api/v1/dogwatch/webhooks`).
     fn webhooks(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<Webhook>>;
 
-    /// Adds or replaces a user (`kind` "users") or a webhook (`kind` "webhooks"):
-    /// `POST /api/v1/dogwatch/{kind}`.
-    fn save_contact(&self, kind: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value>;
+    /// Adds a user, or replaces the one with the same handle (`POST /api/v1/dogwatch/users`).
+    fn save_user(&self, user: User) -> ApiFuture<User>;
+
+    /// Adds a webhook, or replaces the one with the same name (`POST /api/v1/dogwatch/webhooks`).
+    fn save_webhook(&self, hook: Webhook) -> ApiFuture<Webhook>;
 
     /// Removes a user by handle or a webhook by name: `DELETE /api/v1/dogwatch/{kind}/{name}`.
     fn delete_contact(&self, kind: &str, name: &str) -> ApiFuture<()>;
 
     /// A user's in-app messages, newest first (`GET /api/v1/dogwatch/inbox/{handle}`).
-    fn inbox(&self, handle: &str, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value>;
+    fn inbox(&self, handle: &str, abort: Option<&AbortSignal>) -> ApiFuture<Inbox>;
 
     /// How the server is configured, SMTP included (`GET /api/v1/dogwatch/settings`).
-    fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value>;
+    fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<Settings>;
 }
 
 /// The backend the app was started with, shared through context.

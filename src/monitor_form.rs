@@ -9,8 +9,7 @@ use dogwatch_core::monitor::{
     Transition, TransitionKind,
 };
 use dogwatch_core::query::ast::format_number;
-use dogwatch_core::wire::QueryResponse;
-use serde_json::{Map, Value};
+use dogwatch_core::wire::{self, Monitor, MonitorDefinition, MonitorOptions, QueryResponse};
 
 /// Windows the form offers: (query form, label).
 pub const WINDOWS: [(&str, &str); 10] = [
@@ -369,99 +368,63 @@ impl MonitorForm {
     }
 
     /// The body of `POST /api/v1/monitor` (or `PUT`): Datadog's shape.
-    pub fn to_body(&self) -> Value {
+    pub fn to_body(&self) -> MonitorDefinition {
         let mut problems = Vec::new();
         let t = self.thresholds(&mut problems);
-        let num = |n: Option<f64>| n.map_or(Value::Null, Value::from);
-        let int = |text: &str| text.trim().parse::<i64>().map_or(Value::Null, Value::from);
-        let mut thresholds = Map::new();
-        for (key, value) in [
-            ("critical", t.critical),
-            ("warning", t.warning),
-            ("critical_recovery", t.critical_recovery),
-            ("warning_recovery", t.warning_recovery),
-        ] {
-            if value.is_some() {
-                thresholds.insert(key.into(), num(value));
-            }
-        }
-        let mut options = Map::new();
-        options.insert("thresholds".into(), Value::Object(thresholds));
-        options.insert("notify_no_data".into(), self.notify_no_data.into());
-        let no_data = if self.notify_no_data {
-            int(&self.no_data_timeframe)
-        } else {
-            Value::Null
+        let int = |text: &str| text.trim().parse::<i64>().ok();
+        let options = MonitorOptions {
+            thresholds: wire::Thresholds::from_values(
+                t.critical,
+                t.warning,
+                t.critical_recovery,
+                t.warning_recovery,
+            ),
+            notify_no_data: self.notify_no_data,
+            no_data_timeframe: int(&self.no_data_timeframe).filter(|_| self.notify_no_data),
+            renotify_interval: int(&self.renotify_interval),
+            evaluation_delay: Some(int(&self.evaluation_delay).unwrap_or(0)),
+            require_full_window: self.require_full_window,
+            ..MonitorOptions::default()
         };
-        options.insert("no_data_timeframe".into(), no_data);
-        options.insert("renotify_interval".into(), int(&self.renotify_interval));
-        let delay = int(&self.evaluation_delay);
-        options.insert(
-            "evaluation_delay".into(),
-            if delay.is_null() { 0.into() } else { delay },
-        );
-        options.insert(
-            "require_full_window".into(),
-            self.require_full_window.into(),
-        );
-        let tags: Vec<Value> = split_list(&self.tags).map(Value::from).collect();
-        let mut body = Map::new();
-        body.insert("type".into(), "metric alert".into());
-        body.insert("name".into(), self.name.trim().into());
-        body.insert("query".into(), self.query_text().into());
-        body.insert("message".into(), self.message.as_str().into());
-        body.insert("tags".into(), Value::Array(tags));
-        body.insert("priority".into(), int(&self.priority));
-        body.insert("options".into(), Value::Object(options));
-        Value::Object(body)
+        MonitorDefinition {
+            kind: "metric alert".into(),
+            name: self.name.trim().into(),
+            query: self.query_text(),
+            message: self.message.clone(),
+            tags: split_list(&self.tags).map(str::to_owned).collect(),
+            priority: int(&self.priority),
+            options,
+        }
     }
 
     /// A saved monitor (`GET /api/v1/monitor/{id}`) in the form. A query the form cannot show field
     /// by field keeps its metric part whole in the query field.
-    pub fn from_monitor(m: &Value) -> MonitorForm {
-        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
-        let options = m.get("options");
-        let opt = |k: &str| options.and_then(|o| o.get(k));
-        let threshold = |k: &str| {
-            opt("thresholds")
-                .and_then(|t| t.get(k))
-                .and_then(Value::as_f64)
+    pub fn from_monitor(m: &Monitor) -> MonitorForm {
+        let o = &m.options;
+        let threshold = |t: &Option<serde_json::Number>| {
+            t.as_ref()
+                .and_then(serde_json::Number::as_f64)
                 .map(format_number)
                 .unwrap_or_default()
         };
-        let int = |k: &str| opt(k).and_then(Value::as_i64).map(|n| n.to_string());
+        let int = |n: Option<i64>| n.map(|n| n.to_string());
         let mut form = MonitorForm {
-            name: text(m.get("name")),
-            message: text(m.get("message")),
-            tags: m
-                .get("tags")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    let tags: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
-                    tags.join(", ")
-                })
-                .unwrap_or_default(),
-            priority: m
-                .get("priority")
-                .and_then(Value::as_i64)
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
-            critical: threshold("critical"),
-            warning: threshold("warning"),
-            critical_recovery: threshold("critical_recovery"),
-            warning_recovery: threshold("warning_recovery"),
-            notify_no_data: opt("notify_no_data")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            no_data_timeframe: int("no_data_timeframe").unwrap_or_else(|| "10".into()),
-            renotify_interval: int("renotify_interval").unwrap_or_default(),
-            evaluation_delay: int("evaluation_delay").unwrap_or_else(|| "0".into()),
-            require_full_window: opt("require_full_window")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            name: m.name.clone(),
+            message: m.message.clone(),
+            tags: m.tags.join(", "),
+            priority: int(m.priority).unwrap_or_default(),
+            critical: threshold(&o.thresholds.critical),
+            warning: threshold(&o.thresholds.warning),
+            critical_recovery: threshold(&o.thresholds.critical_recovery),
+            warning_recovery: threshold(&o.thresholds.warning_recovery),
+            notify_no_data: o.notify_no_data,
+            no_data_timeframe: int(o.no_data_timeframe).unwrap_or_else(|| "10".into()),
+            renotify_interval: int(o.renotify_interval).unwrap_or_default(),
+            evaluation_delay: int(o.evaluation_delay).unwrap_or_else(|| "0".into()),
+            require_full_window: o.require_full_window,
             ..MonitorForm::default()
         };
-        let query = text(m.get("query"));
+        let query = m.query.clone();
         match monitor::parse(&query) {
             Ok(q) => {
                 form.time_aggr = q.time_aggr.as_str().to_owned();
@@ -615,7 +578,7 @@ mod tests {
             form.query_text(),
             "avg(last_5m):avg:my_metric{host:ubuntu} > 800"
         );
-        let body = crate::api::json::to_string(&form.to_body());
+        let body = serde_json::to_string(&form.to_body()).expect("serializes");
         assert!(body.contains(r#""query":"avg(last_5m):avg:my_metric{host:ubuntu} > 800""#));
         assert!(
             body.contains(r#""thresholds":{"critical":800.0,"warning":500.0}"#),
@@ -651,7 +614,7 @@ mod tests {
         form.tags = "app:web, team:ops".into();
         form.priority = "2".into();
         form.renotify_interval = "30".into();
-        let back = MonitorForm::from_monitor(&form.to_body());
+        let back = MonitorForm::from_monitor(&form.to_body().into());
         assert_eq!(back, form);
     }
 

@@ -1,40 +1,78 @@
-//! [`Backend`] over HTTP against the built-in dogwatch server, with `fetch`. The read API is open on
-//! loopback, so no keys are sent.
+//! [`Backend`] over HTTP against the built-in dogwatch server, with gloo-net: each answer decoded by
+//! serde into core's wire types. The read API is open on loopback, so no keys are sent.
 
 use dogwatch_core::timeframe::TimeRange;
-use dogwatch_core::wire::{AllTags, DashboardList, MetricsList, QueryResponse};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use dogwatch_core::wire::{
+    AllTags, DashboardList, Errors, Event, EventList, Inbox, MarkdownHtml, MarkdownRequest,
+    MetricsList, Monitor, MonitorDefinition, MonitorHistory, MuteRequest, QueryResponse, Settings,
+    User, UserList, Webhook, WebhookList,
+};
+use gloo_net::http::{Request, RequestBuilder};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use web_sys::AbortSignal;
 
-use super::json::{self, Reader};
-use super::{ApiError, ApiFuture, Backend, Event, MonitorSummary, User, Webhook, monitor, wire};
+use super::{ApiError, ApiFuture, Backend};
 
-/// Reads an answer's JSON into its type.
-type Read<T> = fn(&mut Reader) -> json::Result<T>;
-
-/// The built-in server, reached at `base` (empty: the origin that served the UI).
 pub struct HttpBackend {
+    /// Empty: the page's own server.
     base: String,
 }
 
 impl HttpBackend {
-    /// The server that served this page: the usual set-up, since `dogwatch serve` serves the UI too.
     pub fn same_origin() -> HttpBackend {
         HttpBackend {
             base: String::new(),
         }
     }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A `GET` of `path` with `params` in its query string.
+    fn get<T: DeserializeOwned + 'static>(
+        &self,
+        path: &str,
+        params: Vec<(&'static str, String)>,
+        abort: Option<&AbortSignal>,
+    ) -> ApiFuture<T> {
+        let request = Request::get(&self.url(path))
+            .query(params)
+            .abort_signal(abort)
+            .build();
+        Box::pin(answer(request, self.origin()))
+    }
+
+    /// A write with a JSON body (none for `DELETE`).
+    fn send<B: Serialize, T: DeserializeOwned + 'static>(
+        &self,
+        builder: RequestBuilder,
+        body: Option<&B>,
+    ) -> ApiFuture<T> {
+        let request = match body {
+            Some(body) => builder.json(body),
+            None => builder.build(),
+        };
+        Box::pin(answer(request, self.origin()))
+    }
+
+    fn delete(&self, path: &str) -> ApiFuture<()> {
+        let request = Request::delete(&self.url(path)).build();
+        let answer = answer::<serde::de::IgnoredAny>(request, self.origin());
+        Box::pin(async move { answer.await.map(drop) })
+    }
+}
+
+/// A path segment with everything but unreserved characters percent-encoded.
+fn segment(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
 }
 
 impl Backend for HttpBackend {
     fn origin(&self) -> String {
         if self.base.is_empty() {
-            window()
+            leptos::prelude::window()
                 .location()
                 .origin()
                 .unwrap_or_else(|_| "this page's server".to_owned())
@@ -44,27 +82,16 @@ impl Backend for HttpBackend {
     }
 
     fn metrics(&self, from_secs: i64, abort: Option<&AbortSignal>) -> ApiFuture<MetricsList> {
-        let url = format!("{}/api/v1/metrics", self.base);
-        let params = vec![("from", from_secs.to_string())];
-        get_json(
-            url,
-            params,
-            abort.cloned(),
-            self.origin(),
-            wire::metrics_list,
+        self.get(
+            "/api/v1/metrics",
+            vec![("from", from_secs.to_string())],
+            abort,
         )
     }
 
     fn all_tags(&self, metric: &str, abort: Option<&AbortSignal>) -> ApiFuture<AllTags> {
-        let name = String::from(js_sys::encode_uri_component(metric));
-        let url = format!("{}/api/v2/metrics/{name}/all-tags", self.base);
-        get_json(
-            url,
-            Vec::new(),
-            abort.cloned(),
-            self.origin(),
-            wire::all_tags,
-        )
+        let path = format!("/api/v2/metrics/{}/all-tags", segment(metric));
+        self.get(&path, Vec::new(), abort)
     }
 
     fn query(
@@ -73,118 +100,87 @@ impl Backend for HttpBackend {
         range: TimeRange,
         abort: Option<&AbortSignal>,
     ) -> ApiFuture<QueryResponse> {
-        let url = format!("{}/api/v1/query", self.base);
         let (from_secs, to_secs) = range.to_secs();
         let params = vec![
             ("from", from_secs.to_string()),
             ("to", to_secs.to_string()),
             ("query", query.to_owned()),
         ];
-        get_json(
-            url,
-            params,
-            abort.cloned(),
-            self.origin(),
-            wire::query_response,
-        )
+        self.get("/api/v1/query", params, abort)
     }
 
     fn dashboards(&self, abort: Option<&AbortSignal>) -> ApiFuture<DashboardList> {
-        let url = format!("{}/api/v1/dashboard", self.base);
-        get_json(
-            url,
-            Vec::new(),
-            abort.cloned(),
-            self.origin(),
-            wire::dashboard_list,
-        )
+        self.get("/api/v1/dashboard", Vec::new(), abort)
     }
 
     fn dashboard(&self, id: &str, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
-        let url = self.dashboard_url(id);
-        get_json(url, Vec::new(), abort.cloned(), self.origin(), json::value)
-    }
-
-    fn create_dashboard(&self, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
-        let url = format!("{}/api/v1/dashboard", self.base);
-        send_json("POST", url, Some(body), None, self.origin())
-    }
-
-    fn update_dashboard(&self, id: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
-        let url = self.dashboard_url(id);
-        send_json("PUT", url, Some(body), None, self.origin())
-    }
-
-    fn markdown(&self, text: &str, abort: Option<&AbortSignal>) -> ApiFuture<String> {
-        let (url, origin) = (self.markdown_url(), self.origin());
-        let mut body = serde_json::Map::new();
-        body.insert("text".to_owned(), text.into());
-        let body = json::to_string(&serde_json::Value::Object(body));
-        let text = fetch_text("POST", url, Some(body), abort.cloned(), origin.clone());
-        parsed(text, origin, wire::markdown_html)
-    }
-
-    fn delete_dashboard(&self, id: &str) -> ApiFuture<()> {
-        let url = self.dashboard_url(id);
-        let origin = self.origin();
-        let text = fetch_text("DELETE", url, None, None, origin.clone());
-        parsed(text, origin, |r| r.skip())
-    }
-
-    fn monitors(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<MonitorSummary>> {
-        let url = format!("{}/api/v1/monitor", self.base);
-        get_json(
-            url,
+        self.get(
+            &format!("/api/v1/dashboard/{}", segment(id)),
             Vec::new(),
-            abort.cloned(),
-            self.origin(),
-            monitor::monitors,
+            abort,
         )
     }
 
-    fn monitor(&self, id: i64, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
-        let url = format!("{}/api/v1/monitor/{id}", self.base);
-        let params = vec![("group_states", "all".to_owned())];
-        get_json(url, params, abort.cloned(), self.origin(), json::value)
+    fn create_dashboard(&self, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
+        self.send(Request::post(&self.url("/api/v1/dashboard")), Some(&body))
     }
 
-    fn save_monitor(
-        &self,
-        id: Option<i64>,
-        body: serde_json::Value,
-    ) -> ApiFuture<serde_json::Value> {
-        let (method, url) = match id {
-            Some(id) => ("PUT", format!("{}/api/v1/monitor/{id}", self.base)),
-            None => ("POST", format!("{}/api/v1/monitor", self.base)),
+    fn update_dashboard(&self, id: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
+        let url = self.url(&format!("/api/v1/dashboard/{}", segment(id)));
+        self.send(Request::put(&url), Some(&body))
+    }
+
+    fn delete_dashboard(&self, id: &str) -> ApiFuture<()> {
+        self.delete(&format!("/api/v1/dashboard/{}", segment(id)))
+    }
+
+    fn markdown(&self, text: &str, abort: Option<&AbortSignal>) -> ApiFuture<String> {
+        let body = MarkdownRequest {
+            text: text.to_owned(),
         };
-        send_json(method, url, Some(body), None, self.origin())
+        let builder = Request::post(&self.url("/api/v1/dogwatch/markdown")).abort_signal(abort);
+        let html: ApiFuture<MarkdownHtml> = self.send(builder, Some(&body));
+        Box::pin(async move { html.await.map(|h| h.html) })
+    }
+
+    fn monitors(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<Monitor>> {
+        self.get("/api/v1/monitor", Vec::new(), abort)
+    }
+
+    fn monitor(&self, id: i64, abort: Option<&AbortSignal>) -> ApiFuture<Monitor> {
+        let params = vec![("group_states", "all".to_owned())];
+        self.get(&format!("/api/v1/monitor/{id}"), params, abort)
+    }
+
+    fn save_monitor(&self, id: Option<i64>, body: MonitorDefinition) -> ApiFuture<Monitor> {
+        let builder = match id {
+            Some(id) => Request::put(&self.url(&format!("/api/v1/monitor/{id}"))),
+            None => Request::post(&self.url("/api/v1/monitor")),
+        };
+        self.send(builder, Some(&body))
     }
 
     fn delete_monitor(&self, id: i64) -> ApiFuture<()> {
-        self.delete(format!("{}/api/v1/monitor/{id}", self.base))
+        self.delete(&format!("/api/v1/monitor/{id}"))
     }
 
-    fn mute_monitor(&self, id: i64, mute: bool) -> ApiFuture<serde_json::Value> {
+    fn mute_monitor(&self, id: i64, mute: bool) -> ApiFuture<Monitor> {
         let (what, body) = if mute {
-            ("mute", serde_json::Map::new())
+            ("mute", MuteRequest::default())
         } else {
-            let mut all = serde_json::Map::new();
-            all.insert("all_scopes".to_owned(), true.into());
+            let all = MuteRequest {
+                all_scopes: Some(true),
+                ..MuteRequest::default()
+            };
             ("unmute", all)
         };
-        let url = format!("{}/api/v1/monitor/{id}/{what}", self.base);
-        let body = Some(serde_json::Value::Object(body));
-        send_json("POST", url, body, None, self.origin())
+        let url = self.url(&format!("/api/v1/monitor/{id}/{what}"));
+        self.send(Request::post(&url), Some(&body))
     }
 
-    fn monitor_history(
-        &self,
-        id: i64,
-        abort: Option<&AbortSignal>,
-    ) -> ApiFuture<serde_json::Value> {
-        let url = format!("{}/api/v1/dogwatch/monitor/{id}/history", self.base);
-        let params = vec![("limit", "200".to_owned())];
-        get_json(url, params, abort.cloned(), self.origin(), json::value)
+    fn monitor_history(&self, id: i64, abort: Option<&AbortSignal>) -> ApiFuture<MonitorHistory> {
+        let path = format!("/api/v1/dogwatch/monitor/{id}/history");
+        self.get(&path, vec![("limit", "200".to_owned())], abort)
     }
 
     fn events(
@@ -193,208 +189,93 @@ impl Backend for HttpBackend {
         range: TimeRange,
         abort: Option<&AbortSignal>,
     ) -> ApiFuture<Vec<Event>> {
-        let url = format!("{}/api/v1/events", self.base);
         let (start, end) = range.to_secs();
         let mut params = vec![("start", start.to_string()), ("end", end.to_string())];
         if let Some(id) = monitor_id {
             params.push(("monitor_id", id.to_string()));
         }
-        get_json(url, params, abort.cloned(), self.origin(), monitor::events)
+        let list: ApiFuture<EventList> = self.get("/api/v1/events", params, abort);
+        Box::pin(async move { list.await.map(|l| l.events) })
     }
 
     fn users(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<User>> {
-        let url = format!("{}/api/v1/dogwatch/users", self.base);
-        get_json(
-            url,
-            Vec::new(),
-            abort.cloned(),
-            self.origin(),
-            monitor::users,
-        )
+        let list: ApiFuture<UserList> = self.get("/api/v1/dogwatch/users", Vec::new(), abort);
+        Box::pin(async move { list.await.map(|l| l.users) })
     }
 
     fn webhooks(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<Webhook>> {
-        let url = format!("{}/api/v1/dogwatch/webhooks", self.base);
-        get_json(
-            url,
-            Vec::new(),
-            abort.cloned(),
-            self.origin(),
-            monitor::webhooks,
+        let list: ApiFuture<WebhookList> = self.get("/api/v1/dogwatch/webhooks", Vec::new(), abort);
+        Box::pin(async move { list.await.map(|l| l.webhooks) })
+    }
+
+    fn save_user(&self, user: User) -> ApiFuture<User> {
+        self.send(
+            Request::post(&self.url("/api/v1/dogwatch/users")),
+            Some(&user),
         )
     }
 
-    fn save_contact(&self, kind: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
-        let url = format!("{}/api/v1/dogwatch/{kind}", self.base);
-        send_json("POST", url, Some(body), None, self.origin())
+    fn save_webhook(&self, hook: Webhook) -> ApiFuture<Webhook> {
+        let url = self.url("/api/v1/dogwatch/webhooks");
+        self.send(Request::post(&url), Some(&hook))
     }
 
     fn delete_contact(&self, kind: &str, name: &str) -> ApiFuture<()> {
-        let name = String::from(js_sys::encode_uri_component(name));
-        self.delete(format!("{}/api/v1/dogwatch/{kind}/{name}", self.base))
+        self.delete(&format!("/api/v1/dogwatch/{kind}/{}", segment(name)))
     }
 
-    fn inbox(&self, handle: &str, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
-        let handle = String::from(js_sys::encode_uri_component(handle));
-        let url = format!("{}/api/v1/dogwatch/inbox/{handle}", self.base);
-        get_json(url, Vec::new(), abort.cloned(), self.origin(), json::value)
+    fn inbox(&self, handle: &str, abort: Option<&AbortSignal>) -> ApiFuture<Inbox> {
+        let path = format!("/api/v1/dogwatch/inbox/{}", segment(handle));
+        self.get(&path, Vec::new(), abort)
     }
 
-    fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
-        let url = format!("{}/api/v1/dogwatch/settings", self.base);
-        get_json(url, Vec::new(), abort.cloned(), self.origin(), json::value)
+    fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<Settings> {
+        self.get("/api/v1/dogwatch/settings", Vec::new(), abort)
     }
 }
 
-impl HttpBackend {
-    /// A `DELETE` whose answer only matters for its status.
-    fn delete(&self, url: String) -> ApiFuture<()> {
-        let origin = self.origin();
-        let text = fetch_text("DELETE", url, None, None, origin.clone());
-        parsed(text, origin, |r| r.skip())
-    }
-
-    fn markdown_url(&self) -> String {
-        format!("{}/api/v1/dogwatch/markdown", self.base)
-    }
-
-    fn dashboard_url(&self, id: &str) -> String {
-        let id = String::from(js_sys::encode_uri_component(id));
-        format!("{}/api/v1/dashboard/{id}", self.base)
-    }
-}
-
-/// A write: the JSON body out, the JSON answer back.
-fn send_json(
-    method: &'static str,
-    url: String,
-    body: Option<serde_json::Value>,
-    abort: Option<AbortSignal>,
+/// Sends `request` and decodes its answer: `T` from a success, the first of Datadog's
+/// `{"errors": [...]}` (or the status) from a failure.
+async fn answer<T: DeserializeOwned>(
+    request: Result<Request, gloo_net::Error>,
     origin: String,
-) -> ApiFuture<serde_json::Value> {
-    let body = body.map(|b| json::to_string(&b));
-    parsed(
-        fetch_text(method, url, body, abort, origin.clone()),
-        origin,
-        json::value,
-    )
-}
-
-fn window() -> web_sys::Window {
-    leptos::prelude::window()
-}
-
-/// A read: `params` go into the query string.
-fn get_json<T: 'static>(
-    mut url: String,
-    params: Vec<(&'static str, String)>,
-    abort: Option<AbortSignal>,
-    origin: String,
-    read: Read<T>,
-) -> ApiFuture<T> {
-    for (i, (key, value)) in params.iter().enumerate() {
-        url.push(if i == 0 { '?' } else { '&' });
-        url.push_str(key);
-        url.push('=');
-        url.push_str(&String::from(js_sys::encode_uri_component(value)));
+) -> Result<T, ApiError> {
+    let response = request
+        .map_err(|e| transport_error(e, &origin))?
+        .send()
+        .await
+        .map_err(|e| transport_error(e, &origin))?;
+    if !response.ok() {
+        let status = response.status();
+        let message = match response.json::<Errors>().await {
+            Ok(Errors { errors }) => errors.into_iter().next(),
+            Err(_) => None,
+        };
+        return Err(ApiError::Rejected {
+            status,
+            message: message.unwrap_or_else(|| format!("HTTP status {status}")),
+        });
     }
-    parsed(
-        fetch_text("GET", url, None, abort, origin.clone()),
-        origin,
-        read,
-    )
-}
-
-/// The answer of `text` read with `read` when it arrives. The request itself is the one untyped
-/// future below; only this small wrapper is compiled once per answer type.
-fn parsed<T: 'static>(
-    text: impl Future<Output = Result<String, ApiError>> + 'static,
-    origin: String,
-    read: Read<T>,
-) -> ApiFuture<T> {
-    struct Parsed<T> {
-        text: Pin<Box<dyn Future<Output = Result<String, ApiError>>>>,
-        origin: String,
-        read: Read<T>,
-    }
-    impl<T> Future for Parsed<T> {
-        type Output = Result<T, ApiError>;
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-            let this = self.get_mut();
-            this.text.as_mut().poll(cx).map(|answer| {
-                let origin = std::mem::take(&mut this.origin);
-                answer.and_then(|text| parse(&text, origin, this.read))
-            })
-        }
-    }
-    Box::pin(Parsed {
-        text: Box::pin(text),
-        origin,
-        read,
+    response.json::<T>().await.map_err(|e| match e {
+        gloo_net::Error::SerdeError(e) => ApiError::Malformed {
+            origin,
+            reason: e.to_string(),
+        },
+        other => transport_error(other, &origin),
     })
 }
 
-/// One request with `fetch`: the answer's body, or the error its status stands for.
-async fn fetch_text(
-    method: &'static str,
-    url: String,
-    body: Option<String>,
-    abort: Option<AbortSignal>,
-    origin: String,
-) -> Result<String, ApiError> {
-    let origin = origin.as_str();
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    init.set_signal(abort.as_ref());
-    if let Some(body) = body {
-        let headers = web_sys::Headers::new().map_err(|e| transport_error(e, origin))?;
-        let _ = headers.set("content-type", "application/json");
-        init.set_headers(&headers);
-        init.set_body(&body.into());
-    }
-    let fetched = JsFuture::from(window().fetch_with_str_and_init(&url, &init))
-        .await
-        .map_err(|e| transport_error(e, origin))?;
-    let response: web_sys::Response = fetched.unchecked_into();
-    let status = response.status();
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .map_err(|e| transport_error(e, origin))?,
-        Err(e) => return Err(transport_error(e, origin)),
-    };
-    let text = text.as_string().unwrap_or_default();
-    if !response.ok() {
-        return Err(ApiError::Rejected {
-            status,
-            message: error_message(status, &text),
-        });
-    }
-    Ok(text)
-}
-
-fn parse<T>(body: &str, origin: String, read: Read<T>) -> Result<T, ApiError> {
-    Reader::parse(body, read).map_err(|reason| ApiError::Malformed { origin, reason })
-}
-
-/// The first of Datadog's `{"errors": [...]}`, or the status when the body is something else.
-fn error_message(status: u16, body: &str) -> String {
-    Reader::parse(body, wire::errors)
-        .ok()
-        .and_then(|e| e.errors.into_iter().next())
-        .unwrap_or_else(|| format!("HTTP status {status}"))
-}
-
-/// What `fetch` rejected with: an abort (a `DOMException` named `AbortError`), or a failure to reach
+/// What `fetch` failed with: an abort (a `DOMException` named `AbortError`), or a failure to reach
 /// the server. fetch() says only "Failed to fetch" for a refused connection; that is still the
 /// right words.
-fn transport_error(error: wasm_bindgen::JsValue, origin: &str) -> ApiError {
-    let error = error.dyn_into::<js_sys::Error>().ok();
-    if error.as_ref().is_some_and(|e| e.name() == "AbortError") {
-        return ApiError::Aborted;
-    }
+fn transport_error(error: gloo_net::Error, origin: &str) -> ApiError {
+    let reason = match error {
+        gloo_net::Error::JsError(e) if e.name == "AbortError" => return ApiError::Aborted,
+        gloo_net::Error::JsError(e) => e.message,
+        other => other.to_string(),
+    };
     ApiError::Unreachable {
         origin: origin.to_owned(),
-        reason: error.map_or_else(|| "the request failed".to_owned(), |e| e.message().into()),
+        reason,
     }
 }

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{ApiError, Event, MonitorSummary, use_backend};
+use dogwatch_core::wire::{Event, Monitor};
+
+use crate::api::{ApiError, use_backend};
 use crate::dom;
 use crate::nav::use_location;
 use crate::pages::monitors::form::last_day;
@@ -20,7 +22,7 @@ pub fn EventsPage() -> impl IntoView {
     let monitor_id =
         Memo::new(move |_| query.with(|q| q.get("monitor_id").and_then(|v| v.parse::<i64>().ok())));
     let list = RwSignal::new(None::<Result<Vec<Event>, ApiError>>);
-    let monitors = RwSignal::new(Vec::<MonitorSummary>::new());
+    let monitors = RwSignal::new(Vec::<Monitor>::new());
     let all = backend.monitors(None);
     spawn_local(async move {
         monitors.try_set(all.await.unwrap_or_default());

@@ -3,9 +3,9 @@
 //! the user's row on the settings page. Drawn once per answer with `dom`, as text nodes.
 
 use dogwatch_core::monitor::message::format_utc;
+use dogwatch_core::wire::Inbox;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::Value;
 use web_sys::Element;
 
 use crate::api::{ApiError, use_backend};
@@ -27,7 +27,7 @@ pub fn handle_of(path: &str) -> Option<&str> {
 
 #[component]
 pub fn InboxPage(handle: String) -> impl IntoView {
-    let answer = RwSignal::new(None::<Result<Value, ApiError>>);
+    let answer = RwSignal::new(None::<Result<Inbox, ApiError>>);
     let request = use_backend().inbox(&handle, None);
     spawn_local(async move {
         answer.try_set(Some(request.await));
@@ -45,13 +45,12 @@ pub fn InboxPage(handle: String) -> impl IntoView {
     }
 }
 
-fn messages(el: &Element, handle: &str, answer: Option<&Result<Value, ApiError>>) {
+fn messages(el: &Element, handle: &str, answer: Option<&Result<Inbox, ApiError>>) {
     let list = match answer {
         None => return note(el, "state", "Loading the inbox…", false),
         Some(Err(e)) => return note(el, "state error", &e.to_string(), true),
-        Some(Ok(v)) => v.get("messages").and_then(Value::as_array),
+        Some(Ok(inbox)) => &inbox.messages,
     };
-    let list = list.map(Vec::as_slice).unwrap_or_default();
     if list.is_empty() {
         let words = format!(
             "No messages for @{handle} yet: they arrive when a monitor that mentions @{handle} notifies."
@@ -59,15 +58,12 @@ fn messages(el: &Element, handle: &str, answer: Option<&Result<Value, ApiError>>
         return note(el, "state empty", &words, false);
     }
     for m in list {
-        let text = |key| m.get(key).and_then(Value::as_str).unwrap_or_default();
         let item = add(el, "article", "inbox-message");
         let head = add(&item, "div", "message-head");
-        add_text(&head, "h2", "message-subject", text("subject"));
-        if let Some(ms) = m.get("created_ms").and_then(Value::as_i64) {
-            let time = add_text(&head, "time", "muted", &format_utc(ms));
-            attr(&time, "datetime", &ms.to_string());
-        }
-        add_text(&item, "pre", "message-body", text("body"));
+        add_text(&head, "h2", "message-subject", &m.subject);
+        let time = add_text(&head, "time", "muted", &format_utc(m.created_ms));
+        attr(&time, "datetime", &m.created_ms.to_string());
+        add_text(&item, "pre", "message-body", &m.body);
     }
 }
 

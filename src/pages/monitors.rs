@@ -9,7 +9,9 @@ use leptos::task::spawn_local;
 
 use web_sys::Element;
 
-use crate::api::{ApiError, MonitorSummary, use_backend};
+use dogwatch_core::wire::Monitor;
+
+use crate::api::{ApiError, use_backend};
 use crate::dom::{self, add, add_text, attr};
 use crate::nav::use_location;
 use crate::pages::explorer::state::encode_query_value;
@@ -63,7 +65,7 @@ pub fn state_class(state: &str) -> String {
 
 /// Monitors whose name, query or tags contain every word of `search` (case-insensitive), in
 /// `state` when one is chosen.
-pub fn filter(rows: &[MonitorSummary], search: &str, state: &str) -> Vec<MonitorSummary> {
+pub fn filter(rows: &[Monitor], search: &str, state: &str) -> Vec<Monitor> {
     let words: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
     rows.iter()
         .filter(|m| state.is_empty() || m.overall_state == state)
@@ -78,7 +80,7 @@ pub fn filter(rows: &[MonitorSummary], search: &str, state: &str) -> Vec<Monitor
 #[component]
 pub fn MonitorsPage() -> impl IntoView {
     let backend = use_backend();
-    let rows = RwSignal::new(None::<Result<Vec<MonitorSummary>, ApiError>>);
+    let rows = RwSignal::new(None::<Result<Vec<Monitor>, ApiError>>);
     let reload = {
         let backend = backend.clone();
         move || {
@@ -155,7 +157,7 @@ pub fn MonitorsPage() -> impl IntoView {
 }
 
 /// The monitors as a table: state, name, query, tags, mute.
-fn table(el: &Element, rows: &[MonitorSummary]) {
+fn table(el: &Element, rows: &[Monitor]) {
     if rows.is_empty() {
         let words = "No monitors match. Create one with New Monitor, or with the datadog \
                      package's api.Monitor.create.";
@@ -173,14 +175,14 @@ fn table(el: &Element, rows: &[MonitorSummary]) {
         attr(&tr, "data-monitor-id", &id);
         let td = add(&tr, "td", "");
         badge(&td, &m.overall_state);
-        if m.muted {
+        if m.is_muted() {
             add_text(&td, "span", "badge muted-badge", "Muted");
         }
         let name = add_text(&add(&tr, "td", ""), "a", "", &m.name);
         attr(&name, "href", &monitor_path(m.id));
         add_text(&tr, "td", "mono", &m.query);
         add_text(&tr, "td", "muted", &m.tags.join(", "));
-        let (label, action) = if m.muted {
+        let (label, action) = if m.is_muted() {
             ("Unmute", "unmute")
         } else {
             ("Mute", "mute")
@@ -201,14 +203,14 @@ mod tests {
         assert_eq!(monitor_of("/monitors/0"), None);
         assert_eq!(state_class("No Data"), "badge state-no-data");
         let rows = vec![
-            MonitorSummary {
+            Monitor {
                 id: 1,
                 name: "CPU high".into(),
                 overall_state: "Alert".into(),
                 tags: vec!["team:ops".into()],
                 ..Default::default()
             },
-            MonitorSummary {
+            Monitor {
                 id: 2,
                 name: "disk".into(),
                 overall_state: "OK".into(),

@@ -1,35 +1,22 @@
 //! Settings (`/settings`): SMTP as the server was started with (no password), and the users and
 //! webhooks that messages @mention, with add and remove.
 
+use dogwatch_core::wire::{Settings, User, Webhook};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Map, Value};
-
 use wasm_bindgen::JsCast;
 
-use crate::api::{ApiError, ApiFuture, User, Webhook, use_backend};
+use crate::api::{ApiError, ApiFuture, use_backend};
 use crate::dom::{self, add, add_text, attr};
 use crate::pages::inbox::inbox_path;
 use crate::pages::monitors::status::note;
 
 pub const PATH: &str = "/settings";
 
-/// A JSON object of string members (and `slack_compatible` when given).
-fn body(members: &[(&str, String)], slack: Option<bool>) -> Value {
-    let mut m = Map::new();
-    for (k, v) in members {
-        m.insert((*k).to_owned(), v.trim().into());
-    }
-    if let Some(slack) = slack {
-        m.insert("slack_compatible".into(), slack.into());
-    }
-    Value::Object(m)
-}
-
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let backend = use_backend();
-    let settings = RwSignal::new(None::<Result<Value, ApiError>>);
+    let settings = RwSignal::new(None::<Result<Settings, ApiError>>);
     let users = RwSignal::new(Vec::<User>::new());
     let hooks = RwSignal::new(Vec::<Webhook>::new());
     let error = RwSignal::new(None::<String>);
@@ -71,18 +58,21 @@ pub fn SettingsPage() -> impl IntoView {
         let value = |name| dom::input_value(&page, name);
         let request: ApiFuture<()> = match action.as_str() {
             "add-user" => {
-                let fields = [
-                    ("handle", value("handle")),
-                    ("name", value("name")),
-                    ("email", value("email")),
-                ];
-                let request = backend.save_contact("users", body(&fields, None));
+                let user = User {
+                    handle: value("handle").trim().to_owned(),
+                    name: value("name").trim().to_owned(),
+                    email: value("email").trim().to_owned(),
+                };
+                let request = backend.save_user(user);
                 Box::pin(async move { request.await.map(drop) })
             }
             "add-webhook" => {
-                let fields = [("name", value("hook-name")), ("url", value("hook-url"))];
-                let slack = value("slack") == "true";
-                let request = backend.save_contact("webhooks", body(&fields, Some(slack)));
+                let hook = Webhook {
+                    name: value("hook-name").trim().to_owned(),
+                    url: value("hook-url").trim().to_owned(),
+                    slack_compatible: value("slack") == "true",
+                };
+                let request = backend.save_webhook(hook);
                 Box::pin(async move { request.await.map(drop) })
             }
             kind => backend.delete_contact(kind, &arg),
@@ -150,29 +140,26 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 /// SMTP as the server was started with, or why there is none.
-fn smtp(el: &web_sys::Element, answer: &Option<Result<Value, ApiError>>) {
+fn smtp(el: &web_sys::Element, answer: &Option<Result<Settings, ApiError>>) {
     let s = match answer {
         None => return note(el, "state", "Loading…", false),
         Some(Err(e)) => return note(el, "state error", &e.to_string(), true),
         Some(Ok(s)) => s,
     };
-    let smtp = s.get("smtp").cloned().unwrap_or(Value::Null);
-    if smtp.get("configured").and_then(Value::as_bool) != Some(true) {
+    let smtp = &s.smtp;
+    if !smtp.configured {
         let words = "Email is not configured: start dogwatch with --smtp-url and --smtp-from (or \
                      DOGWATCH_SMTP_URL and DOGWATCH_SMTP_FROM).";
         return note(el, "state empty", words, false);
     }
-    let field = |k: &str| {
-        smtp.get(k)
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-            .unwrap_or_default()
-    };
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let dl = add(el, "dl", "smtp");
-    let server = format!("{}:{}", field("host"), field("port"));
+    let port = smtp.port.map(|p| p.to_string()).unwrap_or_default();
+    let server = format!("{}:{port}", text(&smtp.host));
     for (term, value) in [
         ("Server", server),
-        ("TLS", field("tls")),
-        ("From", field("from")),
+        ("TLS", text(&smtp.tls)),
+        ("From", text(&smtp.from)),
     ] {
         add_text(&dl, "dt", "", term);
         add_text(&dl, "dd", "", &value);

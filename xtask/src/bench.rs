@@ -31,7 +31,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::{Result, cmd, run, step};
-use json::Json;
+use dogwatch_core::wire::{Errors, QueryResponse};
+use serde_json::Value;
 
 const SERIES: usize = 1_000;
 const POINTS: usize = 1_000;
@@ -319,17 +320,9 @@ fn load_victoria(addr: &str, data: &Data) -> Result<Duration> {
             ));
         }
         let r = http::request(addr, "GET", &q, &[], b"", QUERY_TIMEOUT)?;
-        let got = json::parse(&r.body)
+        let got = serde_json::from_slice::<Value>(&r.body)
             .ok()
-            .and_then(|v| {
-                v.get("data").get("result").arr().first().map(|s| {
-                    s.get("value")
-                        .arr()
-                        .get(1)
-                        .and_then(Json::num)
-                        .unwrap_or(0.0)
-                })
-            })
+            .and_then(|v| prometheus_number(&v["data"]["result"][0]["value"][1]))
             .unwrap_or(0.0);
         if got == want {
             return Ok(started.elapsed());
@@ -353,17 +346,17 @@ fn count_dogwatch(addr: &str, data: &Data) -> Result<usize> {
     while from <= data.last() {
         let to = from + 2_990;
         let r = dogwatch_query(addr, "avg:bench.metric{*} by {host}", from, to)?;
-        let v = ok_json("dogwatch", &r)?;
-        for s in v.get("series").arr() {
-            let interval = s.get("interval").num();
-            if interval != Some(SPACING_SECS as f64) {
+        let answer = dogwatch_answer(&r)?;
+        for s in &answer.series {
+            let interval = s.interval;
+            if interval != SPACING_SECS {
                 return Err(format!(
                     "counting dogwatch's points needs {SPACING_SECS} s buckets for a {} s window, \
-                     but it chose {interval:?}",
+                     but it chose {interval} s",
                     to - from
                 ));
             }
-            total += s.get("pointlist").arr().len();
+            total += s.pointlist.len();
         }
         from = to + SPACING_SECS;
     }
@@ -445,48 +438,46 @@ fn dogwatch_query(addr: &str, query: &str, from: i64, to: i64) -> Result<http::R
     )
 }
 
-/// The answer as JSON when it is a 200; otherwise the engine's own error message.
-fn ok_json(engine: &str, r: &http::Response) -> Result<Json> {
+/// dogwatch's answer when it is a 200; otherwise its error message.
+fn dogwatch_answer(r: &http::Response) -> Result<QueryResponse> {
     if r.status != 200 {
-        let v = json::parse(&r.body).unwrap_or(Json::Null);
-        let msg = v
-            .get("errors")
-            .arr()
-            .iter()
-            .filter_map(Json::str)
-            .collect::<Vec<_>>()
-            .join("; ");
-        let msg = match (msg.is_empty(), v.get("error").str()) {
-            (false, _) => msg,
-            (true, Some(e)) => e.to_owned(),
-            (true, None) => r.text().chars().take(500).collect(),
-        };
-        return Err(format!("{engine} answered {}: {msg}", r.status));
+        let msg = serde_json::from_slice::<Errors>(&r.body)
+            .map(|e| e.errors.join("; "))
+            .unwrap_or_else(|_| r.text().chars().take(500).collect());
+        return Err(format!("dogwatch answered {}: {msg}", r.status));
     }
-    json::parse(&r.body).map_err(|e| format!("{engine}: {e}"))
+    serde_json::from_slice(&r.body).map_err(|e| format!("dogwatch: {e}"))
+}
+
+/// VictoriaMetrics' answer when it is a 200; otherwise its error message.
+fn victoria_answer(r: &http::Response) -> Result<Value> {
+    if r.status != 200 {
+        let v: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+        let msg = match v["error"].as_str() {
+            Some(e) => e.to_owned(),
+            None => r.text().chars().take(500).collect(),
+        };
+        return Err(format!("VictoriaMetrics answered {}: {msg}", r.status));
+    }
+    serde_json::from_slice(&r.body).map_err(|e| format!("VictoriaMetrics: {e}"))
+}
+
+/// Prometheus' API writes sample values as strings (`"1.5"`, `"NaN"`); times as numbers.
+fn prometheus_number(v: &Value) -> Option<f64> {
+    v.as_f64().or_else(|| v.as_str()?.parse().ok())
 }
 
 /// A query answer reduced to what both engines share: group (`host:h000`, or "" without `by`) →
 /// bucket start in seconds → value.
 type Lines = BTreeMap<String, BTreeMap<i64, f64>>;
 
-fn dogwatch_lines(v: &Json) -> Lines {
+fn dogwatch_lines(answer: &QueryResponse) -> Lines {
     let mut out = Lines::new();
-    for s in v.get("series").arr() {
-        let group = s
-            .get("tag_set")
-            .arr()
-            .iter()
-            .filter_map(Json::str)
-            .collect::<Vec<_>>()
-            .join(",");
-        let line = out.entry(group).or_default();
-        for p in s.get("pointlist").arr() {
-            if let (Some(ts_ms), Some(value)) = (
-                p.arr().first().and_then(Json::num),
-                p.arr().get(1).and_then(Json::num),
-            ) {
-                line.insert(ts_ms as i64 / 1000, value);
+    for s in &answer.series {
+        let line = out.entry(s.tag_set.join(",")).or_default();
+        for &(ts_ms, value) in &s.pointlist {
+            if let Some(value) = value {
+                line.insert(ts_ms / 1000, value);
             }
         }
     }
@@ -494,20 +485,16 @@ fn dogwatch_lines(v: &Json) -> Lines {
 }
 
 /// VictoriaMetrics stamps each value at the end of its window: `t = bucket + step - 10`.
-fn victoria_lines(v: &Json, step: i64) -> Lines {
+fn victoria_lines(v: &Value, step: i64) -> Lines {
     let mut out = Lines::new();
-    for s in v.get("data").get("result").arr() {
-        let group = s
-            .get("metric")
-            .get("host")
-            .str()
+    let empty = Vec::new();
+    for s in v["data"]["result"].as_array().unwrap_or(&empty) {
+        let group = s["metric"]["host"]
+            .as_str()
             .map_or_else(String::new, |h| format!("host:{h}"));
         let line = out.entry(group).or_default();
-        for p in s.get("values").arr() {
-            if let (Some(t), Some(value)) = (
-                p.arr().first().and_then(Json::num),
-                p.arr().get(1).and_then(Json::num),
-            ) {
+        for p in s["values"].as_array().unwrap_or(&empty) {
+            if let (Some(t), Some(value)) = (p[0].as_f64(), prometheus_number(&p[1])) {
                 line.insert(t.round() as i64 - (step - SPACING_SECS), value);
             }
         }
@@ -595,15 +582,10 @@ fn bench_case(case: &Case, data: &Data, dw: &str, vm: &str, runs: usize) -> Resu
     // dogwatch once, untimed: its answer, its bucket width, or its error.
     let dw_target = dogwatch_target(case.dogwatch, from, to);
     let dw_answer = dogwatch_query(dw, case.dogwatch, from, to)
-        .and_then(|r| ok_json("dogwatch", &r).map(|v| (v, r.body.len())));
+        .and_then(|r| dogwatch_answer(&r).map(|v| (v, r.body.len())));
     let step_secs = match &dw_answer {
         Ok((v, _)) => {
-            let interval = v
-                .get("series")
-                .arr()
-                .first()
-                .and_then(|s| s.get("interval").num())
-                .map(|n| n as i64);
+            let interval = v.series.first().map(|s| s.interval);
             match (interval, case.rollup_secs) {
                 (Some(i), Some(r)) if i != r => {
                     println!("  ! dogwatch used {i} s buckets although the query asks for {r} s");
@@ -635,7 +617,7 @@ fn bench_case(case: &Case, data: &Data, dw: &str, vm: &str, runs: usize) -> Resu
 
     let want = expected_lines(data, step_secs, case.by_host);
     let vm_response = http::request(vm, "GET", &vm_target, &[], b"", QUERY_TIMEOUT)?;
-    let vm_json = ok_json("VictoriaMetrics", &vm_response)?;
+    let vm_json = victoria_answer(&vm_response)?;
     let vm_lines = victoria_lines(&vm_json, step_secs);
     let vm_diff = differences(&vm_lines, &want);
     println!(

@@ -1,16 +1,17 @@
 //! HTTP handlers, one module per resource: extract, call the store or core, map to the wire type.
 
+pub mod contacts;
 pub mod dashboards;
+pub mod events;
 pub mod intake;
 pub mod markdown;
 pub mod metrics;
+pub mod monitor_search;
 pub mod monitors;
 pub mod notifications;
 pub mod query;
 pub mod settings;
-pub mod users;
 pub mod validate;
-pub mod webhooks;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, header};
@@ -41,37 +42,6 @@ pub(crate) async fn read_limited(
         Err(e) => Err(AppError::BadRequest(format!(
             "could not read the request body: {e}"
         ))),
-    }
-}
-
-/// Reads a small JSON object body (at most `limit` bytes); the errors are Datadog-shaped 400/413.
-pub(crate) async fn read_object(
-    headers: &HeaderMap,
-    body: Body,
-    limit: usize,
-) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
-    let bytes = read_limited(headers, body, limit, || {
-        format!("the body is larger than {limit} bytes")
-    })
-    .await?;
-    match serde_json::from_slice::<serde_json::Value>(&bytes) {
-        Ok(serde_json::Value::Object(m)) => Ok(m),
-        Ok(_) => Err(AppError::BadRequest(
-            "the body must be a JSON object".to_owned(),
-        )),
-        Err(e) => Err(AppError::BadRequest(format!("invalid JSON body: {e}"))),
-    }
-}
-
-/// A string field of a request object: `Ok(None)` when absent or null, 400 naming it otherwise.
-pub(crate) fn str_field(
-    obj: &serde_json::Map<String, serde_json::Value>,
-    key: &str,
-) -> Result<Option<String>, AppError> {
-    match obj.get(key) {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(AppError::BadRequest(format!("{key} must be a string"))),
     }
 }
 

@@ -11,8 +11,8 @@ use tower_http::compression::CompressionLayer;
 
 use crate::error::AppError;
 use crate::handlers::{
-    dashboards, intake, markdown, metrics, monitors, notifications, query, settings, users,
-    validate, webhooks,
+    contacts, dashboards, events, intake, markdown, metrics, monitor_search, monitors,
+    notifications, query, settings, validate,
 };
 use crate::{AppState, edge, ui};
 
@@ -56,7 +56,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/monitor", get(monitors::list).post(monitors::create))
         .route("/v1/monitor/validate", post(monitors::validate))
-        .route("/v1/monitor/search", get(monitors::search))
+        .route("/v1/monitor/search", get(monitor_search::search))
         .route(
             "/v1/monitor/{id}",
             get(monitors::get_one)
@@ -65,20 +65,23 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/monitor/{id}/mute", post(monitors::mute))
         .route("/v1/monitor/{id}/unmute", post(monitors::unmute))
-        .route("/v1/events", get(monitors::events))
-        .route("/v1/dogwatch/monitor/{id}/history", get(monitors::history))
-        .route("/v1/dogwatch/users", get(users::list).post(users::create))
+        .route("/v1/events", get(events::events))
+        .route("/v1/dogwatch/monitor/{id}/history", get(events::history))
+        .route(
+            "/v1/dogwatch/users",
+            get(contacts::users).post(contacts::put_user),
+        )
         .route(
             "/v1/dogwatch/users/{handle}",
-            axum::routing::delete(users::delete),
+            axum::routing::delete(contacts::delete_user),
         )
         .route(
             "/v1/dogwatch/webhooks",
-            get(webhooks::list).post(webhooks::create),
+            get(contacts::webhooks).post(contacts::put_webhook),
         )
         .route(
             "/v1/dogwatch/webhooks/{name}",
-            axum::routing::delete(webhooks::delete),
+            axum::routing::delete(contacts::delete_webhook),
         )
         .route("/v1/dogwatch/notifications", get(notifications::list))
         .route("/v1/dogwatch/inbox/{handle}", get(notifications::inbox))

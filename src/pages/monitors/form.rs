@@ -168,10 +168,7 @@ pub fn MonitorFormPage(
             let answer = request.await;
             saving.set(false);
             match answer {
-                Ok(v) => match v.get("id").and_then(serde_json::Value::as_i64) {
-                    Some(id) => location.navigate(&monitor_path(id)),
-                    None => save_error.set(Some("the API answered without an id".into())),
-                },
+                Ok(saved) => location.navigate(&monitor_path(saved.id)),
                 Err(e) => save_error.set(Some(format!("The API refused the monitor: {e}"))),
             }
         });

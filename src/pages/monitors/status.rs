@@ -9,12 +9,12 @@ use std::sync::Arc;
 use dogwatch_core::monitor::message::{format_utc, format_value};
 use dogwatch_core::monitor::{self, Span, State};
 use dogwatch_core::timeframe::TimeRange;
+use dogwatch_core::wire::{Event, Monitor, MonitorHistory};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::Value;
 use web_sys::Element;
 
-use crate::api::{ApiError, Event, use_backend};
+use crate::api::{ApiError, use_backend};
 use crate::chart::GraphData;
 use crate::components::timeseries::Timeseries;
 use crate::dom::{self, add, add_text, attr};
@@ -26,35 +26,21 @@ use super::{edit_path, state_class};
 
 /// Everything the page shows, loaded together.
 struct Loaded {
-    monitor: Value,
-    history: Value,
+    monitor: Monitor,
+    history: MonitorHistory,
     events: Vec<Event>,
 }
 
 type Answer = Option<Result<Loaded, ApiError>>;
 
-/// `v[key]` as text: strings as they are, numbers as written, null and absent as "".
-fn text(v: &Value, key: &str) -> String {
-    match v.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.as_f64().map(format_value).unwrap_or_default(),
-        Some(Value::Bool(b)) => b.to_string(),
-        _ => String::new(),
-    }
+/// A value as the page writes it, "" for none.
+fn value(v: Option<f64>) -> String {
+    v.map(format_value).unwrap_or_default()
 }
 
-/// `v[key]` (epoch milliseconds) as a UTC time, "" when absent.
-fn time(v: &Value, key: &str) -> String {
-    v.get(key)
-        .and_then(Value::as_i64)
-        .map(format_utc)
-        .unwrap_or_default()
-}
-
-fn items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+/// Epoch milliseconds as a UTC time, "" for none.
+fn time(ts_ms: Option<i64>) -> String {
+    ts_ms.map(format_utc).unwrap_or_default()
 }
 
 /// A state badge with the state's colour.
@@ -189,25 +175,12 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
 }
 
 /// The spans of the history's transitions (oldest first, as the API lists them) within `range`.
-fn history_spans(history: &Value, range: TimeRange) -> Vec<Span> {
-    let state = |t: &Value, key| {
-        t.get(key)
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse::<State>().ok())
-    };
+fn history_spans(history: &MonitorHistory, range: TimeRange) -> Vec<Span> {
+    let state = |s: &Option<String>| s.as_deref().and_then(|s| s.parse::<State>().ok());
     let transitions: Vec<(i64, &str, State, State)> = history
-        .get("transitions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|t| {
-            Some((
-                t.get("ts_ms")?.as_i64()?,
-                t.get("group")?.as_str()?,
-                state(t, "from")?,
-                state(t, "to")?,
-            ))
-        })
+        .transitions
+        .iter()
+        .filter_map(|t| Some((t.ts_ms, t.group.as_deref()?, state(&t.from)?, state(&t.to)?)))
         .collect();
     monitor::history_spans(&transitions, (range.from_ms, range.to_ms))
 }
@@ -219,16 +192,13 @@ fn head(el: &Element, id: i64, answer: &Answer) {
         Some(Err(e)) => return note(el, "state error", &e.to_string(), true),
         Some(Ok(l)) => &l.monitor,
     };
-    let muted = m
-        .pointer("/options/silenced")
-        .and_then(Value::as_object)
-        .is_some_and(|s| !s.is_empty());
-    let name = text(m, "name");
+    let muted = m.is_muted();
+    let name = &m.name;
     document().set_title(&format!("{name} · Monitors · dogwatch"));
     let header = add(el, "header", "page-header");
-    add_text(&header, "h1", "", &name);
+    add_text(&header, "h1", "", name);
     attr(
-        &badge(&header, &text(m, "overall_state")),
+        &badge(&header, &m.overall_state),
         "data-testid",
         "overall-state",
     );
@@ -248,31 +218,30 @@ fn head(el: &Element, id: i64, answer: &Answer) {
         &edit_path(id),
     );
     dom::button(&actions, "danger", "Delete", "delete", "");
-    add_text(el, "p", "mono monitor-query", &text(m, "query"));
+    add_text(el, "p", "mono monitor-query", &m.query);
     // The evaluator could not run the query (over its budget, say): the groups below keep the
     // state they had, and this says why.
-    if let Some(error) = m.get("evaluation_error").filter(|e| e.is_object()) {
+    if let Some(error) = &m.evaluation_error {
         let p = add_text(
             el,
             "p",
             "state error",
             &format!(
                 "Not evaluated since {}: {}",
-                text(error, "since"),
-                text(error, "message")
+                error.since.as_deref().unwrap_or_default(),
+                error.message
             ),
         );
         attr(&p, "role", "alert");
         attr(&p, "data-testid", "evaluation-error");
     }
-    add_text(el, "pre", "monitor-message", &text(m, "message"));
+    add_text(el, "pre", "monitor-message", &m.message);
 }
 
 /// Each group's state and timeline, the notifications sent, and the recent events.
 fn body(el: &Element, answer: &Answer) {
     let Some(Ok(l)) = answer else { return };
-    let groups = items(&l.history, "groups");
-    let transitions = items(&l.history, "transitions");
+    let (groups, transitions) = (&l.history.groups, &l.history.transitions);
     add_text(el, "h2", "", "State timeline");
     if groups.is_empty() {
         note(
@@ -283,36 +252,40 @@ fn body(el: &Element, answer: &Answer) {
         );
     }
     for g in groups {
-        let name = text(g, "group");
+        let name = &g.group;
         let div = add(el, "div", "group");
-        attr(&div, "data-group", &name);
+        attr(&div, "data-group", name);
         let h3 = add(&div, "h3", "");
-        badge(&h3, &text(g, "state"));
+        badge(&h3, &g.state);
         // A simple alert has one group, `*`.
         let shown = if name.is_empty() || name == "*" {
             "all"
         } else {
-            &name
+            name
         };
         dom::text(&h3, &format!(" {shown}"));
         let since = format!(
             " since {}, last value {}",
-            time(g, "since_ms"),
-            text(g, "last_value")
+            time(Some(g.since_ms)),
+            value(g.last_value)
         );
         add_text(&h3, "span", "muted", &since);
         let ol = add(&div, "ol", "timeline");
-        for t in transitions.iter().filter(|t| text(t, "group") == name) {
+        for t in transitions
+            .iter()
+            .filter(|t| t.group.as_ref() == Some(name))
+        {
             let li = add(&ol, "li", "");
-            add_text(&li, "span", "muted", &time(t, "ts_ms"));
-            dom::text(&li, &format!(" {} → ", text(t, "from")));
-            badge(&li, &text(t, "to"));
-            dom::text(&li, &format!(" {}", text(t, "value")));
+            add_text(&li, "span", "muted", &time(Some(t.ts_ms)));
+            let from = t.from.as_deref().unwrap_or_default();
+            dom::text(&li, &format!(" {from} → "));
+            badge(&li, t.to.as_deref().unwrap_or_default());
+            dom::text(&li, &format!(" {}", value(t.value)));
         }
     }
 
     add_text(el, "h2", "", "Notifications");
-    let sent = items(&l.history, "notifications");
+    let sent = &l.history.notifications;
     if sent.is_empty() {
         note(el, "state empty", "No notifications sent yet.", false);
     } else {
@@ -323,21 +296,15 @@ fn body(el: &Element, answer: &Answer) {
         }
         let tbody = add(&table, "tbody", "");
         for n in sent {
-            let state = text(n, "state");
+            let state = &n.state;
             let tr = add(&tbody, "tr", &format!("delivery-{state}"));
-            add_text(&tr, "td", "muted", &time(n, "created_ms"));
-            add_text(
-                &tr,
-                "td",
-                "",
-                &format!("{} {}", text(n, "channel"), text(n, "target")),
-            );
-            add_text(&tr, "td", "", &text(n, "subject"));
-            let attempts = format!("{state} after {} attempt(s)", text(n, "attempts"));
+            add_text(&tr, "td", "muted", &time(Some(n.created_ms)));
+            add_text(&tr, "td", "", &format!("{} {}", n.channel, n.target));
+            add_text(&tr, "td", "", &n.subject);
+            let attempts = format!("{state} after {} attempt(s)", n.attempts);
             let td = add_text(&tr, "td", "", &attempts);
-            let error = text(n, "last_error");
-            if !error.is_empty() {
-                add_text(&td, "p", "field-error", &error);
+            if let Some(error) = n.last_error.as_deref().filter(|e| !e.is_empty()) {
+                add_text(&td, "p", "field-error", error);
             }
         }
     }
@@ -355,7 +322,7 @@ pub fn events(el: &Element, events: &[Event]) {
     for e in events {
         let li = add(&ul, "li", "event");
         attr(&li, "data-event-id", &e.id.to_string());
-        badge(&li, &e.to_state);
+        badge(&li, e.to_state.as_deref().unwrap_or_default());
         add_text(&li, "span", "muted", &format!(" {} ", format_utc(e.ts_ms)));
         match e.monitor_id {
             Some(id) => attr(

@@ -33,13 +33,6 @@ impl Json {
         }
     }
 
-    pub fn str(&self) -> Option<&str> {
-        match self {
-            Json::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
     /// A number, or a string holding one (Prometheus-style APIs quote their values).
     pub fn num(&self) -> Option<f64> {
         match self {

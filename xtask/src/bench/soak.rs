@@ -23,7 +23,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::{APP_KEY, Scratch, dogwatch_headers, http, json, percentile, start_dogwatch};
+use dogwatch_core::wire::QueryResponse;
+
+use super::{APP_KEY, Scratch, dogwatch_headers, http, percentile, start_dogwatch};
 use crate::{Result, cmd, run, step};
 
 const USAGE: &str = "usage: cargo xtask soak [--minutes N]   (N >= 1, default 10)";
@@ -417,12 +419,12 @@ fn stored_total(addr: &str, count: &str, since: Instant) -> Result<f64> {
     if r.status != 200 {
         return Err(format!("{count}: {} {}", r.status, r.text()));
     }
-    let answer = json::parse(&r.body)?;
+    let answer: QueryResponse =
+        serde_json::from_slice(&r.body).map_err(|e| format!("{count}: {e}"))?;
     Ok(answer
-        .get("series")
-        .arr()
+        .series
         .iter()
-        .flat_map(|s| s.get("pointlist").arr().iter())
-        .filter_map(|p| p.arr().get(1).and_then(json::Json::num))
+        .flat_map(|s| &s.pointlist)
+        .filter_map(|&(_, value)| value)
         .sum())
 }

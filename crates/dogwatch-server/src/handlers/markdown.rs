@@ -9,13 +9,10 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::body::Body;
-use axum::http::HeaderMap;
-use serde_json::{Value, json};
+use dogwatch_core::wire::{MarkdownHtml, MarkdownRequest};
 use tokio::sync::Semaphore;
 
-use crate::error::AppError;
-use crate::handlers::{read_object, str_field};
+use crate::error::{AppError, AppJson, RequestBody};
 use crate::markdown;
 
 /// Largest request body accepted (413 beyond): a note at its limit, with room for JSON escapes.
@@ -26,10 +23,13 @@ pub const DEADLINE: Duration = Duration::from_secs(2);
 /// One note rendered at a time.
 static RENDERING: Semaphore = Semaphore::const_new(1);
 
-pub async fn render(headers: HeaderMap, body: Body) -> Result<Json<Value>, AppError> {
-    let obj = read_object(&headers, body, MAX_BODY_BYTES).await?;
-    let text = str_field(&obj, "text")?
-        .ok_or_else(|| AppError::BadRequest("text is required".to_owned()))?;
+impl RequestBody for MarkdownRequest {
+    const MAX_BYTES: usize = MAX_BODY_BYTES;
+}
+
+pub async fn render(
+    AppJson(MarkdownRequest { text }): AppJson<MarkdownRequest>,
+) -> Result<Json<MarkdownHtml>, AppError> {
     markdown::check(&text).map_err(|e| AppError::BadRequest(format!("text: {e}")))?;
     let rendered = tokio::time::timeout(DEADLINE, async move {
         // The permit goes with the work: it is given back when rendering ends, even if this
@@ -45,7 +45,7 @@ pub async fn render(headers: HeaderMap, body: Body) -> Result<Json<Value>, AppEr
     })
     .await;
     match rendered {
-        Ok(html) => Ok(Json(json!({ "html": html? }))),
+        Ok(html) => Ok(Json(MarkdownHtml { html: html? })),
         Err(_) => Err(AppError::OverBudget(format!(
             "the note could not be rendered within {} s; try again, or shorten it",
             DEADLINE.as_secs()

@@ -4,12 +4,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use dogwatch_core::wire::{Inbox, InboxMessage, Notification, NotificationList};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::{ApiQuery, AppError};
-use crate::handlers::users;
+use crate::handlers::contacts;
 use crate::store::{DeliveryState, InboxRow, NotificationRow};
 
 const DEFAULT_LIMIT: usize = 100;
@@ -29,7 +29,7 @@ pub struct InboxParams {
 pub async fn list(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<NotificationList>, AppError> {
     let filter = match params.state.as_deref() {
         None | Some("") => None,
         Some(s) => Some(DeliveryState::parse(s).ok_or_else(|| {
@@ -41,16 +41,15 @@ pub async fn list(
         .notifications(filter, limit(params.limit)?)
         .await
         .map_err(AppError::internal)?;
-    Ok(Json(
-        json!({ "notifications": rows.iter().map(notification_out).collect::<Vec<_>>() }),
-    ))
+    let notifications = rows.iter().map(notification_out).collect();
+    Ok(Json(NotificationList { notifications }))
 }
 
 pub async fn inbox(
     State(state): State<AppState>,
     Path(handle): Path<String>,
     ApiQuery(params): ApiQuery<InboxParams>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Inbox>, AppError> {
     let limit = limit(params.limit)?;
     let user = state
         .store
@@ -58,17 +57,15 @@ pub async fn inbox(
         .await
         .map_err(AppError::internal)?;
     if user.is_none() {
-        return Err(users::not_found(&handle));
+        return Err(contacts::user_not_found(&handle));
     }
     let rows = state
         .store
         .inbox(handle.clone(), limit)
         .await
         .map_err(AppError::internal)?;
-    Ok(Json(json!({
-        "handle": handle,
-        "messages": rows.iter().map(inbox_out).collect::<Vec<_>>(),
-    })))
+    let messages = rows.into_iter().map(inbox_out).collect();
+    Ok(Json(Inbox { handle, messages }))
 }
 
 fn limit(asked: Option<usize>) -> Result<usize, AppError> {
@@ -81,36 +78,35 @@ fn limit(asked: Option<usize>) -> Result<usize, AppError> {
     }
 }
 
-pub(crate) fn notification_out(n: &NotificationRow) -> Value {
+pub(crate) fn notification_out(n: &NotificationRow) -> Notification {
     // The payload is JSON we stored; shown as JSON, or as its text if it somehow is not.
-    let payload = n
-        .payload
-        .as_deref()
-        .map(|p| serde_json::from_str::<Value>(p).unwrap_or_else(|_| Value::String(p.to_owned())));
-    json!({
-        "id": n.id,
-        "dedupe_key": n.dedupe_key,
-        "channel": n.channel.as_str(),
-        "target": n.target,
-        "subject": n.subject,
-        "body": n.body,
-        "payload": payload,
-        "state": n.state.as_str(),
-        "attempts": n.attempts,
-        "last_error": n.last_error,
-        "created_ms": n.created_ms,
-        "next_attempt_ms": (n.state == DeliveryState::Pending).then_some(n.next_attempt_ms),
-        "sent_ms": n.sent_ms,
-    })
+    let payload = n.payload.as_deref().map(|p| {
+        serde_json::from_str(p).unwrap_or_else(|_| serde_json::Value::String(p.to_owned()))
+    });
+    Notification {
+        id: n.id,
+        dedupe_key: n.dedupe_key.clone(),
+        channel: n.channel.as_str().to_owned(),
+        target: n.target.clone(),
+        subject: n.subject.clone(),
+        body: n.body.clone(),
+        payload,
+        state: n.state.as_str().to_owned(),
+        attempts: n.attempts,
+        last_error: n.last_error.clone(),
+        created_ms: n.created_ms,
+        next_attempt_ms: (n.state == DeliveryState::Pending).then_some(n.next_attempt_ms),
+        sent_ms: n.sent_ms,
+    }
 }
 
-fn inbox_out(m: &InboxRow) -> Value {
-    json!({
-        "id": m.id,
-        "notification_id": m.notification_id,
-        "subject": m.subject,
-        "body": m.body,
-        "created_ms": m.created_ms,
-        "read": m.read,
-    })
+fn inbox_out(m: InboxRow) -> InboxMessage {
+    InboxMessage {
+        id: m.id,
+        notification_id: m.notification_id,
+        subject: m.subject,
+        body: m.body,
+        created_ms: m.created_ms,
+        read: m.read,
+    }
 }

@@ -3,20 +3,20 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
+use dogwatch_core::wire::{Settings, SmtpSettings};
 
 use crate::AppState;
 
-pub async fn get(State(state): State<AppState>) -> Json<Value> {
+pub async fn get(State(state): State<AppState>) -> Json<Settings> {
     let smtp = match &state.smtp {
-        Some(s) => json!({
-            "configured": true,
-            "host": s.host,
-            "port": s.port,
-            "tls": if s.tls { "implicit" } else { "none" },
-            "from": s.from,
-        }),
-        None => json!({ "configured": false }),
+        Some(s) => SmtpSettings {
+            configured: true,
+            host: Some(s.host.clone()),
+            port: Some(s.port),
+            tls: Some(if s.tls { "implicit" } else { "none" }.to_owned()),
+            from: Some(s.from.clone()),
+        },
+        None => SmtpSettings::default(),
     };
-    Json(json!({ "smtp": smtp }))
+    Json(Settings { smtp })
 }
