@@ -1,8 +1,5 @@
-//! What the `oneshot` test binaries share: an app over a fresh store in a temporary directory, and a
-//! request helper that returns the status and the JSON body.
-
-// Each test binary compiles this module and uses only part of it.
-#![allow(dead_code)]
+//! What the tests share: an app over a fresh store in a temporary directory with request helpers
+//! that return the status and the JSON body (`oneshot`), the SMTP server and the webhook receiver.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

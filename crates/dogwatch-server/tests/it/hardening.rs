@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-mod support;
-use support::smtp::{exchange, raw_http, start_server};
+use crate::support;
+use crate::support::smtp::{exchange, raw_http, start_server};
 
 /// A GET with the keys, as raw bytes, with `extra` header lines.
 fn get(addr: &str, path: &str, extra: &str) -> Vec<u8> {

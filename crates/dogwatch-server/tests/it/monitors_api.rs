@@ -6,9 +6,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
-mod support;
-
-use support::{Env, call_app, env, get_app, post_app, send};
+use crate::support::{Env, call_app, env, get_app, post_app, send};
 
 const SEED_QUERY: &str = "avg(last_5m):avg:my_metric{host:ubuntu} > 800";
 

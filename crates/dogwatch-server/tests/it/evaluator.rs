@@ -12,13 +12,13 @@ use dogwatch_server::delivery::{self, DeliveryConfig};
 use dogwatch_server::evaluator::run_cycle;
 use serde_json::{Value, json};
 
-mod support;
+use crate::support;
 
-use support::smtp::{
+use crate::support::smtp::{
     self, free_port, http, smtp_config, start_dogwatch, start_smtp, subject_and_body,
 };
-use support::webhook::start_receiver;
-use support::{Env, call_app, create_monitor, env, get_app, post_app};
+use crate::support::webhook::start_receiver;
+use crate::support::{Env, call_app, create_monitor, env, get_app, post_app};
 
 // ---- the real SMTP server (tests/support/smtp.rs) -------------------------------------------------
 

@@ -5,10 +5,8 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
-mod support;
-
+use crate::support::{APP_KEY, call, env, get, post, send};
 use dogwatch_server::store::{Channel, NewNotification};
-use support::{APP_KEY, call, env, get, post, send};
 
 fn error_of(body: &Value) -> &str {
     body["errors"][0].as_str().unwrap_or_default()

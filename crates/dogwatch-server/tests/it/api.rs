@@ -9,9 +9,7 @@ use dogwatch_server::app;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-mod support;
-
-use support::{API_KEY, APP_KEY, Env, env, send};
+use crate::support::{API_KEY, APP_KEY, Env, env, send};
 
 fn post(uri: &str, body: impl Into<Body>) -> Request<Body> {
     Request::post(uri)

@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-mod support;
-use support::smtp::{between, listening_line, raw_http};
+use crate::support::smtp::{between, listening_line, raw_http};
 
 const API_KEY: &str = "proc-api-key";
 
