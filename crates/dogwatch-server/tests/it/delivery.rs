@@ -12,9 +12,9 @@ use dogwatch_server::store::{Channel, NewNotification, Store};
 use serde_json::{Value, json};
 
 use crate::support;
-
+use crate::support::real_server::http;
 use crate::support::smtp::{
-    free_port, http, mails, smtp_config, start_dogwatch, start_smtp, subject_and_body,
+    free_port, mails, smtp_config, start_dogwatch, start_smtp, subject_and_body,
 };
 use crate::support::webhook::start_receiver;
 use crate::support::{Env, env, get};

@@ -13,9 +13,9 @@ use dogwatch_server::evaluator::run_cycle;
 use serde_json::{Value, json};
 
 use crate::support;
-
+use crate::support::real_server::http;
 use crate::support::smtp::{
-    self, free_port, http, smtp_config, start_dogwatch, start_smtp, subject_and_body,
+    self, free_port, smtp_config, start_dogwatch, start_smtp, subject_and_body,
 };
 use crate::support::webhook::start_receiver;
 use crate::support::{Env, call_app, create_monitor, env, get_app, post_app};

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support;
-use crate::support::smtp::{exchange, raw_http, start_server};
+use crate::support::real_server::{RealServer, exchange, raw_http};
 
 /// A GET with the keys, as raw bytes, with `extra` header lines.
 fn get(addr: &str, path: &str, extra: &str) -> Vec<u8> {
@@ -26,7 +26,7 @@ fn first_error(body: &Value) -> &str {
 #[test]
 fn half_sent_requests_are_closed_by_the_header_timeout_while_others_are_served() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &["--header-timeout", "2"]);
+    let server = RealServer::start(data.path(), &["--header-timeout", "2"]);
     let started = Instant::now();
     let mut hanging: Vec<TcpStream> = (0..1000)
         .map(|_| {
@@ -63,7 +63,7 @@ fn half_sent_requests_are_closed_by_the_header_timeout_while_others_are_served()
 #[test]
 fn connections_over_the_limit_wait_until_a_slot_frees() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(
+    let server = RealServer::start(
         data.path(),
         &["--max-connections", "4", "--header-timeout", "2"],
     );
@@ -98,7 +98,7 @@ fn connections_over_the_limit_wait_until_a_slot_frees() {
 #[test]
 fn oversized_and_malformed_request_heads_are_answered_in_json() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &[]);
+    let server = RealServer::start(data.path(), &[]);
     let addr = &server.http;
     let long_path = |n: usize| format!("/api/v1/query?query={}", "a".repeat(n));
     // Caught by the middleware (over 16 KiB) and by hyper itself (over 64 KiB).
@@ -128,7 +128,7 @@ fn oversized_and_malformed_request_heads_are_answered_in_json() {
 #[test]
 fn a_body_sent_too_slowly_gets_a_json_408() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &["--request-timeout", "1"]);
+    let server = RealServer::start(data.path(), &["--request-timeout", "1"]);
     let mut s = TcpStream::connect(&server.http).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
@@ -146,7 +146,7 @@ fn a_body_sent_too_slowly_gets_a_json_408() {
 #[test]
 fn a_request_naming_another_host_is_refused() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(
+    let server = RealServer::start(
         data.path(),
         &["--public-url", "https://dogwatch.example.com"],
     );
@@ -175,7 +175,7 @@ fn a_new_data_dir_and_its_files_are_private_and_keys_can_come_from_files() {
     let data = root.path().join("data");
     let key_file = root.path().join("api.key");
     std::fs::write(&key_file, "secret-from-a-file\n").expect("key file");
-    let server = start_server(
+    let server = RealServer::start(
         &data,
         &["--api-key-file", key_file.to_str().expect("utf-8")],
     );
@@ -451,7 +451,7 @@ async fn a_long_query_stops_at_its_deadline_and_when_its_client_goes_away() {
         now_secs()
     );
 
-    let server = start_server(
+    let server = RealServer::start(
         data.path(),
         &["--query-timeout", "1", "--query-max-points", "1000000000"],
     );
@@ -466,7 +466,7 @@ async fn a_long_query_stops_at_its_deadline_and_when_its_client_goes_away() {
     );
     drop(server);
 
-    let server = start_server(
+    let server = RealServer::start(
         data.path(),
         &["--query-timeout", "600", "--query-max-points", "1000000000"],
     );
@@ -506,7 +506,7 @@ fn post_note(addr: &str, text: &str) -> (u16, Value) {
 #[test]
 fn nested_markdown_is_refused_and_rendering_never_stalls_other_requests() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &[]);
+    let server = RealServer::start(data.path(), &[]);
     let addr = server.http.clone();
 
     let started = Instant::now();
@@ -587,7 +587,7 @@ fn post_gzipped(addr: &str, body: &[u8]) -> (u16, Value) {
 #[test]
 fn the_largest_accepted_payloads_keep_memory_bounded() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &[]);
+    let server = RealServer::start(data.path(), &[]);
     let addr = &server.http;
     let t = now_secs() - 60;
     // Warm up: the first request sets up the store's connections and caches.
@@ -707,7 +707,7 @@ fn eventually(what: &str, mut f: impl FnMut() -> bool) {
 #[test]
 fn dogstatsd_drops_far_future_timestamps_and_counts_and_summarises_what_it_refuses() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &["--statsd-flush-secs", "1"]);
+    let server = RealServer::start(data.path(), &["--statsd-flush-secs", "1"]);
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
     let far = now_secs() + 3_600;
     udp.send_to(
@@ -757,7 +757,7 @@ fn dogstatsd_drops_far_future_timestamps_and_counts_and_summarises_what_it_refus
 #[test]
 fn a_burst_of_dogstatsd_packets_is_received_or_counted_as_dropped() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &["--statsd-flush-secs", "1"]);
+    let server = RealServer::start(data.path(), &["--statsd-flush-secs", "1"]);
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
     let sent = 100_000;
     for _ in 0..sent {

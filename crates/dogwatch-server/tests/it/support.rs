@@ -1,5 +1,8 @@
 //! What the tests share: an app over a fresh store in a temporary directory with request helpers
-//! that return the status and the JSON body (`oneshot`), the SMTP server and the webhook receiver.
+//! that return the status and the JSON body (`oneshot`); the real binary (`real_server`), the SMTP
+//! server and the webhook receiver.
+
+use std::process::Child;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -9,11 +12,22 @@ use dogwatch_server::{AppState, app};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod real_server;
 pub mod smtp;
 pub mod webhook;
 
 pub const API_KEY: &str = "test-api-key";
 pub const APP_KEY: &str = "test-app-key";
+
+/// A child process, killed (SIGKILL) and reaped when this is dropped, also when a test panics.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
 
 pub struct Env {
     pub state: AppState,
