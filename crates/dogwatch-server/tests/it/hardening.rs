@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support;
 use crate::support::real_server::{RealServer, exchange, raw_http};
+use crate::support::{self, eventually, first_error, now_secs};
 
 /// A GET with the keys, as raw bytes, with `extra` header lines.
 fn get(addr: &str, path: &str, extra: &str) -> Vec<u8> {
@@ -17,10 +17,6 @@ fn get(addr: &str, path: &str, extra: &str) -> Vec<u8> {
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nDD-API-KEY: k\r\nDD-APPLICATION-KEY: a\r\n{extra}\r\n"
     )
     .into_bytes()
-}
-
-fn first_error(body: &Value) -> &str {
-    body["errors"][0].as_str().unwrap_or_default()
 }
 
 #[test]
@@ -297,13 +293,6 @@ async fn every_answer_carries_the_security_headers_and_errors_are_json() {
 }
 
 // ---- the query budget ---------------------------------------------------------------------------
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64
-}
 
 /// `budget.metric{host:h}` = 1.0 every 10 s over the last `n × 10` seconds.
 async fn feed_points(env: &support::Env, n: i64) {
@@ -695,15 +684,6 @@ fn total(addr: &str, query: &str) -> f64 {
         .sum()
 }
 
-/// Polls `f` every 200 ms for up to 20 s until it is true.
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !f() {
-        assert!(Instant::now() < deadline, "{what} never happened");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 #[test]
 fn dogstatsd_drops_far_future_timestamps_and_counts_and_summarises_what_it_refuses() {
     let data = tempfile::tempdir().expect("tempdir");
@@ -720,13 +700,13 @@ fn dogstatsd_drops_far_future_timestamps_and_counts_and_summarises_what_it_refus
             .expect("send");
     }
     let addr = &server.http;
-    eventually("the drops counted", || {
+    eventually(20, "the drops counted", || {
         total(
             addr,
             "sum:dogwatch.dogstatsd.dropped{reason:future_timestamp}.as_count()",
         ) == 2.0
     });
-    eventually("the malformed lines counted", || {
+    eventually(20, "the malformed lines counted", || {
         total(addr, "sum:dogwatch.dogstatsd.malformed{*}.as_count()") == 1000.0
     });
     assert_eq!(total(addr, "avg:present{*}"), 2.0);
@@ -765,7 +745,7 @@ fn a_burst_of_dogstatsd_packets_is_received_or_counted_as_dropped() {
     }
     let addr = &server.http;
     let mut seen = (0.0, 0.0);
-    eventually("every packet accounted for", || {
+    eventually(20, "every packet accounted for", || {
         seen = (
             total(addr, "sum:dogwatch.dogstatsd.packets{*}.as_count()"),
             total(

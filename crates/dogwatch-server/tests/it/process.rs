@@ -7,14 +7,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::support::now_secs;
 use crate::support::real_server::{RealServer, http};
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64
-}
 
 fn pointlist(addr: &str, q: &str, from: i64, to: i64) -> Value {
     let (status, res) = http(
@@ -31,7 +25,7 @@ fn pointlist(addr: &str, q: &str, from: i64, to: i64) -> Value {
 fn acknowledged_points_survive_kill_9() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = RealServer::start(dir.path(), &[]);
-    let t = now() - 60;
+    let t = now_secs() - 60;
     let points: Vec<Value> = (0..50).map(|i| json!([t + i, i as f64])).collect();
     let body = json!({"series": [{"metric": "durable", "points": points, "host": "ubuntu"}]});
     let (status, _) = http(&server.http, "POST", "/api/v1/series", Some(&body));
@@ -58,7 +52,7 @@ fn dogstatsd_over_udp_shows_up_after_the_flush_and_bad_lines_are_not_fatal() {
     .expect("send");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let t = now();
+        let t = now_secs();
         let got = pointlist(&server.http, "avg:my_metric{env:test}", t - 60, t + 1);
         if got
             .as_array()
@@ -89,7 +83,7 @@ fn sigterm_flushes_dogstatsd_and_exits_cleanly() {
     assert!(exit.success(), "dogwatch exited with {exit}");
 
     let server = RealServer::start(dir.path(), &[]);
-    let t = now();
+    let t = now_secs();
     let got = pointlist(&server.http, "avg:shutdown.gauge{*}", t - 3700, t + 1);
     assert!(
         got.as_array()

@@ -3,6 +3,7 @@
 //! server and the webhook receiver.
 
 use std::process::Child;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -27,6 +28,28 @@ impl Drop for Killed {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now_secs() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970");
+    i64::try_from(since_epoch.as_secs()).expect("seconds fit in i64")
+}
+
+/// Polls `done` every 100 ms until it holds; fails after `secs` seconds, naming `what`.
+pub fn eventually(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The first message of a `{"errors": [...]}` answer (empty when there is none).
+pub fn first_error(body: &Value) -> &str {
+    body["errors"][0].as_str().unwrap_or_default()
 }
 
 pub struct Env {
