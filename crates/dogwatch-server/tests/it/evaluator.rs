@@ -20,7 +20,7 @@ use crate::support::smtp::{
 use crate::support::webhook::start_receiver;
 use crate::support::{Env, call_app, create_monitor, env, eventually, get_app, now_secs, post_app};
 
-// ---- the real SMTP server (tests/support/smtp.rs) -------------------------------------------------
+// ---- the real SMTP server (support/smtp.rs) ------------------------------------------------------
 
 /// Received mails as (subject, body), in the order they arrived.
 fn mails(dir: &Path) -> Vec<(String, String)> {
