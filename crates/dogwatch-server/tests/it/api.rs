@@ -9,9 +9,7 @@ use dogwatch_server::app;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-mod support;
-
-use support::{API_KEY, APP_KEY, Env, env, send};
+use crate::support::{API_KEY, APP_KEY, Env, env, now_secs, send};
 
 fn post(uri: &str, body: impl Into<Body>) -> Request<Body> {
     Request::post(uri)
@@ -23,13 +21,6 @@ fn post(uri: &str, body: impl Into<Body>) -> Request<Body> {
 
 fn get(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).expect("request")
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64
 }
 
 async fn query(env: &Env, q: &str, from: i64, to: i64) -> Value {
@@ -53,7 +44,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn v1_series_is_acknowledged_and_queryable_in_datadogs_shape() {
     let env = env();
-    let t = now() - 100;
+    let t = now_secs() - 100;
     let body = json!({"series": [{"metric": "my_metric", "points": [[t, 10.0], [t + 20, 30.0]], "type": "gauge",
                                    "host": "ubuntu", "tags": ["env:test", "region:france"]}]});
     let (status, res) = send(&env, post("/api/v1/series", body.to_string())).await;
@@ -81,7 +72,7 @@ async fn v1_series_is_acknowledged_and_queryable_in_datadogs_shape() {
 #[tokio::test]
 async fn v2_series_is_acknowledged_with_its_own_shape_and_host_resource() {
     let env = env();
-    let t = now() - 10;
+    let t = now_secs() - 10;
     let body = json!({"series": [{"metric": "system.load.1", "type": 3, "points": [{"timestamp": t, "value": 0.7}],
                                    "resources": [{"name": "dummyhost", "type": "host"}], "tags": ["env:test"]}]});
     let (status, res) = send(&env, post("/api/v2/series", body.to_string())).await;
@@ -100,7 +91,7 @@ async fn v2_series_is_acknowledged_with_its_own_shape_and_host_resource() {
 #[tokio::test]
 async fn compressed_bodies_are_accepted() {
     let env = env();
-    let t = now() - 5;
+    let t = now_secs() - 5;
     let body = json!({"series": [{"metric": "zipped", "points": [[t, 1.0]]}]}).to_string();
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     z.write_all(body.as_bytes()).expect("zlib");
@@ -124,7 +115,7 @@ async fn compressed_bodies_are_accepted() {
 #[tokio::test]
 async fn api_key_is_required_by_header_or_query_parameter() {
     let env = env();
-    let body = json!({"series": [{"metric": "m", "points": [[now(), 1.0]]}]}).to_string();
+    let body = json!({"series": [{"metric": "m", "points": [[now_secs(), 1.0]]}]}).to_string();
     let no_key = Request::post("/api/v1/series")
         .body(Body::from(body.clone()))
         .expect("request");
@@ -158,7 +149,7 @@ async fn api_key_is_required_by_header_or_query_parameter() {
 #[tokio::test]
 async fn reads_are_open_but_a_wrong_application_key_is_refused() {
     let env = env();
-    let t = now();
+    let t = now_secs();
     let uri = format!("/api/v1/query?from={}&to={t}&query=avg:m{{*}}", t - 60);
     assert_eq!(send(&env, get(&uri)).await.0, StatusCode::OK);
     let right = Request::get(&uri)
@@ -191,7 +182,7 @@ async fn expect_400(env: &Env, body: &str, needle: &str) {
 #[tokio::test]
 async fn malformed_bodies_get_400_naming_the_problem_and_the_server_stays_up() {
     let env = env();
-    let t = now();
+    let t = now_secs();
     expect_400(&env, "{not json", "invalid JSON").await;
     expect_400(&env, r#"{"series": [{"points": [[1, 2]]}]}"#, "metric").await;
     expect_400(
@@ -325,7 +316,7 @@ async fn query_parameters_are_validated() {
 #[tokio::test]
 async fn grouped_query_returns_one_series_per_host() {
     let env = env();
-    let t = now() - 30;
+    let t = now_secs() - 30;
     let body = json!({"series": [
         {"metric": "cpu", "points": [[t, 10.0]], "host": "a", "tags": ["env:test"]},
         {"metric": "cpu", "points": [[t, 30.0]], "host": "b", "tags": ["env:test"]},
@@ -347,7 +338,7 @@ async fn grouped_query_returns_one_series_per_host() {
 #[tokio::test]
 async fn metric_list_and_tags_for_autocomplete() {
     let env = env();
-    let t = now();
+    let t = now_secs();
     let body = json!({"series": [
         {"metric": "b.metric", "points": [[t, 1.0]], "host": "x", "tags": ["env:test"]},
         {"metric": "a.metric", "points": [[t, 1.0]], "host": "y"},
@@ -432,7 +423,7 @@ async fn the_ui_is_served_with_spa_fallback_compression_and_cache_headers() {
 async fn the_seed_queries_evaluate_over_http() {
     let env = env();
     // Whole hours, so the hourly rollup buckets are easy to read.
-    let h = (now() / 3600 - 3) * 3600;
+    let h = (now_secs() / 3600 - 3) * 3600;
     let points: Vec<Value> = (0..12).map(|i| json!([h + i * 900, 1.0])).collect();
     let body = json!({"series": [
         {"metric": "my_metric", "points": points, "host": "ubuntu"},

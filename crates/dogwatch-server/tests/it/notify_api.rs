@@ -5,14 +5,8 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
-mod support;
-
+use crate::support::{APP_KEY, call, env, first_error, get, post, send};
 use dogwatch_server::store::{Channel, NewNotification};
-use support::{APP_KEY, call, env, get, post, send};
-
-fn error_of(body: &Value) -> &str {
-    body["errors"][0].as_str().unwrap_or_default()
-}
 
 #[tokio::test]
 async fn users_are_created_listed_replaced_and_deleted() {
@@ -59,7 +53,7 @@ async fn users_are_created_listed_replaced_and_deleted() {
     );
     let (status, body) = call(&env, Method::DELETE, "/api/v1/dogwatch/users/bob", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(error_of(&body), "No user @bob");
+    assert_eq!(first_error(&body), "No user @bob");
 }
 
 #[tokio::test]
@@ -108,7 +102,7 @@ async fn user_validation_names_the_field() {
     for (body, want) in cases {
         let (status, got) = post(&env, "/api/v1/dogwatch/users", body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body} → {got}");
-        assert!(error_of(&got).starts_with(want), "{body} → {got}");
+        assert!(first_error(&got).starts_with(want), "{body} → {got}");
     }
     let req = Request::builder()
         .method(Method::POST)
@@ -118,7 +112,7 @@ async fn user_validation_names_the_field() {
         .expect("request");
     let (status, got) = send(&env, req).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(error_of(&got), "the body must be a JSON object");
+    assert_eq!(first_error(&got), "the body must be a JSON object");
     let (_, list) = get(&env, "/api/v1/dogwatch/users").await;
     assert_eq!(list, json!({"users": []}));
 }
@@ -146,7 +140,7 @@ async fn webhooks_are_validated_and_managed() {
     for (body, want) in cases {
         let (status, got) = post(&env, "/api/v1/dogwatch/webhooks", body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body} → {got}");
-        assert!(error_of(&got).starts_with(want), "{body} → {got}");
+        assert!(first_error(&got).starts_with(want), "{body} → {got}");
     }
 
     let (status, created) = post(&env, "/api/v1/dogwatch/webhooks", json!({"name": "slack-ops", "url": "https://hooks.example.com/T1/B2", "slack_compatible": true}))
@@ -185,7 +179,7 @@ async fn webhooks_are_validated_and_managed() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(error_of(&body), "No webhook pager");
+    assert_eq!(first_error(&body), "No webhook pager");
 }
 
 #[tokio::test]
@@ -258,13 +252,13 @@ async fn the_outbox_lists_latest_first_and_enqueue_is_idempotent() {
     let (status, bad) = get(&env, "/api/v1/dogwatch/notifications?state=lost").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        error_of(&bad),
+        first_error(&bad),
         "state must be pending, sent or failed, got `lost`"
     );
     let (status, bad) = get(&env, "/api/v1/dogwatch/notifications?limit=0").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        error_of(&bad).starts_with("limit must be between 1 and"),
+        first_error(&bad).starts_with("limit must be between 1 and"),
         "{bad}"
     );
 }
@@ -274,7 +268,7 @@ async fn inbox_of_an_unknown_user_is_404_and_settings_say_smtp_is_off() {
     let env = env();
     let (status, body) = get(&env, "/api/v1/dogwatch/inbox/nobody").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(error_of(&body), "No user @nobody");
+    assert_eq!(first_error(&body), "No user @nobody");
     post(
         &env,
         "/api/v1/dogwatch/users",

@@ -11,13 +11,13 @@ use dogwatch_server::delivery::{self, DeliveryConfig, SMTP_NOT_CONFIGURED, SmtpC
 use dogwatch_server::store::{Channel, NewNotification, Store};
 use serde_json::{Value, json};
 
-mod support;
-
-use support::smtp::{
-    free_port, http, mails, smtp_config, start_dogwatch, start_smtp, subject_and_body,
+use crate::support;
+use crate::support::real_server::http;
+use crate::support::smtp::{
+    free_port, mails, smtp_config, start_dogwatch, start_smtp, subject_and_body,
 };
-use support::webhook::start_receiver;
-use support::{Env, env, get};
+use crate::support::webhook::start_receiver;
+use crate::support::{Env, env, get};
 
 // ---- helpers -----------------------------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-mod support;
-use support::smtp::{exchange, raw_http, start_server};
+use crate::support::real_server::{RealServer, exchange, raw_http};
+use crate::support::{self, eventually, first_error, now_secs};
 
 /// A GET with the keys, as raw bytes, with `extra` header lines.
 fn get(addr: &str, path: &str, extra: &str) -> Vec<u8> {
@@ -19,14 +19,10 @@ fn get(addr: &str, path: &str, extra: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-fn first_error(body: &Value) -> &str {
-    body["errors"][0].as_str().unwrap_or_default()
-}
-
 #[test]
 fn half_sent_requests_are_closed_by_the_header_timeout_while_others_are_served() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &["--header-timeout", "2"]);
+    let server = RealServer::start(data.path(), &["--header-timeout", "2"]);
     let started = Instant::now();
     let mut hanging: Vec<TcpStream> = (0..1000)
         .map(|_| {
@@ -63,7 +59,7 @@ fn half_sent_requests_are_closed_by_the_header_timeout_while_others_are_served()
 #[test]
 fn connections_over_the_limit_wait_until_a_slot_frees() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(
+    let server = RealServer::start(
         data.path(),
         &["--max-connections", "4", "--header-timeout", "2"],
     );
@@ -98,7 +94,7 @@ fn connections_over_the_limit_wait_until_a_slot_frees() {
 #[test]
 fn oversized_and_malformed_request_heads_are_answered_in_json() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &[]);
+    let server = RealServer::start(data.path(), &[]);
     let addr = &server.http;
     let long_path = |n: usize| format!("/api/v1/query?query={}", "a".repeat(n));
     // Caught by the middleware (over 16 KiB) and by hyper itself (over 64 KiB).
@@ -128,7 +124,7 @@ fn oversized_and_malformed_request_heads_are_answered_in_json() {
 #[test]
 fn a_body_sent_too_slowly_gets_a_json_408() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &["--request-timeout", "1"]);
+    let server = RealServer::start(data.path(), &["--request-timeout", "1"]);
     let mut s = TcpStream::connect(&server.http).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
@@ -146,7 +142,7 @@ fn a_body_sent_too_slowly_gets_a_json_408() {
 #[test]
 fn a_request_naming_another_host_is_refused() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(
+    let server = RealServer::start(
         data.path(),
         &["--public-url", "https://dogwatch.example.com"],
     );
@@ -175,7 +171,7 @@ fn a_new_data_dir_and_its_files_are_private_and_keys_can_come_from_files() {
     let data = root.path().join("data");
     let key_file = root.path().join("api.key");
     std::fs::write(&key_file, "secret-from-a-file\n").expect("key file");
-    let server = start_server(
+    let server = RealServer::start(
         &data,
         &["--api-key-file", key_file.to_str().expect("utf-8")],
     );
@@ -297,13 +293,6 @@ async fn every_answer_carries_the_security_headers_and_errors_are_json() {
 }
 
 // ---- the query budget ---------------------------------------------------------------------------
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64
-}
 
 /// `budget.metric{host:h}` = 1.0 every 10 s over the last `n × 10` seconds.
 async fn feed_points(env: &support::Env, n: i64) {
@@ -451,7 +440,7 @@ async fn a_long_query_stops_at_its_deadline_and_when_its_client_goes_away() {
         now_secs()
     );
 
-    let server = start_server(
+    let server = RealServer::start(
         data.path(),
         &["--query-timeout", "1", "--query-max-points", "1000000000"],
     );
@@ -466,7 +455,7 @@ async fn a_long_query_stops_at_its_deadline_and_when_its_client_goes_away() {
     );
     drop(server);
 
-    let server = start_server(
+    let server = RealServer::start(
         data.path(),
         &["--query-timeout", "600", "--query-max-points", "1000000000"],
     );
@@ -506,7 +495,7 @@ fn post_note(addr: &str, text: &str) -> (u16, Value) {
 #[test]
 fn nested_markdown_is_refused_and_rendering_never_stalls_other_requests() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &[]);
+    let server = RealServer::start(data.path(), &[]);
     let addr = server.http.clone();
 
     let started = Instant::now();
@@ -587,7 +576,7 @@ fn post_gzipped(addr: &str, body: &[u8]) -> (u16, Value) {
 #[test]
 fn the_largest_accepted_payloads_keep_memory_bounded() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &[]);
+    let server = RealServer::start(data.path(), &[]);
     let addr = &server.http;
     let t = now_secs() - 60;
     // Warm up: the first request sets up the store's connections and caches.
@@ -695,19 +684,10 @@ fn total(addr: &str, query: &str) -> f64 {
         .sum()
 }
 
-/// Polls `f` every 200 ms for up to 20 s until it is true.
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !f() {
-        assert!(Instant::now() < deadline, "{what} never happened");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 #[test]
 fn dogstatsd_drops_far_future_timestamps_and_counts_and_summarises_what_it_refuses() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &["--statsd-flush-secs", "1"]);
+    let server = RealServer::start(data.path(), &["--statsd-flush-secs", "1"]);
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
     let far = now_secs() + 3_600;
     udp.send_to(
@@ -720,13 +700,13 @@ fn dogstatsd_drops_far_future_timestamps_and_counts_and_summarises_what_it_refus
             .expect("send");
     }
     let addr = &server.http;
-    eventually("the drops counted", || {
+    eventually(20, "the drops counted", || {
         total(
             addr,
             "sum:dogwatch.dogstatsd.dropped{reason:future_timestamp}.as_count()",
         ) == 2.0
     });
-    eventually("the malformed lines counted", || {
+    eventually(20, "the malformed lines counted", || {
         total(addr, "sum:dogwatch.dogstatsd.malformed{*}.as_count()") == 1000.0
     });
     assert_eq!(total(addr, "avg:present{*}"), 2.0);
@@ -757,7 +737,7 @@ fn dogstatsd_drops_far_future_timestamps_and_counts_and_summarises_what_it_refus
 #[test]
 fn a_burst_of_dogstatsd_packets_is_received_or_counted_as_dropped() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start_server(data.path(), &["--statsd-flush-secs", "1"]);
+    let server = RealServer::start(data.path(), &["--statsd-flush-secs", "1"]);
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
     let sent = 100_000;
     for _ in 0..sent {
@@ -765,7 +745,7 @@ fn a_burst_of_dogstatsd_packets_is_received_or_counted_as_dropped() {
     }
     let addr = &server.http;
     let mut seen = (0.0, 0.0);
-    eventually("every packet accounted for", || {
+    eventually(20, "every packet accounted for", || {
         seen = (
             total(addr, "sum:dogwatch.dogstatsd.packets{*}.as_count()"),
             total(

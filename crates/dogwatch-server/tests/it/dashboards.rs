@@ -6,10 +6,8 @@ use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-mod support;
-
+use crate::support::{Env, call, env, get, post};
 use dogwatch_server::app;
-use support::{Env, call, env, get, post};
 
 fn is_iso8601_utc(v: &Value) -> bool {
     let s = v.as_str().unwrap_or_default();

@@ -12,15 +12,15 @@ use dogwatch_server::delivery::{self, DeliveryConfig};
 use dogwatch_server::evaluator::run_cycle;
 use serde_json::{Value, json};
 
-mod support;
-
-use support::smtp::{
-    self, free_port, http, smtp_config, start_dogwatch, start_smtp, subject_and_body,
+use crate::support;
+use crate::support::real_server::http;
+use crate::support::smtp::{
+    self, free_port, smtp_config, start_dogwatch, start_smtp, subject_and_body,
 };
-use support::webhook::start_receiver;
-use support::{Env, call_app, create_monitor, env, get_app, post_app};
+use crate::support::webhook::start_receiver;
+use crate::support::{Env, call_app, create_monitor, env, eventually, get_app, now_secs, post_app};
 
-// ---- the real SMTP server (tests/support/smtp.rs) -------------------------------------------------
+// ---- the real SMTP server (support/smtp.rs) ------------------------------------------------------
 
 /// Received mails as (subject, body), in the order they arrived.
 fn mails(dir: &Path) -> Vec<(String, String)> {
@@ -100,13 +100,7 @@ async fn the_seed_monitor_warns_alerts_and_reports_no_data_by_mail_and_webhook()
     ));
 
     // An hour ago, on a minute boundary, so every window below holds one phase's points only.
-    let t0 = (std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64
-        / 60
-        - 60)
-        * 60;
+    let t0 = (now_secs() / 60 - 60) * 60;
     let store = &env.state.store;
     let at = |secs: i64| (t0 + secs) * 1000;
 
@@ -328,11 +322,7 @@ async fn groups_of_a_multi_alert_monitor_and_renotify() {
 async fn a_simple_monitor_without_data_goes_to_no_data_after_the_timeframe_from_its_creation() {
     let env = env();
     // One metric with a series whose points are all long before the window, one never seen.
-    let old = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64
-        - 86_400;
+    let old = now_secs() - 86_400;
     env.state
         .store
         .write_samples(vec![Sample {
@@ -522,14 +512,6 @@ async fn evaluation_delay_shifts_the_window_and_require_full_window_waits_for_on
 
 // ---- the real binary across a restart ----------------------------------------------------------------
 
-fn wait_until(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn a_trigger_whose_mail_waits_for_smtp_is_sent_once_across_a_restart() {
     let data = tempfile::tempdir().expect("tempdir");
@@ -550,10 +532,7 @@ fn a_trigger_whose_mail_waits_for_smtp_is_sent_once_across_a_restart() {
     );
     assert_eq!(status, 200, "{m}");
     let id = m["id"].as_i64().expect("id");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs();
+    let now = now_secs();
     let points: Vec<Value> = (0..4).map(|i| json!([now - 30 + i * 10, 900])).collect();
     let (status, res) = http(
         &server.http,
@@ -575,7 +554,7 @@ fn a_trigger_whose_mail_waits_for_smtp_is_sent_once_across_a_restart() {
         )
         .1
     };
-    wait_until(20, "a delivery attempt", || {
+    eventually(20, "a delivery attempt", || {
         history()["notifications"][0]["attempts"]
             .as_u64()
             .is_some_and(|a| a >= 1)
@@ -588,7 +567,7 @@ fn a_trigger_whose_mail_waits_for_smtp_is_sent_once_across_a_restart() {
     drop(server);
     let _smtp = start_smtp(mail_dir.path(), smtp_port);
     let server = start_dogwatch(data.path(), smtp_port, &["--eval-interval", "1"]);
-    wait_until(30, "the mail", || !mails(mail_dir.path()).is_empty());
+    eventually(30, "the mail", || !mails(mail_dir.path()).is_empty());
     // Several more evaluation cycles: the restored state does not fire again.
     std::thread::sleep(Duration::from_secs(4));
     let got = mails(mail_dir.path());

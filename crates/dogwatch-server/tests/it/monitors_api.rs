@@ -6,9 +6,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
-mod support;
-
-use support::{Env, call_app, env, get_app, post_app, send};
+use crate::support::{Env, call_app, env, get_app, now_secs, post_app, send};
 
 const SEED_QUERY: &str = "avg(last_5m):avg:my_metric{host:ubuntu} > 800";
 
@@ -292,7 +290,7 @@ async fn mute_and_unmute_set_options_silenced() {
     assert_eq!(status, StatusCode::OK, "{m}");
     assert_eq!(m["options"]["silenced"], json!({"*": null}));
 
-    let end = support_now_secs() + 3600;
+    let end = now_secs() + 3600;
     let (status, m) = post_app(
         &env,
         &format!("/api/v1/monitor/{id}/mute"),
@@ -348,12 +346,6 @@ async fn events_and_history_of_a_quiet_monitor() {
     assert_eq!(h["groups"], json!([]));
     assert_eq!(h["transitions"], json!([]));
     assert_eq!(h["notifications"], json!([]));
-}
-
-fn support_now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[tokio::test]
@@ -444,7 +436,7 @@ async fn search_filters_by_text_status_tag_and_muted_with_counts_and_pages() {
     .await;
     assert_eq!(status, StatusCode::OK);
     // The disk monitor alerts.
-    let now = support_now_secs();
+    let now = now_secs();
     env.state
         .store
         .write_samples(vec![Sample {

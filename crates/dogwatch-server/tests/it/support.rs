@@ -1,8 +1,9 @@
-//! What the `oneshot` test binaries share: an app over a fresh store in a temporary directory, and a
-//! request helper that returns the status and the JSON body.
+//! What the tests share: an app over a fresh store in a temporary directory with request helpers
+//! that return the status and the JSON body (`oneshot`); the real binary (`real_server`), the SMTP
+//! server and the webhook receiver.
 
-// Each test binary compiles this module and uses only part of it.
-#![allow(dead_code)]
+use std::process::Child;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -12,11 +13,44 @@ use dogwatch_server::{AppState, app};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod real_server;
 pub mod smtp;
 pub mod webhook;
 
 pub const API_KEY: &str = "test-api-key";
 pub const APP_KEY: &str = "test-app-key";
+
+/// A child process, killed (SIGKILL) and reaped when this is dropped, also when a test panics.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now_secs() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970");
+    i64::try_from(since_epoch.as_secs()).expect("seconds fit in i64")
+}
+
+/// Polls `done` every 100 ms until it holds; fails after `secs` seconds, naming `what`.
+pub fn eventually(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The first message of a `{"errors": [...]}` answer (empty when there is none).
+pub fn first_error(body: &Value) -> &str {
+    body["errors"][0].as_str().unwrap_or_default()
+}
 
 pub struct Env {
     pub state: AppState,
