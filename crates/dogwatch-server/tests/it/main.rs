@@ -7,6 +7,7 @@
 //! each has its own temporary directory, and every port is picked by the kernel.
 
 mod api;
+mod contract;
 mod dashboards;
 mod delivery;
 mod evaluator;

@@ -1,0 +1,266 @@
+//! The wire contract, end to end: every answer the UI reads, as this server writes it, decodes into
+//! core's wire type the way the UI decodes it (serde_json, which is what gloo-net's
+//! `Response::json` runs), and encodes back to the very same JSON — so the server sends no member
+//! the type lacks and the type expects none the server leaves out. The request bodies the UI sends
+//! are those types too, encoded by serde.
+
+use axum::http::{Method, StatusCode};
+use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet};
+use dogwatch_core::wire::{
+    AllTags, DashboardDeleted, DashboardList, EventList, Inbox, MarkdownHtml, MarkdownRequest,
+    MetricsList, Monitor, MonitorDefinition, MonitorDeleted, MonitorHistory, MonitorOptions,
+    MonitorSearch, MuteRequest, NotificationList, QueryResponse, Settings, Thresholds, User,
+    UserDeleted, UserList, Webhook, WebhookDeleted, WebhookList,
+};
+use dogwatch_server::evaluator::run_cycle;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::support::{Env, call, call_app, env, get, now_secs};
+
+/// `body` read as the UI reads it, and written back unchanged.
+fn decodes<T: DeserializeOwned + Serialize>(what: &str, body: &Value) -> T {
+    let text = body.to_string();
+    let decoded: T = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{what} does not decode: {e}\n{text}"));
+    let again = serde_json::to_value(&decoded).expect("encodes");
+    assert_eq!(
+        &again, body,
+        "{what}: the wire type does not write back what the server sent"
+    );
+    decoded
+}
+
+/// A request as the UI makes it: `body` is a wire type, the answer must be a 200 of type `T`.
+async fn answer<T: DeserializeOwned + Serialize>(
+    env: &Env,
+    method: Method,
+    uri: &str,
+    body: Option<Value>,
+) -> T {
+    let (status, got) = call(env, method, uri, body).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {got}");
+    decodes(uri, &got)
+}
+
+fn to_json(body: &impl Serialize) -> Option<Value> {
+    Some(serde_json::to_value(body).expect("encodes"))
+}
+
+async fn feed(env: &Env, metric: &str, from_secs: i64, to_secs: i64, value: f64) {
+    let key = SeriesKey {
+        metric: metric.into(),
+        tags: TagSet::from_canonical("host:ubuntu"),
+    };
+    let samples = (from_secs..=to_secs)
+        .step_by(15)
+        .map(|ts_secs| Sample {
+            key: key.clone(),
+            ts_secs,
+            value,
+            kind: MetricType::Gauge,
+            interval_secs: None,
+        })
+        .collect();
+    env.state.store.write_samples(samples).await.expect("write");
+}
+
+#[tokio::test]
+async fn every_answer_the_ui_reads_decodes_into_its_wire_type_and_back() {
+    let env = env();
+    let now = now_secs();
+    feed(&env, "cpu", now - 3600, now, 900.0).await;
+
+    // Metrics.
+    let list: MetricsList = answer(
+        &env,
+        Method::GET,
+        &format!("/api/v1/metrics?from={}", now - 60),
+        None,
+    )
+    .await;
+    assert_eq!(list.metrics, ["cpu"]);
+    let tags: AllTags = answer(&env, Method::GET, "/api/v2/metrics/cpu/all-tags", None).await;
+    assert_eq!(tags.data.attributes.tags, ["host:ubuntu"]);
+    for query in ["avg:cpu{*} by {host}", "anomalies(avg:cpu{*}, 'basic', 2)"] {
+        let uri = format!(
+            "/api/v1/query?from={}&to={now}&query={}",
+            now - 3600,
+            query
+                .replace(' ', "%20")
+                .replace('{', "%7B")
+                .replace('}', "%7D")
+        );
+        let q: QueryResponse = answer(&env, Method::GET, &uri, None).await;
+        assert_eq!(q.series.len(), 1, "{query}");
+    }
+
+    // Contacts.
+    let alice = User {
+        handle: "alice".into(),
+        name: "Alice".into(),
+        email: "alice@example.com".into(),
+    };
+    let saved: User = answer(
+        &env,
+        Method::POST,
+        "/api/v1/dogwatch/users",
+        to_json(&alice),
+    )
+    .await;
+    assert_eq!(saved, alice);
+    let bob = User {
+        handle: "bob".into(),
+        name: String::new(),
+        email: "bob@example.com".into(),
+    };
+    let saved: User = answer(&env, Method::POST, "/api/v1/dogwatch/users", to_json(&bob)).await;
+    assert_eq!(saved.name, "bob", "an empty name is the handle");
+    let users: UserList = answer(&env, Method::GET, "/api/v1/dogwatch/users", None).await;
+    assert_eq!(users.users.len(), 2);
+    let gone: UserDeleted = answer(&env, Method::DELETE, "/api/v1/dogwatch/users/bob", None).await;
+    assert_eq!(gone.deleted_user, "bob");
+    let hook = Webhook {
+        name: "ops".into(),
+        url: "http://127.0.0.1:9/hook".into(),
+        slack_compatible: true,
+    };
+    let saved: Webhook = answer(
+        &env,
+        Method::POST,
+        "/api/v1/dogwatch/webhooks",
+        to_json(&hook),
+    )
+    .await;
+    assert_eq!(saved, hook);
+    let hooks: WebhookList = answer(&env, Method::GET, "/api/v1/dogwatch/webhooks", None).await;
+    assert_eq!(hooks.webhooks, [hook]);
+    let gone: WebhookDeleted =
+        answer(&env, Method::DELETE, "/api/v1/dogwatch/webhooks/ops", None).await;
+    assert_eq!(gone.deleted_webhook, "ops");
+
+    // A monitor as the form sends it, then everything the monitor pages read.
+    let definition = MonitorDefinition {
+        kind: "metric alert".into(),
+        name: "cpu is high".into(),
+        query: "avg(last_5m):avg:cpu{*} > 800".into(),
+        message: "{{#is_alert}}cpu at {{value}}{{/is_alert}} @alice".into(),
+        tags: vec!["team:ops".into()],
+        priority: Some(2),
+        options: MonitorOptions {
+            thresholds: Thresholds::from_values(Some(800.0), Some(500.0), None, None),
+            evaluation_delay: Some(0),
+            ..MonitorOptions::default()
+        },
+    };
+    let created: Monitor =
+        answer(&env, Method::POST, "/api/v1/monitor", to_json(&definition)).await;
+    assert_eq!(created.kind, "query alert");
+    let id = created.id;
+    let muted: Monitor = answer(
+        &env,
+        Method::POST,
+        &format!("/api/v1/monitor/{id}/mute"),
+        to_json(&MuteRequest::default()),
+    )
+    .await;
+    assert!(muted.is_muted());
+    let unmute = MuteRequest {
+        all_scopes: Some(true),
+        ..MuteRequest::default()
+    };
+    let unmuted: Monitor = answer(
+        &env,
+        Method::POST,
+        &format!("/api/v1/monitor/{id}/unmute"),
+        to_json(&unmute),
+    )
+    .await;
+    assert!(!unmuted.is_muted());
+
+    let r = run_cycle(&env.state.store, now * 1000)
+        .await
+        .expect("cycle");
+    assert_eq!(r.transitions, 1, "{r:?}");
+
+    let one: Monitor = answer(
+        &env,
+        Method::GET,
+        &format!("/api/v1/monitor/{id}?group_states=all"),
+        None,
+    )
+    .await;
+    assert_eq!(one.overall_state, "Alert");
+    assert_eq!(one.state.expect("group states").groups.len(), 1);
+    let all: Vec<Monitor> = answer(&env, Method::GET, "/api/v1/monitor", None).await;
+    assert_eq!(all.len(), 1);
+    let (status, found) =
+        call_app(&env, Method::GET, "/api/v1/monitor/search?query=cpu", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let found: MonitorSearch = decodes("/api/v1/monitor/search", &found);
+    assert_eq!(found.metadata.total_count, 1);
+    let events: EventList = answer(
+        &env,
+        Method::GET,
+        &format!(
+            "/api/v1/events?start={}&end={}&monitor_id={id}",
+            now - 60,
+            now + 60
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(events.events.len(), 1);
+    let history: MonitorHistory = answer(
+        &env,
+        Method::GET,
+        &format!("/api/v1/dogwatch/monitor/{id}/history?limit=200"),
+        None,
+    )
+    .await;
+    assert_eq!((history.groups.len(), history.transitions.len()), (1, 1));
+    assert_eq!(history.notifications.len(), 1, "@alice's inbox message");
+    let outbox: NotificationList =
+        answer(&env, Method::GET, "/api/v1/dogwatch/notifications", None).await;
+    assert_eq!(outbox.notifications.len(), 1);
+
+    // The inbox fills when delivery runs; empty or not, it is the same shape.
+    let inbox: Inbox = answer(&env, Method::GET, "/api/v1/dogwatch/inbox/alice", None).await;
+    assert_eq!(inbox.handle, "alice");
+    let settings: Settings = answer(&env, Method::GET, "/api/v1/dogwatch/settings", None).await;
+    assert!(!settings.smtp.configured);
+    let note = MarkdownRequest {
+        text: "**hi** <script>x</script>".into(),
+    };
+    let html: MarkdownHtml = answer(
+        &env,
+        Method::POST,
+        "/api/v1/dogwatch/markdown",
+        to_json(&note),
+    )
+    .await;
+    assert!(html.html.contains("<strong>hi</strong>") && !html.html.contains("<script"));
+
+    // Dashboards: the list and the receipts (a dashboard's own JSON is Datadog's open shape).
+    let board = json!({"title": "T", "layout_type": "ordered", "widgets": []});
+    let (status, made) = call(&env, Method::POST, "/api/v1/dashboard", Some(board)).await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    let boards: DashboardList = answer(&env, Method::GET, "/api/v1/dashboard", None).await;
+    assert_eq!(boards.dashboards.len(), 1);
+    let board_id = made["id"].as_str().expect("id");
+    let gone: DashboardDeleted = answer(
+        &env,
+        Method::DELETE,
+        &format!("/api/v1/dashboard/{board_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(gone.deleted_dashboard_id, board_id);
+
+    let gone: MonitorDeleted =
+        answer(&env, Method::DELETE, &format!("/api/v1/monitor/{id}"), None).await;
+    assert_eq!(gone.deleted_monitor_id, id);
+    let (status, _) = get(&env, &format!("/api/v1/monitor/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
