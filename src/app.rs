@@ -1,16 +1,18 @@
-//! The app shell: the backend in context, the navigation, and the route table.
+//! The app shell: the backend in context, the navigation, and the route table (leptos_router).
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use leptos_router::components::{A, FlatRoutes, Redirect, Route, Router};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+use leptos_router::{NavigateOptions, path};
 
 use crate::api::{HttpBackend, SharedBackend};
-use crate::nav::{Location, use_location};
 use crate::pages::board::BoardPage;
 use crate::pages::dashboards::{self, DashboardsPage};
 use crate::pages::events::{self, EventsPage};
 use crate::pages::explorer::{self, ExplorerPage};
-use crate::pages::inbox::{self, InboxPage};
+use crate::pages::inbox::InboxPage;
 use crate::pages::monitors::form::MonitorFormPage;
 use crate::pages::monitors::status::MonitorStatusPage;
 use crate::pages::monitors::{self, MonitorsPage};
@@ -30,97 +32,94 @@ const NAV: &[(&str, &str)] = &[
 pub fn App() -> impl IntoView {
     let backend: SharedBackend = Arc::new(HttpBackend::same_origin());
     provide_context(backend);
-    Location::install();
 
     view! {
-        <div class="shell">
-            <Nav/>
-            <main class="content">
-                <Pages/>
-            </main>
-        </div>
+        <Router>
+            <div class="shell">
+                <Nav/>
+                <main class="content">
+                    <FlatRoutes fallback=NotFound>
+                        <Route path=path!("/") view=|| view! { <Redirect path=explorer::PATH/> }/>
+                        <Route path=path!("/metric/explorer") view=ExplorerPage/>
+                        <Route path=path!("/dashboard/lists") view=DashboardsPage/>
+                        <Route path=path!("/dashboard/:id") view=BoardPage/>
+                        <Route path=path!("/dashboard/:id/:slug") view=BoardPage/>
+                        <Route path=path!("/monitors/manage") view=MonitorsPage/>
+                        <Route path=path!("/monitors/create") view=|| view! { <MonitorFormPage id=None/> }/>
+                        <Route path=path!("/monitors/:id") view=MonitorStatusRoute/>
+                        <Route path=path!("/monitors/:id/edit") view=MonitorEditRoute/>
+                        <Route path=path!("/event/explorer") view=EventsPage/>
+                        <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/inbox/:handle") view=InboxRoute/>
+                    </FlatRoutes>
+                </main>
+            </div>
+        </Router>
     }
 }
 
-/// The pages, by address.
-#[derive(Clone, PartialEq, Eq, Debug)]
-enum Page {
-    Root,
-    Explorer,
-    Dashboards,
-    Board,
-    Monitors,
-    MonitorCreate,
-    MonitorEdit(i64),
-    MonitorStatus(i64),
-    Events,
-    Settings,
-    Inbox(String),
-    NotFound,
+/// The `:id` of a monitor's address, when it is one (a positive integer).
+fn monitor_id() -> Option<i64> {
+    use_params_map().with_untracked(|p| p.get("id").and_then(|id| monitors::parse_id(&id)))
 }
 
-/// The page at `path`: `/`, `/metric/explorer`, `/dashboard/lists`, `/dashboard/:id`,
-/// `/dashboard/:id/:slug`, `/monitors/manage`, `/monitors/create`, `/monitors/:id`,
-/// `/monitors/:id/edit`, `/event/explorer`, `/settings` and `/inbox/:handle` (a trailing slash
-/// ignored).
-fn page_of(path: &str) -> Page {
-    let path = path
-        .strip_suffix('/')
-        .filter(|p| !p.is_empty())
-        .unwrap_or(path);
-    if path == "/" {
-        return Page::Root;
-    }
-    if path == explorer::PATH {
-        return Page::Explorer;
-    }
-    if path == dashboards::PATH {
-        return Page::Dashboards;
-    }
-    match path {
-        monitors::PATH => return Page::Monitors,
-        monitors::CREATE_PATH => return Page::MonitorCreate,
-        events::PATH => return Page::Events,
-        settings::PATH => return Page::Settings,
-        _ => {}
-    }
-    if let Some(handle) = inbox::handle_of(path) {
-        return Page::Inbox(handle.to_owned());
-    }
-    match monitors::monitor_of(path) {
-        Some((id, true)) => return Page::MonitorEdit(id),
-        Some((id, false)) => return Page::MonitorStatus(id),
-        None => {}
-    }
-    match crate::pages::board::board_id(path) {
-        Some(_) => Page::Board,
-        None => Page::NotFound,
-    }
-}
-
-/// The route table, matched by hand (`leptos_router`'s `<Routes>` matcher alone was some 34 KB of
-/// gzipped wasm). The page is only rebuilt when the address moves to another page.
 #[component]
-fn Pages() -> impl IntoView {
-    let location = use_location();
-    let page = Memo::new(move |_| location.path.with(|p| page_of(p)));
-    move || match page.get() {
-        Page::Root => {
-            // Not while this view is being built: it would change the signal it reads.
-            request_animation_frame(move || location.replace(explorer::PATH));
-            ().into_any()
-        }
-        Page::Explorer => view! { <ExplorerPage/> }.into_any(),
-        Page::Dashboards => view! { <DashboardsPage/> }.into_any(),
-        Page::Board => view! { <BoardPage/> }.into_any(),
-        Page::Monitors => view! { <MonitorsPage/> }.into_any(),
-        Page::MonitorCreate => view! { <MonitorFormPage id=None/> }.into_any(),
-        Page::MonitorEdit(id) => view! { <MonitorFormPage id=Some(id)/> }.into_any(),
-        Page::MonitorStatus(id) => view! { <MonitorStatusPage id/> }.into_any(),
-        Page::Events => view! { <EventsPage/> }.into_any(),
-        Page::Settings => view! { <SettingsPage/> }.into_any(),
-        Page::Inbox(handle) => view! { <InboxPage handle/> }.into_any(),
-        Page::NotFound => view! { <NotFound/> }.into_any(),
+fn MonitorStatusRoute() -> impl IntoView {
+    match monitor_id() {
+        Some(id) => view! { <MonitorStatusPage id/> }.into_any(),
+        None => view! { <NotFound/> }.into_any(),
+    }
+}
+
+#[component]
+fn MonitorEditRoute() -> impl IntoView {
+    match monitor_id() {
+        Some(id) => view! { <MonitorFormPage id=Some(id)/> }.into_any(),
+        None => view! { <NotFound/> }.into_any(),
+    }
+}
+
+#[component]
+fn InboxRoute() -> impl IntoView {
+    let handle = use_params_map().with_untracked(|p| p.get("handle").unwrap_or_default());
+    view! { <InboxPage handle/> }
+}
+
+/// How pages change the address. Copy, so handlers and page state can hold it; made inside the
+/// `<Router>` (leptos_router's navigate function needs its context).
+#[derive(Clone, Copy)]
+pub struct Navigate(StoredValue<NavigateFn, LocalStorage>);
+
+type NavigateFn = Box<dyn Fn(&str, NavigateOptions)>;
+
+impl Navigate {
+    pub fn here() -> Navigate {
+        Navigate(StoredValue::new_local(Box::new(use_navigate())))
+    }
+
+    /// To another page, with a history entry (Back returns), at its top.
+    pub fn go(self, url: &str) {
+        self.with(url, false, true);
+    }
+
+    /// The same page in another view (a query changed): a history entry, so Back undoes it, and
+    /// the page stays where it is scrolled.
+    pub fn view(self, url: &str) {
+        self.with(url, false, false);
+    }
+
+    /// In place of the current entry (a filter being typed, a redirect).
+    pub fn replace(self, url: &str) {
+        self.with(url, true, false);
+    }
+
+    fn with(self, url: &str, replace: bool, scroll: bool) {
+        let options = NavigateOptions {
+            replace,
+            scroll,
+            ..NavigateOptions::default()
+        };
+        self.0.with_value(|navigate| navigate(url, options));
     }
 }
 
@@ -129,25 +128,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn addresses_map_to_pages() {
-        assert_eq!(page_of("/"), Page::Root);
-        assert_eq!(page_of("/metric/explorer"), Page::Explorer);
-        assert_eq!(page_of("/metric/explorer/"), Page::Explorer);
-        assert_eq!(page_of("/dashboard/lists"), Page::Dashboards);
-        assert_eq!(page_of("/dashboard/abc-123"), Page::Board);
-        assert_eq!(page_of("/dashboard/abc-123/my-board"), Page::Board);
-        assert_eq!(page_of("/dashboard"), Page::NotFound);
-        assert_eq!(page_of("/dashboard/a/b/c"), Page::NotFound);
-        assert_eq!(page_of("/nope"), Page::NotFound);
-        assert_eq!(page_of("/monitors/manage"), Page::Monitors);
-        assert_eq!(page_of("/monitors/create"), Page::MonitorCreate);
-        assert_eq!(page_of("/monitors/7"), Page::MonitorStatus(7));
-        assert_eq!(page_of("/monitors/7/edit/"), Page::MonitorEdit(7));
-        assert_eq!(page_of("/monitors/x"), Page::NotFound);
-        assert_eq!(page_of("/event/explorer"), Page::Events);
-        assert_eq!(page_of("/settings"), Page::Settings);
-        assert_eq!(page_of("/inbox/alice"), Page::Inbox("alice".into()));
-        assert_eq!(page_of("/inbox/"), Page::NotFound);
+    fn the_current_nav_entry_is_the_first_segment() {
         assert_eq!(section("/monitors/7/edit"), "/monitors");
         assert_eq!(section("/settings"), "/settings");
     }
@@ -155,23 +136,25 @@ mod tests {
 
 #[component]
 fn Nav() -> impl IntoView {
-    let location = use_location();
+    let path = use_location().pathname;
     view! {
         <nav class="nav" aria-label="Main">
-            <a class="brand" href=explorer::PATH>
+            <A href=explorer::PATH attr:class="brand">
                 <span class="brand-mark" aria-hidden="true"></span>
                 "dogwatch"
-            </a>
+            </A>
             <ul class="nav-links">
                 {NAV
                     .iter()
-                    .map(|(path, label)| {
+                    .map(|(href, label)| {
                         view! {
                             <li>
+                                // Plain links: the router follows them; `<A>` would mark only its
+                                // own address current, not the section's other pages.
                                 <a
-                                    href=*path
+                                    href=*href
                                     aria-current=move || {
-                                        location.path.with(|p| section(p) == section(path)).then_some("page")
+                                        path.with(|p| section(p) == section(href)).then_some("page")
                                     }
                                 >
                                     {*label}

@@ -9,7 +9,6 @@ mod chart;
 mod components;
 mod dom;
 mod monitor_form;
-mod nav;
 mod pages;
 mod query_assist;
 mod suggest;

@@ -19,12 +19,13 @@ use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use crate::api::{SharedBackend, use_backend};
+use crate::app::Navigate;
 use crate::board::model::{Board, Definition, Kind, Widget};
 use crate::board::view::BoardView;
 use crate::chart::CrosshairSync;
-use crate::nav::{Location, use_location};
 use crate::pages::dashboards;
 
 pub use drag::Drag;
@@ -57,7 +58,9 @@ pub struct BoardCtx {
     pub can_go_back: RwSignal<bool>,
     save_queued: StoredValue<bool>,
     saving: StoredValue<bool>,
-    location: Location,
+    navigate: Navigate,
+    /// The board's own path (`/dashboard/:id` or with its slug), which view changes keep.
+    path: Memo<String>,
     /// Kept here because saves start from event handlers, where there is no context to look in.
     backend: StoredValue<SharedBackend>,
 }
@@ -177,12 +180,8 @@ impl BoardCtx {
         change(&mut next);
         if next != self.view.get_untracked() {
             // The same path (with or without its slug), a new query: a new history entry.
-            let url = format!(
-                "{}?{}",
-                self.location.path.get_untracked(),
-                next.to_search()
-            );
-            self.location.navigate(&url);
+            let url = format!("{}?{}", self.path.get_untracked(), next.to_search());
+            self.navigate.view(&url);
         }
     }
 
@@ -255,24 +254,13 @@ pub fn with_layout(mut b: Board) -> Board {
     b
 }
 
-/// The dashboard id in `/dashboard/:id` or `/dashboard/:id/:slug` (a trailing slash ignored).
-pub fn board_id(path: &str) -> Option<&str> {
-    let rest = path.strip_prefix("/dashboard/")?;
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    let (id, slug) = rest.split_once('/').unwrap_or((rest, ""));
-    (!id.is_empty() && !slug.contains('/')).then_some(id)
-}
-
 #[component]
 pub fn BoardPage() -> impl IntoView {
-    let location = use_location();
-    let query = location.query();
+    let query = use_query_map();
+    let params = use_params_map();
+    let path = use_location().pathname;
     let backend = use_backend();
-    let id = Memo::new(move |_| {
-        location
-            .path
-            .with(|p| board_id(p).unwrap_or_default().to_owned())
-    });
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let board = RwSignal::new(None::<Board>);
     let load_error = RwSignal::new(None::<String>);
     Effect::new({
@@ -344,7 +332,8 @@ pub fn BoardPage() -> impl IntoView {
         can_go_back: RwSignal::new(false),
         save_queued: StoredValue::new(false),
         saving: StoredValue::new(false),
-        location,
+        navigate: Navigate::here(),
+        path,
         backend: StoredValue::new(backend.clone()),
     };
     provide_context(ctx);

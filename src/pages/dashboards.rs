@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiError, use_backend};
+use crate::app::Navigate;
 use crate::board::model::Board;
-use crate::nav::use_location;
 
 pub const PATH: &str = "/dashboard/lists";
 
@@ -77,8 +77,8 @@ pub fn DashboardsPage() -> impl IntoView {
     let confirm = RwSignal::new(None::<DashboardSummary>);
     let action_error = RwSignal::new(None::<String>);
     let importing = RwSignal::new(false);
-    let location = use_location();
-    let go = move |path: String| location.navigate(&path);
+    let navigate = Navigate::here();
+    let go = move |path: String| navigate.go(&path);
 
     let create = {
         let backend = backend.clone();

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
 
 use dogwatch_core::wire::{Event, Monitor};
 
 use crate::api::{ApiError, use_backend};
+use crate::app::Navigate;
 use crate::dom;
-use crate::nav::use_location;
 use crate::pages::monitors::form::last_day;
 use crate::pages::monitors::status::{events, note};
 
@@ -17,8 +18,8 @@ pub const PATH: &str = "/event/explorer";
 #[component]
 pub fn EventsPage() -> impl IntoView {
     let backend = use_backend();
-    let location = use_location();
-    let query = location.query();
+    let query = use_query_map();
+    let navigate = Navigate::here();
     let monitor_id =
         Memo::new(move |_| query.with(|q| q.get("monitor_id").and_then(|v| v.parse::<i64>().ok())));
     let list = RwSignal::new(None::<Result<Vec<Event>, ApiError>>);
@@ -49,7 +50,7 @@ pub fn EventsPage() -> impl IntoView {
                     <span>"Monitor"</span>
                     <select aria-label="Filter by monitor" on:change=move |ev| {
                         let id = event_target_value(&ev);
-                        location.navigate(&if id.is_empty() { PATH.to_owned() } else { format!("{PATH}?monitor_id={id}") });
+                        navigate.view(&if id.is_empty() { PATH.to_owned() } else { format!("{PATH}?monitor_id={id}") });
                     }>
                         <option value="">"All monitors"</option>
                         {move || monitors.get().into_iter().map(|m| {

@@ -9,15 +9,16 @@ use std::time::Duration;
 
 use dogwatch_core::timeframe::{Span, TimeRange, Timeframe};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{ApiFuture, use_backend, use_latest};
+use crate::app::Navigate;
 use crate::chart::{self, GraphData};
 use crate::components::query_editor::QueryEditor;
 use crate::components::query_problem::QueryProblem;
 use crate::components::suggest_input::SuggestInput;
 use crate::components::timeframe_picker::TimeframePicker;
 use crate::components::timeseries::Timeseries;
-use crate::nav::{Location, use_location};
 use crate::query_assist::problem::{self, Checked};
 use crate::suggest::{self, Mode};
 use state::{Aggregator, ExplorerState, NoData, Panel, QueryKey, split_list};
@@ -32,15 +33,15 @@ const METRIC_LOOKBACK_SECS: i64 = 86_400;
 #[derive(Clone, Copy)]
 struct UrlState {
     state: Memo<ExplorerState>,
-    location: Location,
+    navigate: Navigate,
 }
 
 impl UrlState {
     fn new() -> UrlState {
-        let location = use_location();
-        let query = location.query();
+        let query = use_query_map();
         let state = Memo::new(move |_| query.with(|q| ExplorerState::from_params(|k| q.get(k))));
-        UrlState { state, location }
+        let navigate = Navigate::here();
+        UrlState { state, navigate }
     }
 
     fn update(&self, change: impl FnOnce(&mut ExplorerState)) {
@@ -50,7 +51,7 @@ impl UrlState {
         if next != current {
             let url = format!("{PATH}?{}", next.to_search());
             // A new history entry per change, so Back undoes it.
-            self.location.navigate(&url);
+            self.navigate.view(&url);
         }
     }
 }

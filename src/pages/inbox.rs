@@ -19,12 +19,6 @@ pub fn inbox_path(handle: &str) -> String {
     format!("{PREFIX}{handle}")
 }
 
-/// The handle of an inbox address, if `path` is one.
-pub fn handle_of(path: &str) -> Option<&str> {
-    path.strip_prefix(PREFIX)
-        .filter(|h| !h.is_empty() && !h.contains('/'))
-}
-
 #[component]
 pub fn InboxPage(handle: String) -> impl IntoView {
     let answer = RwSignal::new(None::<Result<Inbox, ApiError>>);
@@ -74,9 +68,5 @@ mod tests {
     #[test]
     fn inbox_addresses() {
         assert_eq!(inbox_path("alice"), "/inbox/alice");
-        assert_eq!(handle_of("/inbox/alice"), Some("alice"));
-        assert_eq!(handle_of("/inbox/"), None);
-        assert_eq!(handle_of("/inbox/a/b"), None);
-        assert_eq!(handle_of("/inboxes"), None);
     }
 }

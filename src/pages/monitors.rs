@@ -6,14 +6,15 @@ pub mod status;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
 
 use web_sys::Element;
 
 use dogwatch_core::wire::Monitor;
 
 use crate::api::{ApiError, use_backend};
+use crate::app::Navigate;
 use crate::dom::{self, add, add_text, attr};
-use crate::nav::use_location;
 use crate::pages::explorer::state::encode_query_value;
 use status::{badge, note};
 
@@ -47,15 +48,9 @@ pub fn edit_path(id: i64) -> String {
     format!("/monitors/{id}/edit")
 }
 
-/// `/monitors/{id}` → `(id, false)`, `/monitors/{id}/edit` → `(id, true)`.
-pub fn monitor_of(path: &str) -> Option<(i64, bool)> {
-    let rest = path.strip_prefix("/monitors/")?;
-    let (id, edit) = match rest.strip_suffix("/edit") {
-        Some(id) => (id, true),
-        None => (rest, false),
-    };
-    let id = id.parse::<i64>().ok().filter(|&id| id > 0)?;
-    Some((id, edit))
+/// A monitor id in an address: a positive integer.
+pub fn parse_id(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|&id| id > 0)
 }
 
 /// The CSS class of a state's badge: `state-alert`, `state-no-data`, …
@@ -99,12 +94,12 @@ pub fn MonitorsPage() -> impl IntoView {
         }
     });
     // The search and the state filter live in the address, so that a link (and Back) keeps them.
-    let location = use_location();
-    let query = location.query();
+    let query = use_query_map();
+    let navigate = Navigate::here();
     let search = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
     let state = Memo::new(move |_| query.with(|q| q.get("state").unwrap_or_default()));
     let set = move |search: String, state: String| {
-        location.replace(&list_url(&search, &state));
+        navigate.replace(&list_url(&search, &state));
     };
     let action_error = RwSignal::new(None::<String>);
     let on_click = move |ev: leptos::ev::MouseEvent| {
@@ -197,10 +192,9 @@ mod tests {
 
     #[test]
     fn addresses_and_filters() {
-        assert_eq!(monitor_of("/monitors/12"), Some((12, false)));
-        assert_eq!(monitor_of("/monitors/12/edit"), Some((12, true)));
-        assert_eq!(monitor_of("/monitors/manage"), None);
-        assert_eq!(monitor_of("/monitors/0"), None);
+        assert_eq!(parse_id("12"), Some(12));
+        assert_eq!(parse_id("manage"), None);
+        assert_eq!(parse_id("0"), None);
         assert_eq!(state_class("No Data"), "badge state-no-data");
         let rows = vec![
             Monitor {

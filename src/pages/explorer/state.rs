@@ -332,8 +332,16 @@ mod tests {
     use super::*;
     use dogwatch_core::timeframe::Span;
     fn state_from(search: &str) -> ExplorerState {
-        let query = crate::nav::QueryMap::parse(search);
-        ExplorerState::from_params(|k| query.get(k))
+        let search = search.strip_prefix('?').unwrap_or(search);
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(search.as_bytes())
+            .into_owned()
+            .collect();
+        ExplorerState::from_params(|k| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        })
     }
 
     #[test]

@@ -14,12 +14,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiFuture, use_backend, use_latest};
+use crate::app::Navigate;
 use crate::chart::{ChartOptions, GraphData, Marker, Region, YAxis};
 use crate::components::message_editor::MessageEditor;
 use crate::components::query_editor::QueryEditor;
 use crate::components::timeseries::Timeseries;
 use crate::monitor_form::{Field, MonitorForm, PREVIEW_STATES, Problem, WINDOWS};
-use crate::nav::use_location;
 
 use super::monitor_path;
 
@@ -155,7 +155,7 @@ pub fn MonitorFormPage(
         })
     });
 
-    let location = use_location();
+    let navigate = Navigate::here();
     let save = move |_| {
         tried.set(true);
         save_error.set(None);
@@ -168,7 +168,7 @@ pub fn MonitorFormPage(
             let answer = request.await;
             saving.set(false);
             match answer {
-                Ok(saved) => location.navigate(&monitor_path(saved.id)),
+                Ok(saved) => navigate.go(&monitor_path(saved.id)),
                 Err(e) => save_error.set(Some(format!("The API refused the monitor: {e}"))),
             }
         });

@@ -15,11 +15,11 @@ use leptos::task::spawn_local;
 use web_sys::Element;
 
 use crate::api::{ApiError, use_backend};
+use crate::app::Navigate;
 use crate::chart::GraphData;
 use crate::components::timeseries::Timeseries;
 use crate::dom::{self, add, add_text, attr};
 use crate::monitor_form::MonitorForm;
-use crate::nav::use_location;
 
 use super::form::{chart_options, last_day, regions};
 use super::{edit_path, state_class};
@@ -111,7 +111,7 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
         }
     };
     reload();
-    let location = use_location();
+    let navigate = Navigate::here();
     let on_click = move |ev: leptos::ev::MouseEvent| {
         let request = match dom::action_of(&ev) {
             Some((action, _)) if action == "delete" => return confirm.set(true),
@@ -119,7 +119,7 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
                 let request = backend.delete_monitor(id);
                 spawn_local(async move {
                     match request.await {
-                        Ok(()) => location.navigate(super::PATH),
+                        Ok(()) => navigate.go(super::PATH),
                         Err(e) => action_error.set(Some(format!("Could not delete: {e}"))),
                     }
                 });
