@@ -209,9 +209,9 @@ mod tests {
         let v = parse(br#"{"series":[{"tag_set":["host:a"],"interval":60,"pointlist":[[1000,1.5],[2000,null]]}],"x":"a\"b\u00e9"}"#).unwrap();
         let s = &v.get("series").arr()[0];
         assert_eq!(s.get("interval").num(), Some(60.0));
-        assert_eq!(s.get("tag_set").arr()[0].str(), Some("host:a"));
+        assert_eq!(s.get("tag_set").arr()[0], Json::Str("host:a".into()));
         assert_eq!(s.get("pointlist").arr()[1].arr()[1], Json::Null);
-        assert_eq!(v.get("x").str(), Some("a\"bé"));
+        assert_eq!(*v.get("x"), Json::Str("a\"bé".into()));
         let v = parse(br#"{"data":{"result":[{"values":[[1700000050,"4.2e+01"]]}]}}"#).unwrap();
         let p = &v.get("data").get("result").arr()[0].get("values").arr()[0];
         assert_eq!(
