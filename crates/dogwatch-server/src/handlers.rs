@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource: extract, call the store or core, map to the wire type.
 
 pub mod contacts;
+pub mod dash;
 pub mod dashboards;
 pub mod events;
 pub mod intake;

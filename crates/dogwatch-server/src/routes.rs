@@ -11,7 +11,7 @@ use tower_http::compression::CompressionLayer;
 
 use crate::error::AppError;
 use crate::handlers::{
-    contacts, dashboards, events, intake, markdown, metrics, monitor_search, monitors,
+    contacts, dash, dashboards, events, intake, markdown, metrics, monitor_search, monitors,
     notifications, query, settings, validate,
 };
 use crate::{AppState, edge, ui};
@@ -44,15 +44,10 @@ pub fn router(state: AppState) -> Router {
                 .put(dashboards::update)
                 .delete(dashboards::delete),
         )
-        .route(
-            "/v1/dash",
-            get(dashboards::dash_list).post(dashboards::dash_create),
-        )
+        .route("/v1/dash", get(dash::list).post(dash::create))
         .route(
             "/v1/dash/{id}",
-            get(dashboards::dash_get)
-                .put(dashboards::dash_update)
-                .delete(dashboards::dash_delete),
+            get(dash::get_one).put(dash::update).delete(dash::delete),
         )
         .route("/v1/monitor", get(monitors::list).post(monitors::create))
         .route("/v1/monitor/validate", post(monitors::validate))

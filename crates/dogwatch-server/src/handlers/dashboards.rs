@@ -1,26 +1,21 @@
 //! Dashboards, Datadog-compatible: `/api/v1/dashboard` (new style: widgets with a definition and, for
-//! free layouts, a layout) and the legacy timeboard API `/api/v1/dash` that datadogpy's `api.Timeboard`
-//! calls. A legacy dash is also stored as an ordered dashboard (one timeseries widget per graph), so
-//! both APIs list it; its legacy fields are kept to echo them back.
+//! free layouts, a layout), and the checks and shapes the legacy `/api/v1/dash` (`dash.rs`) shares.
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
-use dogwatch_core::wire::{
-    DashList, DashSummary, DashboardDeleted, DashboardList, DashboardSummary,
-};
+use dogwatch_core::wire::{DashboardDeleted, DashboardList, DashboardSummary};
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::handlers::{now_ms, read_limited};
+use crate::handlers::{dash, now_ms, read_limited};
 use crate::store::{DashboardKey, DashboardRow, NewDashboard};
 
 /// Largest dashboard definition accepted (413 beyond).
 pub const MAX_BODY_BYTES: usize = 1_000_000;
-const AUTHOR: &str = "dogwatch";
+pub(crate) const AUTHOR: &str = "dogwatch";
 
 // ---- /api/v1/dashboard -------------------------------------------------------------------------
 
@@ -67,7 +62,7 @@ pub async fn update(
         .map_err(AppError::internal)?
         .is_some_and(|r| r.legacy.is_some());
     if was_legacy {
-        new.legacy = Some(legacy_from_dashboard(&new.body)?);
+        new.legacy = Some(dash::legacy_from_dashboard(&new.body)?);
     }
     let row = state
         .store
@@ -116,104 +111,17 @@ fn not_found(id: &str) -> AppError {
     AppError::NotFound(format!("Dashboard {id} not found"))
 }
 
-// ---- legacy /api/v1/dash -----------------------------------------------------------------------
-
-pub async fn dash_create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<Value>, AppError> {
-    let new = dash_input(read_json(&headers, body).await?)?;
-    let row = state
-        .store
-        .create_dashboard(new, now_ms())
-        .await
-        .map_err(AppError::internal)?;
-    Ok(Json(dash_out(&row)?))
-}
-
-pub async fn dash_get(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
-    let row = legacy_row(&state, &id).await?;
-    Ok(Json(dash_out(&row)?))
-}
-
-pub async fn dash_update(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<Value>, AppError> {
-    let new = dash_input(read_json(&headers, body).await?)?;
-    // Only a legacy dash can be updated through the legacy API.
-    let key = DashboardKey::Legacy(legacy_row(&state, &id).await?.legacy_id);
-    let row = state
-        .store
-        .replace_dashboard(key, new, now_ms())
-        .await
-        .map_err(AppError::internal)?
-        .ok_or_else(dash_not_found)?;
-    Ok(Json(dash_out(&row)?))
-}
-
-/// Datadog answers a legacy delete with an empty body, which datadogpy turns into `None`.
-pub async fn dash_delete(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let key = DashboardKey::Legacy(legacy_row(&state, &id).await?.legacy_id);
-    state
-        .store
-        .delete_dashboard(key)
-        .await
-        .map_err(AppError::internal)?
-        .ok_or_else(dash_not_found)?;
-    Ok(().into_response())
-}
-
-pub async fn dash_list(State(state): State<AppState>) -> Result<Json<DashList>, AppError> {
-    let rows = state.store.dashboards().await.map_err(AppError::internal)?;
-    let mut dashes = Vec::new();
-    for r in rows.iter().filter(|r| r.legacy.is_some()) {
-        dashes.push(DashSummary {
-            id: r.legacy_id.to_string(),
-            resource: format!("/api/v1/dash/{}", r.legacy_id),
-            title: r.title.clone(),
-            description: r.description.clone(),
-            created: iso8601(r.created_ms),
-            modified: iso8601(r.modified_ms),
-            read_only: is_read_only(r),
-        });
-    }
-    Ok(Json(DashList { dashes }))
-}
-
-fn dash_not_found() -> AppError {
-    AppError::NotFound("No dashboard matches that dash_id.".to_owned())
-}
-
-/// The legacy dash with this numeric id; 404 for anything else (including new-style dashboards).
-async fn legacy_row(state: &AppState, id: &str) -> Result<DashboardRow, AppError> {
-    let n: i64 = id.trim().parse().map_err(|_| dash_not_found())?;
-    state
-        .store
-        .dashboard(DashboardKey::Legacy(n))
-        .await
-        .map_err(AppError::internal)?
-        .filter(|r| r.legacy.is_some())
-        .ok_or_else(dash_not_found)
-}
-
 // ---- request validation --------------------------------------------------------------------------
 
-fn bad(msg: impl Into<String>) -> AppError {
+pub(crate) fn bad(msg: impl Into<String>) -> AppError {
     AppError::BadRequest(msg.into())
 }
 
 /// Reads the body within [`MAX_BODY_BYTES`] and parses it as a JSON object.
-async fn read_json(headers: &HeaderMap, body: Body) -> Result<Map<String, Value>, AppError> {
+pub(crate) async fn read_json(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Map<String, Value>, AppError> {
     let bytes = read_limited(headers, body, MAX_BODY_BYTES, || {
         format!("dashboard definition is larger than {MAX_BODY_BYTES} bytes")
     })
@@ -225,7 +133,11 @@ async fn read_json(headers: &HeaderMap, body: Body) -> Result<Map<String, Value>
     }
 }
 
-fn required_str(obj: &Map<String, Value>, path: &str, key: &str) -> Result<String, AppError> {
+pub(crate) fn required_str(
+    obj: &Map<String, Value>,
+    path: &str,
+    key: &str,
+) -> Result<String, AppError> {
     match obj.get(key) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
         Some(Value::String(_)) => Err(bad(format!("{path}{key} must not be empty"))),
@@ -234,7 +146,7 @@ fn required_str(obj: &Map<String, Value>, path: &str, key: &str) -> Result<Strin
     }
 }
 
-fn optional_str(
+pub(crate) fn optional_str(
     obj: &Map<String, Value>,
     path: &str,
     key: &str,
@@ -246,7 +158,7 @@ fn optional_str(
     }
 }
 
-fn array<'a>(
+pub(crate) fn array<'a>(
     obj: &'a Map<String, Value>,
     path: &str,
     key: &str,
@@ -260,14 +172,14 @@ fn array<'a>(
     }
 }
 
-fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, AppError> {
+pub(crate) fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, AppError> {
     v.as_object()
         .ok_or_else(|| bad(format!("{path} must be an object")))
 }
 
 /// Checks a widget's query as it will run: each `$variable` stands for "all" (`*`) here, since its
 /// value is chosen on the board.
-fn check_query(q: &str, path: &str) -> Result<(), AppError> {
+pub(crate) fn check_query(q: &str, path: &str) -> Result<(), AppError> {
     use dogwatch_core::template_vars::{TemplateVar, apply, referenced};
     let vars: Vec<TemplateVar> = referenced(q)
         .into_iter()
@@ -380,149 +292,9 @@ fn check_widget(w: &Value, path: &str, free: bool) -> Result<(), AppError> {
     }
 }
 
-/// Validates a legacy `/api/v1/dash` body and maps it onto an ordered dashboard.
-fn dash_input(obj: Map<String, Value>) -> Result<NewDashboard, AppError> {
-    let title = required_str(&obj, "", "title")?;
-    let description = required_str(&obj, "", "description")?;
-    let graphs = array(&obj, "", "graphs", true)?;
-    let template_variables = array(&obj, "", "template_variables", false)?;
-    let read_only = match obj.get("read_only") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
-        Some(_) => return Err(bad("read_only must be true or false")),
-    };
-    let mut widgets = Vec::new();
-    for (i, g) in graphs.iter().enumerate() {
-        let path = format!("graphs[{i}]");
-        let g = object(g, &path)?;
-        let gtitle = optional_str(g, &format!("{path}."), "title")?;
-        let def = match g.get("definition") {
-            None | Some(Value::Null) => return Err(bad(format!("{path}.definition is required"))),
-            Some(d) => object(d, &format!("{path}.definition"))?,
-        };
-        optional_str(def, &format!("{path}.definition."), "viz")?;
-        array(def, &format!("{path}.definition."), "events", false)?;
-        let mut requests = Vec::new();
-        for (j, r) in array(def, &format!("{path}.definition."), "requests", true)?
-            .iter()
-            .enumerate()
-        {
-            let rpath = format!("{path}.definition.requests[{j}]");
-            let r = object(r, &rpath)?;
-            let q = required_str(r, &format!("{rpath}."), "q")?;
-            check_query(&q, &format!("{rpath}.q"))?;
-            let display = match optional_str(r, &format!("{rpath}."), "type")?.as_deref() {
-                None | Some("line") => "line",
-                Some("area") => "area",
-                Some("bars") => "bars",
-                Some(other) => {
-                    return Err(bad(format!(
-                        "{rpath}.type must be line, area or bars, got `{other}`"
-                    )));
-                }
-            };
-            requests.push(json!({ "q": q, "display_type": display }));
-        }
-        widgets.push(json!({
-            "id": i + 1,
-            "definition": { "type": "timeseries", "title": gtitle.unwrap_or_default(), "requests": requests },
-        }));
-    }
-    let mut tvars = Vec::new();
-    for (i, t) in template_variables.iter().enumerate() {
-        let path = format!("template_variables[{i}]");
-        let t = object(t, &path)?;
-        tvars.push(json!({
-            "name": required_str(t, &format!("{path}."), "name")?,
-            "prefix": optional_str(t, &format!("{path}."), "prefix")?,
-            "default": optional_str(t, &format!("{path}."), "default")?,
-        }));
-    }
-    let body = json!({
-        "title": title,
-        "description": description,
-        "layout_type": "ordered",
-        "widgets": widgets,
-        "template_variables": tvars,
-        "is_read_only": read_only,
-    });
-    let legacy = json!({
-        "graphs": graphs,
-        "template_variables": template_variables,
-        "read_only": read_only,
-    });
-    Ok(NewDashboard {
-        title,
-        description: Some(description),
-        layout_type: "ordered".to_owned(),
-        body: body.to_string(),
-        legacy: Some(legacy.to_string()),
-    })
-}
-
-/// The legacy fields of a dashboard body: each widget with queries as a graph (`viz` = its type),
-/// template variables with their default as `prefix:value`, as the legacy API wrote them.
-fn legacy_from_dashboard(body: &str) -> Result<String, AppError> {
-    let board = stored_json(body)?;
-    let widgets = board.get("widgets").and_then(Value::as_array);
-    let graphs: Vec<Value> = widgets
-        .into_iter()
-        .flatten()
-        .filter_map(|w| {
-            let def = w.get("definition")?.as_object()?;
-            let requests: Vec<Value> = def
-                .get("requests")?
-                .as_array()?
-                .iter()
-                .filter_map(|r| {
-                    let q = r.get("q")?.as_str()?;
-                    let mut out = json!({ "q": q });
-                    if let Some(t) = r.get("display_type").and_then(Value::as_str) {
-                        out["type"] = json!(t);
-                    }
-                    Some(out)
-                })
-                .collect();
-            Some(json!({
-                "title": def.get("title").cloned().unwrap_or(json!("")),
-                "definition": {"events": [], "requests": requests, "viz": def.get("type").cloned().unwrap_or(json!("timeseries"))},
-            }))
-        })
-        .collect();
-    let template_variables: Vec<Value> = board
-        .get("template_variables")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|t| {
-            let prefix = t.get("prefix").and_then(Value::as_str);
-            let default = t
-                .get("default")
-                .and_then(Value::as_str)
-                .map(|d| match prefix {
-                    Some(p) if !d.contains(':') && d != "*" => format!("{p}:{d}"),
-                    _ => d.to_owned(),
-                });
-            json!({"name": t.get("name"), "prefix": prefix, "default": default})
-        })
-        .collect();
-    let read_only = board
-        .get("is_read_only")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    Ok(json!({
-        "graphs": graphs,
-        "template_variables": template_variables,
-        "read_only": read_only,
-    })
-    .to_string())
-}
-
 // ---- responses ---------------------------------------------------------------------------------
 
-fn stored_json(text: &str) -> Result<Map<String, Value>, AppError> {
+pub(crate) fn stored_json(text: &str) -> Result<Map<String, Value>, AppError> {
     match serde_json::from_str(text) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(AppError::internal("stored dashboard JSON is not an object")),
@@ -530,7 +302,7 @@ fn stored_json(text: &str) -> Result<Map<String, Value>, AppError> {
     }
 }
 
-fn is_read_only(r: &DashboardRow) -> bool {
+pub(crate) fn is_read_only(r: &DashboardRow) -> bool {
     let from = |text: &str| {
         serde_json::from_str::<Value>(text).ok().and_then(|v| {
             v.get(if r.legacy.is_some() {
@@ -548,7 +320,7 @@ fn is_read_only(r: &DashboardRow) -> bool {
         .unwrap_or(false)
 }
 
-fn dashboard_url(r: &DashboardRow) -> String {
+pub(crate) fn dashboard_url(r: &DashboardRow) -> String {
     format!("/dashboard/{}/{}", r.id, slug(&r.title))
 }
 
@@ -563,25 +335,6 @@ fn dashboard_out(r: &DashboardRow) -> Result<Value, AppError> {
     m.insert("created_at".into(), json!(iso8601(r.created_ms)));
     m.insert("modified_at".into(), json!(iso8601(r.modified_ms)));
     Ok(Value::Object(m))
-}
-
-fn dash_out(r: &DashboardRow) -> Result<Value, AppError> {
-    let legacy = stored_json(r.legacy.as_deref().unwrap_or("{}"))?;
-    let field = |k: &str| legacy.get(k).cloned().unwrap_or(Value::Null);
-    Ok(json!({
-        "dash": {
-            "id": r.legacy_id,
-            "title": r.title,
-            "description": r.description,
-            "graphs": field("graphs"),
-            "template_variables": field("template_variables"),
-            "read_only": field("read_only").as_bool().unwrap_or(false),
-            "created": iso8601(r.created_ms),
-            "modified": iso8601(r.modified_ms),
-        },
-        "resource": format!("/api/v1/dash/{}", r.legacy_id),
-        "url": format!("/dash/dash/{}", r.legacy_id),
-    }))
 }
 
 /// The URL slug of a title: lowercase letters and digits, other runs of characters become one `-`.

@@ -62,6 +62,17 @@ pub struct HistoryParams {
     limit: Option<usize>,
 }
 
+impl HistoryParams {
+    /// `from` and `to` as the milliseconds they cover; the whole history when absent.
+    fn window_ms(&self) -> (i64, i64) {
+        let from_ms = self.from.map_or(0, |s| s.saturating_mul(1000));
+        let to_ms = self
+            .to
+            .map_or(i64::MAX, |s| s.saturating_mul(1000).saturating_add(999));
+        (from_ms, to_ms)
+    }
+}
+
 pub async fn history(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -75,16 +86,12 @@ pub async fn history(
         .monitor_groups(Some(id))
         .await
         .map_err(AppError::internal)?;
-    let from_ms = params.from.map_or(0, |s| s.saturating_mul(1000));
-    let to_ms = params
-        .to
-        .map_or(i64::MAX, |s| s.saturating_mul(1000).saturating_add(999));
-    let mut transitions = state
+    let (from_ms, to_ms) = params.window_ms();
+    let transitions = state
         .store
         .events(from_ms, to_ms, Some(id), limit)
         .await
         .map_err(AppError::internal)?;
-    transitions.reverse();
     let notifications = state
         .store
         .monitor_notifications(id, limit)
@@ -95,21 +102,23 @@ pub async fn history(
         overall_state: overall_state(&groups).to_owned(),
         created_ms: row.created_ms,
         groups: groups.into_iter().map(history_group).collect(),
-        transitions: transitions
-            .into_iter()
-            .map(|e| e.event)
-            .map(|e| Transition {
-                ts_ms: e.ts_ms,
-                group: e.group_key,
-                transition: e.transition,
-                from: e.from_state,
-                to: e.to_state,
-                value: e.value,
-                title: e.title,
-            })
-            .collect(),
+        // Oldest first.
+        transitions: transitions.into_iter().rev().map(transition).collect(),
         notifications: notifications.iter().map(notification_out).collect(),
     }))
+}
+
+fn transition(row: EventRow) -> Transition {
+    let e = row.event;
+    Transition {
+        ts_ms: e.ts_ms,
+        group: e.group_key,
+        transition: e.transition,
+        from: e.from_state,
+        to: e.to_state,
+        value: e.value,
+        title: e.title,
+    }
 }
 
 fn history_group(g: GroupRow) -> HistoryGroup {

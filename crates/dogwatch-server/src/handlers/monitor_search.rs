@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::AppState;
 use crate::error::{ApiQuery, AppError};
-use crate::handlers::monitors::{overall_state, stored_json};
+use crate::handlers::monitors::{groups_by_monitor, overall_state, stored_json};
 use crate::handlers::now_ms;
 use crate::monitor::Definition;
 use crate::store::{GroupRow, MonitorRow};
@@ -48,45 +48,42 @@ pub async fn search(
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Json<MonitorSearch>, AppError> {
     let terms = search_terms(params.query.as_deref().unwrap_or(""));
-    let (sort_key, descending) = match params.sort.as_deref().map(str::trim) {
-        None | Some("") => ("name".to_owned(), false),
-        Some(text) => {
-            let (key, dir) = text.split_once(',').unwrap_or((text, "asc"));
-            let key = key.trim().to_lowercase();
-            if !["name", "status", "id", "tags"].contains(&key.as_str()) {
-                return Err(AppError::BadRequest(format!(
-                    "sort `{text}` must be name, status, id or tags, optionally followed by ,asc or ,desc"
-                )));
-            }
-            match dir.trim().to_lowercase().as_str() {
-                "asc" => (key, false),
-                "desc" => (key, true),
-                _ => {
-                    return Err(AppError::BadRequest(format!(
-                        "sort `{text}`: the direction must be asc or desc"
-                    )));
-                }
-            }
-        }
-    };
+    let (sort_key, descending) = params.order()?;
     let per_page = params
         .per_page
         .unwrap_or(SEARCH_PER_PAGE)
         .clamp(1, SEARCH_MAX_PER_PAGE);
     let page = params.page.unwrap_or(0);
 
+    let mut found = matching(&state, &terms).await?;
+    sort(&mut found, &sort_key, descending);
+    let total = found.len();
+    let counts = facet_counts(&found);
+    let monitors = found
+        .into_iter()
+        .skip(page.saturating_mul(per_page))
+        .take(per_page)
+        .map(|h| h.out)
+        .collect();
+    let metadata = SearchMetadata {
+        page,
+        per_page,
+        page_count: total.div_ceil(per_page),
+        total_count: total,
+    };
+    Ok(Json(MonitorSearch {
+        monitors,
+        metadata,
+        counts,
+    }))
+}
+
+/// Every monitor that all `terms` match.
+async fn matching(state: &AppState, terms: &[SearchTerm]) -> Result<Vec<Found>, AppError> {
     let rows = state.store.monitors().await.map_err(AppError::internal)?;
-    let mut by_monitor: HashMap<i64, Vec<GroupRow>> = HashMap::new();
-    for g in state
-        .store
-        .monitor_groups(None)
-        .await
-        .map_err(AppError::internal)?
-    {
-        by_monitor.entry(g.monitor_id).or_default().push(g);
-    }
+    let by_monitor = groups_by_monitor(state).await?;
     let now_secs = now_ms().div_euclid(1000);
-    let mut found: Vec<Found> = Vec::new();
+    let mut found = Vec::new();
     for row in &rows {
         let groups = by_monitor.get(&row.id).map_or(&[][..], Vec::as_slice);
         let hit = search_hit(row, groups, now_secs)?;
@@ -94,6 +91,39 @@ pub async fn search(
             found.push(hit);
         }
     }
+    Ok(found)
+}
+
+impl SearchParams {
+    /// `sort` as (key, descending).
+    fn order(&self) -> Result<(String, bool), AppError> {
+        let Some(text) = self
+            .sort
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        else {
+            return Ok(("name".to_owned(), false));
+        };
+        let (key, dir) = text.split_once(',').unwrap_or((text, "asc"));
+        let key = key.trim().to_lowercase();
+        if !["name", "status", "id", "tags"].contains(&key.as_str()) {
+            return Err(AppError::BadRequest(format!(
+                "sort `{text}` must be name, status, id or tags, optionally followed by ,asc or ,desc"
+            )));
+        }
+        match dir.trim().to_lowercase().as_str() {
+            "asc" => Ok((key, false)),
+            "desc" => Ok((key, true)),
+            _ => Err(AppError::BadRequest(format!(
+                "sort `{text}`: the direction must be asc or desc"
+            ))),
+        }
+    }
+}
+
+/// Sorts by `key` (`status` by severity, Alert first), ties broken by id.
+fn sort(found: &mut [Found], key: &str, descending: bool) {
     let severity = |s: &str| match s {
         "Alert" => 0,
         "Warn" => 1,
@@ -101,7 +131,7 @@ pub async fn search(
         _ => 3,
     };
     found.sort_by(|a, b| {
-        let order = match sort_key.as_str() {
+        let order = match key {
             "status" => severity(&a.status).cmp(&severity(b.status.as_str())),
             "id" => a.id.cmp(&b.id),
             "tags" => a.tags.cmp(&b.tags),
@@ -110,11 +140,14 @@ pub async fn search(
         let order = if descending { order.reverse() } else { order };
         order.then(a.id.cmp(&b.id))
     });
+}
 
+/// How many matches have each status, muted value and tag, most frequent first.
+fn facet_counts(found: &[Found]) -> SearchCounts {
     let mut status: HashMap<String, usize> = HashMap::new();
     let mut muted: HashMap<bool, usize> = HashMap::new();
     let mut tags: HashMap<String, usize> = HashMap::new();
-    for hit in &found {
+    for hit in found {
         *status.entry(hit.status.clone()).or_default() += 1;
         *muted.entry(hit.muted).or_default() += 1;
         for tag in &hit.tags {
@@ -129,36 +162,20 @@ pub async fn search(
         v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
         v
     }
-    let total = found.len();
-    let type_counts = if total > 0 {
-        vec![Count {
+    // Every dogwatch monitor is a metric monitor.
+    let kind = match found.len() {
+        0 => Vec::new(),
+        total => vec![Count {
             name: "metric".to_owned(),
             count: total,
-        }]
-    } else {
-        Vec::new()
+        }],
     };
-    let monitors = found
-        .into_iter()
-        .skip(page.saturating_mul(per_page))
-        .take(per_page)
-        .map(|h| h.out)
-        .collect();
-    Ok(Json(MonitorSearch {
-        monitors,
-        metadata: SearchMetadata {
-            page,
-            per_page,
-            page_count: total.div_ceil(per_page),
-            total_count: total,
-        },
-        counts: SearchCounts {
-            status: counts(status),
-            muted: counts(muted),
-            tag: counts(tags),
-            kind: type_counts,
-        },
-    }))
+    SearchCounts {
+        status: counts(status),
+        muted: counts(muted),
+        tag: counts(tags),
+        kind,
+    }
 }
 
 /// One monitor as the search sees and shows it.

@@ -134,15 +134,7 @@ pub async fn list(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<Monitor>>, AppError> {
     let rows = state.store.monitors().await.map_err(AppError::internal)?;
-    let all_groups = state
-        .store
-        .monitor_groups(None)
-        .await
-        .map_err(AppError::internal)?;
-    let mut by_monitor: HashMap<i64, Vec<GroupRow>> = HashMap::new();
-    for g in all_groups {
-        by_monitor.entry(g.monitor_id).or_default().push(g);
-    }
+    let by_monitor = groups_by_monitor(&state).await?;
     let filter = params.group_states.as_deref().map(GroupStates::parse);
     let name = params.name.as_deref().map(str::to_lowercase);
     let scope_tags = csv(params.tags.as_deref());
@@ -309,6 +301,22 @@ pub(crate) fn overall_state(groups: &[GroupRow]) -> &'static str {
         .max_by_key(|&s| rank(s))
         .unwrap_or(MonitorState::NoData)
         .as_str()
+}
+
+/// Every monitor's groups, by monitor id.
+pub(crate) async fn groups_by_monitor(
+    state: &AppState,
+) -> Result<HashMap<i64, Vec<GroupRow>>, AppError> {
+    let mut by_monitor: HashMap<i64, Vec<GroupRow>> = HashMap::new();
+    let groups = state
+        .store
+        .monitor_groups(None)
+        .await
+        .map_err(AppError::internal)?;
+    for g in groups {
+        by_monitor.entry(g.monitor_id).or_default().push(g);
+    }
+    Ok(by_monitor)
 }
 
 /// The API's answer for one monitor: `row` with its groups' states.
