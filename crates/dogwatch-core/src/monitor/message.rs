@@ -29,7 +29,6 @@
 use std::fmt;
 
 use crate::query::Span;
-use crate::timeframe::civil;
 
 use super::options::Thresholds;
 use super::query::Comparator;
@@ -447,16 +446,9 @@ fn trim_zeros(text: &str) -> &str {
 pub fn format_utc(ms: i64) -> String {
     const MIN_MS: i64 = -62_135_596_800_000; // 0001-01-01 00:00:00
     const MAX_MS: i64 = 253_402_300_799_999; // 9999-12-31 23:59:59.999
-    let secs = ms.clamp(MIN_MS, MAX_MS).div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let of_day = secs.rem_euclid(86_400);
-    let (year, month, day) = civil::civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
+    chrono::DateTime::from_timestamp_millis(ms.clamp(MIN_MS, MAX_MS))
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_default()
 }
 
 /// 1-based line and character column of byte `offset`.

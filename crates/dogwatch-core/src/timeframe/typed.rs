@@ -33,8 +33,8 @@
 
 use std::fmt;
 
-use super::civil::{civil_from_days, days_from_civil, days_in_month, is_valid};
 use super::{DAY_MS, MINUTE_MS, Span, TimeRange, Timeframe};
+use chrono::{Datelike, NaiveDate};
 
 /// Why typed text is not a timeframe. `Display` is the sentence the picker shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -396,9 +396,9 @@ impl<'a> Cx<'a> {
                 day,
                 text,
             } => {
-                let current = civil_from_days(today).0;
-                let this_year = is_valid(current, month, day)
-                    .then(|| days_from_civil(current, month, day))
+                let current = date_of(today).year();
+                let this_year = NaiveDate::from_ymd_opt(current, month, day)
+                    .map(day_number)
                     .filter(|&d| self.wall_ms(d, minute) <= self.now_ms);
                 match this_year {
                     Some(d) => d,
@@ -426,7 +426,8 @@ impl<'a> Cx<'a> {
                 day,
                 text,
             } => {
-                let (start_year, start_month, _) = civil_from_days(start_day);
+                let start = date_of(start_day);
+                let (start_year, start_month) = (start.year(), start.month());
                 let year = if month < start_month {
                     start_year.saturating_add(1)
                 } else {
@@ -438,8 +439,8 @@ impl<'a> Cx<'a> {
     }
 
     fn day_number(&self, year: i32, month: u32, day: u32, text: &str) -> Result<i64, Kind> {
-        if is_valid(year, month, day) {
-            Ok(days_from_civil(year, month, day))
+        if let Some(date) = NaiveDate::from_ymd_opt(year, month, day) {
+            Ok(day_number(date))
         } else {
             Err(Kind::NotADate {
                 text: self.text(text),
@@ -603,8 +604,9 @@ impl<'a> Cx<'a> {
         used: usize,
     ) -> Result<Option<(Day<'a>, usize)>, Kind> {
         let possible = match year {
-            Some(year) => is_valid(year, month, day),
-            None => day >= 1 && day <= days_in_month(2000, month),
+            Some(year) => NaiveDate::from_ymd_opt(year, month, day).is_some(),
+            // 2000 is a leap year: Feb 29 is possible until the year is known.
+            None => NaiveDate::from_ymd_opt(2000, month, day).is_some(),
         };
         if !possible {
             return Err(error);
@@ -677,6 +679,25 @@ fn day_of_month(word: &str) -> Option<u32> {
     (!digits.is_empty() && digits.len() <= 2 && digits.bytes().all(|b| b.is_ascii_digit()))
         .then(|| digits.parse().ok())
         .flatten()
+}
+
+/// chrono counts days from 0001-01-01 (day 1); timeframes count them from the Unix epoch (day 0).
+const EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// Days since 1970-01-01 of `date`.
+fn day_number(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce()) - EPOCH_DAYS_FROM_CE
+}
+
+/// The date of a day number (clamped to chrono's range, some 262,000 years either way).
+fn date_of(day_number: i64) -> NaiveDate {
+    let days = day_number.saturating_add(EPOCH_DAYS_FROM_CE);
+    let days = i32::try_from(days).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX });
+    NaiveDate::from_num_days_from_ce_opt(days).unwrap_or(if days < 0 {
+        NaiveDate::MIN
+    } else {
+        NaiveDate::MAX
+    })
 }
 
 #[cfg(test)]

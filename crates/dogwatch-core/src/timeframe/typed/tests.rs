@@ -2,19 +2,15 @@
 //! times), or the error message.
 
 use super::*;
-use crate::timeframe::civil::civil_from_days;
 
 /// 2026-03-15 14:30:00 UTC, a Sunday.
 const NOW_MS: i64 = 1_773_585_000_000;
 
 fn utc(ms: i64) -> String {
-    let (y, mo, d) = civil_from_days(ms.div_euclid(DAY_MS));
-    let minute = ms.rem_euclid(DAY_MS) / MINUTE_MS;
-    format!(
-        "{y:04}-{mo:02}-{d:02} {:02}:{:02}",
-        minute / 60,
-        minute % 60
-    )
+    chrono::DateTime::from_timestamp_millis(ms)
+        .expect("in chrono's range")
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 fn render_at(input: &str, now_ms: i64, offset: i32) -> String {
