@@ -4,11 +4,9 @@
 mod api;
 mod app;
 mod bench;
-mod board;
 mod chart;
 mod components;
 mod dom;
-mod monitor_form;
 mod pages;
 mod query_assist;
 mod suggest;

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 
 use crate::api::{use_backend, use_latest};
 use crate::components::query_problem::QueryProblem;
-use crate::query_assist::context::{Expect, context_at};
+use crate::query_assist::context::{Context, Expect, context_at};
 use crate::query_assist::problem::{self, Checked};
 use crate::query_assist::{self, Completion, Sources};
 
@@ -58,33 +58,7 @@ pub fn QueryEditor(
     check_when_typing_pauses(draft, checked);
 
     let context = Memo::new(move |_| draft.with(|d| context_at(d, cursor.get())));
-    let tags_of = Memo::new(move |_| match context.with(|c| c.expect.clone()) {
-        Expect::Tag { metric, .. } | Expect::TagKey { metric, .. } if !metric.is_empty() => {
-            Some(metric)
-        }
-        _ => None,
-    });
-    let backend = use_backend();
-    let tags = use_latest(tags_of, move |metric: &String, abort| {
-        backend.all_tags(metric, abort)
-    });
-    let items = Memo::new(move |_| {
-        let tags = tags.with(|l| match &l.value {
-            Some((metric, t)) if tags_of.with(|m| m.as_ref() == Some(metric)) => {
-                t.data.attributes.tags.clone()
-            }
-            _ => Vec::new(),
-        });
-        metric_names.with(|metrics| {
-            draft.with(|d| {
-                let sources = Sources {
-                    metrics,
-                    tags: &tags,
-                };
-                context.with(|c| query_assist::completions(d, cursor.get(), c, sources, LIMIT))
-            })
-        })
-    });
+    let items = use_completions(draft, cursor, context, metric_names);
     let shown = move || open.get() && !items.with(Vec::is_empty);
 
     let read_cursor = move || {
@@ -121,36 +95,27 @@ pub fn QueryEditor(
         } else {
             0
         };
-        let chosen =
-            move |i: Option<usize>| i.and_then(|i| items.with_untracked(|s| s.get(i).cloned()));
-        match ev.key().as_str() {
-            "ArrowDown" if count > 0 => {
+        let chosen = |i: usize| items.with_untracked(|s| s.get(i).cloned());
+        match key_action(&ev.key(), count, active.get_untracked()) {
+            KeyAction::Highlight(i) => {
                 ev.prevent_default();
-                active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % count)));
+                active.set(Some(i));
             }
-            "ArrowUp" if count > 0 => {
+            KeyAction::Pick(i) => {
                 ev.prevent_default();
-                active.update(|a| *a = Some(a.map_or(count - 1, |i| (i + count - 1) % count)));
-            }
-            "Tab" if count > 0 => {
-                ev.prevent_default();
-                if let Some(choice) = chosen(Some(active.get_untracked().unwrap_or(0))) {
+                if let Some(choice) = chosen(i) {
                     pick(choice);
                 }
             }
-            // A query is one line: Enter picks the highlighted suggestion, or runs the query.
-            "Enter" => {
+            KeyAction::Commit => {
                 ev.prevent_default();
-                match chosen(active.get_untracked()).filter(|_| count > 0) {
-                    Some(choice) => pick(choice),
-                    None => commit(draft.get_untracked()),
-                }
+                commit(draft.get_untracked());
             }
-            "Escape" => {
+            KeyAction::Close => {
                 open.set(false);
                 active.set(None);
             }
-            _ => {}
+            KeyAction::Nothing => {}
         }
     };
 
@@ -205,6 +170,75 @@ pub fn QueryEditor(
             </Show>
             {move || problem.get().map(|p| view! { <QueryProblem problem=p id=problem_id.clone()/> })}
         </div>
+    }
+}
+
+/// What the suggestions are for the text at the cursor: metric names, and the tags of the metric
+/// being scoped (read from the API when that metric changes).
+fn use_completions(
+    draft: RwSignal<String>,
+    cursor: RwSignal<usize>,
+    context: Memo<Context>,
+    metric_names: Signal<Vec<String>>,
+) -> Memo<Vec<Completion>> {
+    let tags_of = Memo::new(move |_| match context.with(|c| c.expect.clone()) {
+        Expect::Tag { metric, .. } | Expect::TagKey { metric, .. } if !metric.is_empty() => {
+            Some(metric)
+        }
+        _ => None,
+    });
+    let backend = use_backend();
+    let tags = use_latest(tags_of, move |metric: &String, abort| {
+        backend.all_tags(metric, abort)
+    });
+    Memo::new(move |_| {
+        let tags = tags.with(|l| match &l.value {
+            Some((metric, t)) if tags_of.with(|m| m.as_ref() == Some(metric)) => {
+                t.data.attributes.tags.clone()
+            }
+            _ => Vec::new(),
+        });
+        metric_names.with(|metrics| {
+            draft.with(|d| {
+                let sources = Sources {
+                    metrics,
+                    tags: &tags,
+                };
+                context.with(|c| query_assist::completions(d, cursor.get(), c, sources, LIMIT))
+            })
+        })
+    })
+}
+
+/// What a key does in the editor, given how many suggestions are shown and which is highlighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyAction {
+    /// Highlight suggestion `i`.
+    Highlight(usize),
+    /// Put suggestion `i` into the text.
+    Pick(usize),
+    /// Run the query.
+    Commit,
+    /// Close the suggestions.
+    Close,
+    /// Nothing the editor handles.
+    Nothing,
+}
+
+fn key_action(key: &str, count: usize, active: Option<usize>) -> KeyAction {
+    match key {
+        "ArrowDown" if count > 0 => KeyAction::Highlight(active.map_or(0, |i| (i + 1) % count)),
+        "ArrowUp" if count > 0 => {
+            KeyAction::Highlight(active.map_or(count - 1, |i| (i + count - 1) % count))
+        }
+        "Tab" if count > 0 => KeyAction::Pick(active.unwrap_or(0).min(count - 1)),
+        // A query is one line: Enter picks the highlighted suggestion, or runs the query.
+        "Enter" => match active.filter(|&i| i < count) {
+            Some(i) => KeyAction::Pick(i),
+            None => KeyAction::Commit,
+        },
+        "Escape" => KeyAction::Close,
+        _ => KeyAction::Nothing,
     }
 }
 
@@ -266,4 +300,30 @@ fn check_when_typing_pauses(draft: RwSignal<String>, checked: RwSignal<Option<Ch
             handle.clear();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_move_through_pick_and_close_the_suggestions() {
+        use KeyAction::{Close, Commit, Highlight, Nothing, Pick};
+        assert_eq!(key_action("ArrowDown", 3, None), Highlight(0));
+        assert_eq!(key_action("ArrowDown", 3, Some(2)), Highlight(0));
+        assert_eq!(key_action("ArrowUp", 3, None), Highlight(2));
+        assert_eq!(key_action("ArrowUp", 3, Some(0)), Highlight(2));
+        assert_eq!(key_action("ArrowDown", 0, None), Nothing);
+        assert_eq!(key_action("Tab", 3, None), Pick(0));
+        assert_eq!(key_action("Tab", 0, None), Nothing);
+        assert_eq!(key_action("Enter", 3, Some(1)), Pick(1));
+        assert_eq!(key_action("Enter", 3, None), Commit);
+        assert_eq!(
+            key_action("Enter", 0, Some(1)),
+            Commit,
+            "nothing shown: run the query"
+        );
+        assert_eq!(key_action("Escape", 3, Some(1)), Close);
+        assert_eq!(key_action("a", 3, Some(1)), Nothing);
+    }
 }

@@ -7,8 +7,13 @@ mod drag;
 mod editor;
 mod frame;
 mod heatmap;
+// Boards as plain data (no signals, tested natively): Datadog's dashboard JSON ⇄ `Board`, the
+// numbers non-graph widgets show, and the board's URL state.
+pub mod model;
 mod timebar;
 mod tray;
+pub mod url;
+pub mod values;
 mod vars;
 mod widget;
 
@@ -23,9 +28,9 @@ use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use crate::api::{SharedBackend, use_backend};
 use crate::app::Navigate;
-use crate::board::model::{Board, Definition, Kind, Widget};
-use crate::board::view::BoardView;
 use crate::chart::CrosshairSync;
+use crate::pages::board::model::{Board, Definition, Kind, Widget};
+use crate::pages::board::url::BoardView;
 use crate::pages::dashboards;
 
 pub use drag::Drag;
@@ -428,7 +433,7 @@ fn ExportDialog(on_close: Callback<()>) -> impl IntoView {
         .board
         .with_untracked(|b| {
             b.as_ref()
-                .map(|b| format!("{}.json", crate::board::view::file_stem(&b.title)))
+                .map(|b| format!("{}.json", crate::pages::board::url::file_stem(&b.title)))
         })
         .unwrap_or_default();
     view! {

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{ApiError, use_backend};
 use crate::app::Navigate;
-use crate::board::model::Board;
+use crate::pages::board::model::Board;
 
 pub const PATH: &str = "/dashboard/lists";
 
@@ -120,7 +120,7 @@ pub fn DashboardsPage() -> impl IntoView {
             });
         }
     };
-    let delete = {
+    let delete = Callback::new({
         let backend = backend.clone();
         let reload = reload.clone();
         move |id: String| {
@@ -136,7 +136,9 @@ pub fn DashboardsPage() -> impl IntoView {
                 }
             });
         }
-    };
+    });
+    let on_clone = Callback::new(clone_board);
+    let on_delete = Callback::new(move |row: DashboardSummary| confirm.set(Some(row)));
     let on_import = Callback::new({
         let create = create.clone();
         move |board: Board| create(board)
@@ -185,48 +187,66 @@ pub fn DashboardsPage() -> impl IntoView {
                 Some(Ok(rows)) if rows.is_empty() => view! {
                     <p class="state empty">"No dashboard matches “" {search.get()} "”."</p>
                 }.into_any(),
-                Some(Ok(rows)) => view! {
-                    <table class="dash-table">
-                        <thead><tr><th>"Title"</th><th>"Description"</th><th>"Modified"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
-                        <tbody>
-                            {rows.into_iter().map(|r| {
-                                let (clone_id, delete_row) = (r.id.clone(), r.clone());
-                                let clone_board = clone_board.clone();
-                                view! {
-                                    <tr class="dash-row">
-                                        <td><a href=board_path(&r.id)>{r.title.clone()}</a></td>
-                                        <td class="muted">{r.description.clone().unwrap_or_default()}</td>
-                                        <td class="muted">{short_time(&r.modified_at)}</td>
-                                        <td class="row-actions">
-                                            <button type="button" class="link" on:click=move |_| clone_board(clone_id.clone())>"Clone"</button>
-                                            <button type="button" class="link danger" on:click=move |_| confirm.set(Some(delete_row.clone()))>"Delete"</button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
+                Some(Ok(rows)) => view! { <DashboardTable rows on_clone on_delete/> }.into_any(),
             }}
-            {move || confirm.get().map(|r| {
-                let delete = delete.clone();
-                let id = r.id.clone();
-                view! {
-                    <div class="modal-backdrop">
-                        <div class="modal" role="dialog" aria-modal="true" aria-label="Delete dashboard">
-                            <p>"Delete “" {r.title.clone()} "”? This cannot be undone."</p>
-                            <div class="actions">
-                                <button type="button" class="secondary" on:click=move |_| confirm.set(None)>"Cancel"</button>
-                                <button type="button" class="danger" on:click=move |_| delete(id.clone())>"Delete"</button>
-                            </div>
-                        </div>
-                    </div>
-                }
+            {move || confirm.get().map(|row| view! {
+                <ConfirmDelete row on_cancel=Callback::new(move |()| confirm.set(None)) on_delete=delete/>
             })}
             <Show when=move || importing.get()>
                 <import::ImportDialog on_import on_close=Callback::new(move |()| importing.set(false))/>
             </Show>
         </section>
+    }
+}
+
+/// The dashboards as a table: title (a link), description, last modified, clone and delete.
+#[component]
+fn DashboardTable(
+    rows: Vec<DashboardSummary>,
+    on_clone: Callback<String>,
+    on_delete: Callback<DashboardSummary>,
+) -> impl IntoView {
+    view! {
+        <table class="dash-table">
+            <thead><tr><th>"Title"</th><th>"Description"</th><th>"Modified"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| {
+                    let (clone_id, delete_row) = (r.id.clone(), r.clone());
+                    view! {
+                        <tr class="dash-row">
+                            <td><a href=board_path(&r.id)>{r.title.clone()}</a></td>
+                            <td class="muted">{r.description.clone().unwrap_or_default()}</td>
+                            <td class="muted">{short_time(&r.modified_at)}</td>
+                            <td class="row-actions">
+                                <button type="button" class="link" on:click=move |_| on_clone.run(clone_id.clone())>"Clone"</button>
+                                <button type="button" class="link danger" on:click=move |_| on_delete.run(delete_row.clone())>"Delete"</button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Asks before deleting `row`'s dashboard.
+#[component]
+fn ConfirmDelete(
+    row: DashboardSummary,
+    on_cancel: Callback<()>,
+    on_delete: Callback<String>,
+) -> impl IntoView {
+    let id = row.id.clone();
+    view! {
+        <div class="modal-backdrop">
+            <div class="modal" role="dialog" aria-modal="true" aria-label="Delete dashboard">
+                <p>"Delete “" {row.title.clone()} "”? This cannot be undone."</p>
+                <div class="actions">
+                    <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                    <button type="button" class="danger" on:click=move |_| on_delete.run(id.clone())>"Delete"</button>
+                </div>
+            </div>
+        </div>
     }
 }
 

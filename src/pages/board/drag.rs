@@ -9,7 +9,7 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use super::{BoardCtx, new_definition};
-use crate::board::model::{Kind, Request};
+use crate::pages::board::model::{Kind, Request};
 
 /// Height of one grid row in CSS pixels, the gap between widgets included.
 pub const ROW_PX: f64 = 90.0;

@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use super::BoardCtx;
 use super::widget::WidgetBody;
 use crate::api::{use_backend, use_latest};
-use crate::board::model::{
-    Comparator, CompareTo, ConditionalFormat, Definition, FormatPalette, Kind, Reducer, Request,
-};
 use crate::chart::{Display, Marker, Palette};
 use crate::components::query_editor::QueryEditor;
+use crate::pages::board::model::{
+    Comparator, CompareTo, ConditionalFormat, Definition, FormatPalette, Kind, Reducer, Request,
+};
 
 const METRIC_LOOKBACK_SECS: i64 = 86_400;
 

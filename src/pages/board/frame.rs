@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::BoardCtx;
 use super::drag::{self, PREVIEW_ID, ROW_PX, Source};
 use super::widget::WidgetBody;
-use crate::board::model::Definition;
+use crate::pages::board::model::Definition;
 
 /// Rows of empty grid kept below the last widget, to drop into.
 const SPARE_ROWS: u32 = 3;
@@ -105,7 +105,7 @@ fn WidgetFrame(id: i64, layout: Memo<grid::Placed>) -> impl IntoView {
     let body_def = Signal::derive(move || {
         definition
             .get()
-            .unwrap_or_else(|| Definition::new(crate::board::model::Kind::Note, None))
+            .unwrap_or_else(|| Definition::new(crate::pages::board::model::Kind::Note, None))
     });
     let dragged = move || {
         ctx.drag.with(|d| {

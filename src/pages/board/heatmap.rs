@@ -6,8 +6,8 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::board::values::Heatmap;
 use crate::chart::format_value;
+use crate::pages::board::values::Heatmap;
 
 #[component]
 pub fn HeatmapCanvas(heatmap: Heatmap, range: TimeRange) -> impl IntoView {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::BoardCtx;
 use super::drag::{self, Source};
 use crate::api::{use_backend, use_latest};
-use crate::board::model::Kind;
+use crate::pages::board::model::Kind;
 
 const METRIC_LOOKBACK_SECS: i64 = 86_400;
 const METRICS_SHOWN: usize = 200;

@@ -23,7 +23,7 @@ pub fn TemplateBar() -> impl IntoView {
     let metrics = Memo::new(move |_| {
         ctx.board.with(|b| {
             b.as_ref()
-                .map(crate::board::model::Board::metrics)
+                .map(crate::pages::board::model::Board::metrics)
                 .unwrap_or_default()
         })
     });

@@ -10,10 +10,10 @@ use leptos::prelude::*;
 
 use super::heatmap::HeatmapCanvas;
 use crate::api::{ApiError, ApiFuture, Backend, use_backend, use_latest};
-use crate::board::model::{Definition, FormatPalette, Kind};
-use crate::board::values::{self, Ranked};
 use crate::chart::{self, ChartOptions, GraphData, QueryStyle};
 use crate::components::timeseries::Timeseries;
+use crate::pages::board::model::{Definition, FormatPalette, Kind};
+use crate::pages::board::values::{self, Ranked};
 
 /// What a widget's requests need fetched: its queries after substitution, and the window.
 #[derive(Debug, Clone, PartialEq)]

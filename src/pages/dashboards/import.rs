@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::board::model::Board;
+use crate::pages::board::model::Board;
 
 #[component]
 pub fn ImportDialog(on_import: Callback<Board>, on_close: Callback<()>) -> impl IntoView {

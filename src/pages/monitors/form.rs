@@ -6,6 +6,9 @@
 //! query over the last day with the thresholds as markers, shaded where core's replay of the
 //! evaluator finds the monitor would have been in Alert, Warn or No Data.
 
+/// The form as plain data, tested natively.
+pub mod state;
+
 use std::sync::Arc;
 
 use dogwatch_core::monitor::{Span, State};
@@ -19,7 +22,7 @@ use crate::chart::{ChartOptions, GraphData, Marker, Region, YAxis};
 use crate::components::message_editor::MessageEditor;
 use crate::components::query_editor::QueryEditor;
 use crate::components::timeseries::Timeseries;
-use crate::monitor_form::{Field, MonitorForm, PREVIEW_STATES, Problem, WINDOWS};
+use crate::pages::monitors::form::state::{Field, MonitorForm, PREVIEW_STATES, Problem, WINDOWS};
 
 use super::monitor_path;
 

@@ -19,7 +19,7 @@ use crate::app::Navigate;
 use crate::chart::GraphData;
 use crate::components::timeseries::Timeseries;
 use crate::dom::{self, add, add_text, attr};
-use crate::monitor_form::MonitorForm;
+use crate::pages::monitors::form::state::MonitorForm;
 
 use super::form::{chart_options, last_day, regions};
 use super::{edit_path, state_class};

@@ -1,7 +1,7 @@
 use dogwatch_core::wire::{QueryResponse, QuerySeries};
 
 use super::*;
-use crate::board::model::{Comparator, ConditionalFormat, FormatPalette, Reducer};
+use crate::pages::board::model::{Comparator, ConditionalFormat, FormatPalette, Reducer};
 
 fn series(tags: &[&str], points: &[(i64, Option<f64>)]) -> QuerySeries {
     QuerySeries {
