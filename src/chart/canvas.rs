@@ -1,8 +1,10 @@
 //! Graphs onto `<canvas>` elements with plotters-canvas. A graph has two canvases: the back one holds
 //! the frame (grid, axes, labels) and is drawn again only when the frame's layout changes (size,
 //! window, value scale, zone); the front one is exactly the plotting area, laid over it, and holds
-//! the data, so a draw with new data but the same layout costs only the data. Being the plotting
-//! area, the front canvas also clips what lies outside it. Both are sized at the device pixel
+//! the data, so a draw with new data but the same layout costs only the data and a copy of the
+//! plot's background from the back canvas (which keeps the front's pixels opaque, with the grid
+//! under translucent bands and regions, as one canvas would show them). Being the plotting area,
+//! the front canvas also clips what lies outside it. Both are sized at the device pixel
 //! ratio, so that lines and text stay sharp on high-density screens.
 
 use dogwatch_chart::{ChartOptions, Drawn, Layout, Line, Rgb, draw_data, draw_frame, prepare};
@@ -54,9 +56,17 @@ pub fn paint(
 
     let (width, height) = layout.plot_size_px();
     let ctx = context(front)?;
-    if !resize(front, (width, height)) {
-        ctx.clear_rect(0.0, 0.0, f64::from(width), f64::from(height));
-    }
+    resize(front, (width, height));
+    let (l, t, w, h) = (
+        f64::from(layout.plot_px.0),
+        f64::from(layout.plot_px.1),
+        f64::from(width),
+        f64::from(height),
+    );
+    ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+        back, l, t, w, h, 0.0, 0.0, w, h,
+    )
+    .map_err(|_| "the graph's frame could not be copied".to_owned())?;
     place(front, &layout);
     // Mitred joins, bevelled past a low limit: as quick to rasterise as bevels, without the spikes
     // the default limit (10) draws on the sharp peaks of a noisy line. plotters-canvas leaves the
