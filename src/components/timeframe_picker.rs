@@ -4,7 +4,7 @@
 use dogwatch_core::timeframe::{Span, Timeframe};
 use leptos::prelude::*;
 
-use crate::chart::window_label;
+use crate::chart::{Zone, window_label};
 
 #[component]
 pub fn TimeframePicker(
@@ -20,7 +20,7 @@ pub fn TimeframePicker(
     let span_code = move || timeframe.get().span().code();
     let is_live = move || timeframe.get().is_live();
     let window = move || match timeframe.get() {
-        Timeframe::Paused { range, .. } => Some(window_label(range, utc.get())),
+        Timeframe::Paused { range, .. } => Some(window_label(range, Zone::utc_if(utc.get()))),
         Timeframe::Live(_) => None,
     };
 

@@ -383,7 +383,7 @@ fn GraphPanel(
         Panel::Empty => {
             let text = state.with(|s| {
                 let window = match s.timeframe {
-                    Timeframe::Paused { range, .. } => Some(chart::window_label(range, false)),
+                    Timeframe::Paused { range, .. } => Some(chart::window_label(range, chart::Zone::Local)),
                     Timeframe::Live(_) => None,
                 };
                 NoData { state: s, window }.to_string()
@@ -412,7 +412,7 @@ fn GraphPanel(
                         .filter(|_| live)
                         .map(|g| {
                             view! {
-                                <span class="panel-status">"Updated " {chart::clock_time(g.range.to_ms)}</span>
+                                <span class="panel-status">"Updated " {chart::clock_time(g.range.to_ms, chart::Zone::Local)}</span>
                             }
                         })
                 }}

@@ -9,6 +9,10 @@
 //   to 1; uPlot's `draw` hook), plus a layout of the container and a one-pixel getImageData on
 //   every canvas, which makes Chromium rasterise what was recorded: "drawn" means laid out and in
 //   pixels, for both.
+// - Redraws of the data alone (ours): RESTYLES palette changes through the wasm export
+//   `bench_restyle`, each timed until drawn and rasterised; the size, window and value scale stay
+//   the same, so the frame (grid, axes, labels on the back canvas) must not be drawn again. The
+//   canvas' data-frame-draws is read after them and again after the crosshair's pointer moves.
 // - Crosshair: 10 s of page.mouse.move across the plot in 2-pixel steps, JavaScript time (wasm
 //   included) from CDP's Performance.getMetrics ScriptDuration before and after, per move. Measured
 //   in the last HOVER_RUNS runs of each (one 10 s sample swings by ±5% on a busy machine).
@@ -26,6 +30,7 @@ const WIDTH = 1200;
 const HEIGHT = 320;
 const HOVER_MS = 10_000;
 const HOVER_RUNS = 3;
+const RESTYLES = 10;
 const UPLOT_JS = path.join(repoRoot, 'node_modules/uplot/dist/uPlot.iife.min.js');
 const UPLOT_CSS = path.join(repoRoot, 'node_modules/uplot/dist/uPlot.min.css');
 
@@ -89,6 +94,40 @@ function drawOurs({ width, height }) {
     if (finish()) observer.disconnect();
     setTimeout(() => reject(new Error('our chart did not draw within 10 s')), 10_000);
   });
+}
+
+/** RESTYLES redraws of our data in other palettes; their milliseconds, and the draws counted. */
+async function restyleOurs(restyles) {
+  const { el } = window.benchData;
+  const canvas = el.querySelector('canvas');
+  const palettes = ['cool', 'warm', 'purple', 'orange', 'gray', 'classic'];
+  const drawn = (want) =>
+    new Promise((resolve) => {
+      if (canvas.dataset.draws === want) return resolve();
+      const observer = new MutationObserver(() => {
+        if (canvas.dataset.draws === want) {
+          observer.disconnect();
+          resolve();
+        }
+      });
+      observer.observe(canvas, { attributes: true, attributeFilter: ['data-draws'] });
+    });
+  const ms = [];
+  for (let i = 0; i < restyles; i += 1) {
+    const want = String(Number(canvas.dataset.draws) + 1);
+    const started = performance.now();
+    window.wasmBindings.bench_restyle(palettes[i % palettes.length]);
+    await drawn(want);
+    window.fullyDrawn(el);
+    ms.push(performance.now() - started);
+  }
+  return { ms, draws: Number(canvas.dataset.draws), frameDraws: Number(canvas.dataset.frameDraws) };
+}
+
+/** How many times our data and our frame have been drawn. */
+function ourCounts() {
+  const canvas = document.querySelector('#bench canvas');
+  return { draws: Number(canvas.dataset.draws), frameDraws: Number(canvas.dataset.frameDraws) };
 }
 
 /** One cold draw of uPlot; resolves to its milliseconds. */
@@ -170,9 +209,11 @@ async function oneRun(browser, base, which, { hoverToo }) {
     const size = { points: POINTS, width: WIDTH, height: HEIGHT };
     await page.evaluate(setUp, size);
     const drawn = await page.evaluate(which === 'ours' ? drawOurs : drawUplot, size);
+    const restyled = which === 'ours' ? await page.evaluate(restyleOurs, RESTYLES) : null;
     const hovered = hoverToo ? await hover(context, page, which) : null;
+    const counts = which === 'ours' ? await page.evaluate(ourCounts) : null;
     if (pageErrors.length) throw new Error(`${which}: page errors: ${pageErrors.join('; ')}`);
-    return { ...drawn, hovered };
+    return { ...drawn, restyled, hovered, counts };
   } finally {
     await context.close();
   }
@@ -185,6 +226,7 @@ try {
   const result = {
     points: POINTS, width: WIDTH, height: HEIGHT, runs, ours_ms: [], uplot_ms: [],
     ours_hover_script_ms: [], ours_hover_moves: [], uplot_hover_script_ms: [], uplot_hover_moves: [],
+    restyles: RESTYLES, ours_restyle_ms: [], ours_data_draws: [], ours_frame_draws: [], ours_frame_draws_after_restyles: [],
   };
   // Warm the browser's caches of the UI's files once, so that no run pays for the first fetch.
   await oneRun(browser, server.base, 'ours', { hoverToo: false });
@@ -199,11 +241,18 @@ try {
         result.ours_points = r.points;
         result.ours_drawn_points = r.drawnPoints;
       }
+      if (r.restyled) {
+        result.ours_restyle_ms.push(...r.restyled.ms);
+        result.ours_frame_draws_after_restyles.push(r.restyled.frameDraws);
+        result.ours_data_draws.push(r.counts.draws);
+        result.ours_frame_draws.push(r.counts.frameDraws);
+      }
       if (r.hovered) {
         result[`${which}_hover_script_ms`].push(r.hovered.scriptMs);
         result[`${which}_hover_moves`].push(r.hovered.moves);
       }
-      process.stderr.write(`run ${i + 1}/${runs} ${which}: ${r.ms.toFixed(1)} ms${r.hovered ? `, hover ${r.hovered.scriptMs.toFixed(0)} ms script over ${r.hovered.moves} moves` : ''}\n`);
+      const frames = r.counts ? `, ${r.counts.draws} data draws, ${r.counts.frameDraws} frame draws` : '';
+      process.stderr.write(`run ${i + 1}/${runs} ${which}: ${r.ms.toFixed(1)} ms${frames}${r.hovered ? `, hover ${r.hovered.scriptMs.toFixed(0)} ms script over ${r.hovered.moves} moves` : ''}\n`);
     }
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);

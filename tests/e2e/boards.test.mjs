@@ -84,7 +84,7 @@ test('drag my_metric onto an empty board: a graph draws; Past 5 Minutes and the 
   const widget = page.locator('.widget[data-kind="timeseries"]');
   await widget.waitFor();
   await page.waitForFunction(() => document.querySelector('.widget canvas.chart-canvas')?.dataset.series === '1');
-  assert.ok(Number(await widget.locator('canvas').getAttribute('data-points')) > 0);
+  assert.ok(Number(await widget.locator('canvas.chart-canvas').getAttribute('data-points')) > 0);
   await waitSaved(page);
 
   await page.getByLabel('Timeframe', { exact: true }).selectOption('5m');
@@ -318,7 +318,7 @@ print(r["dash"]["id"])
   await page.waitForFunction(() => document.querySelector('.widget canvas.chart-canvas')?.dataset.series === '3');
   assert.equal(await page.locator('.widget .widget-title').textContent(), 'Three graphs');
   assert.equal(await page.getByLabel('$host1').inputValue(), 'ubuntu');
-  assert.equal(await page.locator('.widget canvas').getAttribute('data-bands'), '1');
+  assert.equal(await page.locator('.widget canvas.chart-canvas').getAttribute('data-bands'), '1');
   await screenshot(page, 'board-timeboard-seed');
   assert.deepEqual(pageErrors, []);
   await context.close();
@@ -418,7 +418,7 @@ test('one crosshair across the board; dragging across a graph zooms every widget
   const { context, page, pageErrors } = await openPage(browser);
   await page.goto(`${server.base}/dashboard/${id}?span=15m&live=true`);
   await page.waitForFunction(() => [...document.querySelectorAll('.widget canvas.chart-canvas')].filter((c) => c.dataset.series === '1').length === 2);
-  const [first, second] = [page.locator('.widget[data-widget-id="1"] canvas'), page.locator('.widget[data-widget-id="2"] canvas')];
+  const [first, second] = [page.locator('.widget[data-widget-id="1"] canvas.chart-canvas'), page.locator('.widget[data-widget-id="2"] canvas.chart-canvas')];
   const draws = Number(await second.getAttribute('data-draws'));
   const box = await first.boundingBox();
   const [l, t, r, b] = (await first.getAttribute('data-plot-area')).split(',').map(Number);
@@ -441,7 +441,7 @@ test('one crosshair across the board; dragging across a graph zooms every widget
   const width = Number(url.searchParams.get('to_ts')) - Number(url.searchParams.get('from_ts'));
   assert.ok(width > 4 * 60_000 && width < 6 * 60_000, `a third of 15 minutes: ${width} ms`);
   // Both widgets redraw for the new window.
-  await page.waitForFunction((d) => Number(document.querySelector('.widget[data-widget-id="2"] canvas').dataset.draws) > d, draws);
+  await page.waitForFunction((d) => Number(document.querySelector('.widget[data-widget-id="2"] canvas.chart-canvas').dataset.draws) > d, draws);
   await screenshot(page, 'board-zoomed');
 
   await page.getByRole('button', { name: 'Back' }).click();

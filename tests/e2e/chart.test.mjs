@@ -143,8 +143,8 @@ describe('chart', () => {
         window.wasmBindings.bench_draw(el, ts, values, 600, 200);
       }
     });
-    const first = page.locator('#first canvas');
-    const second = page.locator('#second canvas');
+    const first = page.locator('#first canvas.chart-canvas');
+    const second = page.locator('#second canvas.chart-canvas');
     await page.waitForFunction(() => ['first', 'second'].every((id) => document.querySelector(`#${id} canvas`)?.dataset.draws === '1'));
     const plot = await plotBox(page, first);
     await page.mouse.move((plot.left + plot.right) / 2, (plot.top + plot.bottom) / 2);

@@ -17,7 +17,6 @@
 //! (the data is in the past; do not hide the newest buckets).
 
 mod http;
-mod json;
 mod monitors;
 mod render;
 pub mod soak;

@@ -10,7 +10,6 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-pub mod civil;
 pub mod typed;
 
 pub use typed::{TypedRangeError, TypedRangeErrorKind, parse_typed};

@@ -18,7 +18,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{ApiFuture, use_backend, use_latest};
 use crate::app::Navigate;
-use crate::chart::{ChartOptions, GraphData, Marker, Region, YAxis};
+use crate::chart::{ChartOptions, GraphData, Marker, RGBAColor, Region, YAxis};
 use crate::components::message_editor::MessageEditor;
 use crate::components::query_editor::QueryEditor;
 use crate::components::timeseries::Timeseries;
@@ -341,9 +341,9 @@ pub fn regions(spans: &[Span]) -> Vec<Region> {
             from_ms: span.from_ms,
             to_ms: span.to_ms,
             fill: match span.state {
-                State::Alert => "rgba(225, 45, 60, 0.18)",
-                State::Warn => "rgba(240, 180, 20, 0.22)",
-                _ => "rgba(110, 118, 130, 0.16)",
+                State::Alert => RGBAColor(225, 45, 60, 0.18),
+                State::Warn => RGBAColor(240, 180, 20, 0.22),
+                _ => RGBAColor(110, 118, 130, 0.16),
             },
         })
         .collect()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{QueryResponse, QuerySeries};
 
-use super::YAxis;
+use crate::options::YAxis;
 
 /// One series as drawn: its legend label, `[ts_ms, value|null]` points sorted by time, and for an
 /// `anomalies()` series the band of expected values.
@@ -78,7 +78,7 @@ impl Band {
         format!(
             "{} band, bounds {}",
             self.algorithm,
-            super::format_value(self.bounds)
+            crate::format::format_value(self.bounds)
         )
     }
 }
@@ -120,14 +120,14 @@ pub fn lines(response: &Arc<QueryResponse>) -> Vec<Line> {
         .collect()
 }
 
-/// Whether `points` are in time order, a chunk at a time: see [`super::decimate::CHUNK`] on why a
+/// Whether `points` are in time order, a chunk at a time: see [`crate::decimate::CHUNK`] on why a
 /// long loop in one wasm call may stay in baseline code.
 fn sorted_by_time(points: &[(i64, Option<f64>)]) -> bool {
     #[inline(never)]
     fn sorted(points: &[(i64, Option<f64>)]) -> bool {
         points.windows(2).all(|w| w[0].0 <= w[1].0)
     }
-    let chunk = super::decimate::CHUNK;
+    let chunk = crate::decimate::CHUNK;
     (chunk..points.len())
         .step_by(chunk)
         .all(|i| points[i - 1].0 <= points[i].0)

@@ -1,9 +1,31 @@
-//! The colors of each palette, and which color each series gets.
+//! The colors of each palette, which color each series gets, and the colors of the frame, bands,
+//! anomalies and markers.
 
-use super::{ChartOptions, Palette};
+use plotters::style::{RGBAColor, RGBColor};
+
+use crate::options::{ChartOptions, Palette};
 
 /// An sRGB color.
 pub type Rgb = (u8, u8, u8);
+
+/// The value grid: light enough that lines read over it.
+pub const GRID: RGBColor = RGBColor(232, 235, 240);
+/// The two axis lines and their ticks.
+pub const AXIS: RGBColor = RGBColor(200, 205, 214);
+pub const LABEL: RGBColor = RGBColor(98, 106, 120);
+/// The expected-value band: a translucent grey, so lines and the grid show through it.
+pub const BAND: RGBAColor = RGBAColor(110, 118, 130, 0.28);
+/// Points outside their band: a red that no palette color is close to.
+pub const ANOMALY: RGBColor = RGBColor(230, 25, 25);
+/// Markers: dashed, a dark grey that no palette line is mistaken for.
+pub const MARKER: RGBColor = RGBColor(70, 78, 90);
+/// The heatmap's cells, more opaque the more series fall in them.
+pub const HEAT: RGBColor = RGBColor(99, 44, 166);
+
+/// The band's color as CSS, for the legend.
+pub const BAND_CSS: &str = "rgba(110, 118, 130, 0.28)";
+/// The anomalies' color as CSS, for the legend.
+pub const ANOMALY_CSS: &str = "rgb(230, 25, 25)";
 
 /// Classic: distinct hues, readable on white (the chart's colors before palettes existed).
 const CLASSIC: [Rgb; 8] = [
@@ -91,10 +113,15 @@ pub fn css((r, g, b): Rgb) -> String {
     format!("rgb({r}, {g}, {b})")
 }
 
+/// A series color as plotters takes it.
+pub fn rgb((r, g, b): Rgb) -> RGBColor {
+    RGBColor(r, g, b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::QueryStyle;
+    use crate::options::QueryStyle;
 
     #[test]
     fn series_take_successive_colors_of_their_querys_palette() {

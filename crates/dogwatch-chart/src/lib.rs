@@ -1,0 +1,24 @@
+//! dogwatch's charts on plotters, generic over the drawing backend: the canvas in the UI
+//! (plotters-canvas), a bitmap on the server. Holds everything about a graph that is not the
+//! browser: the lines of a query answer, their reduction to pixel columns, ticks, colors, times in
+//! words (chrono) and the drawing itself.
+
+pub mod decimate;
+pub mod draw;
+pub mod format;
+pub mod geometry;
+pub mod heatmap;
+pub mod options;
+pub mod palette;
+pub mod ticks;
+
+pub use decimate::{Columns, decimate};
+pub use draw::{
+    DrawError, Drawn, Layout, Prepared, ValueScale, draw_data, draw_frame, prepare, render,
+};
+pub use format::{Zone, axis_time_label, clock_time, format_value, time_of_day, window_label};
+pub use geometry::{Band, Hover, Line, PlotBox, anomalies, hover_at, lines, selected_range};
+pub use heatmap::draw_heatmap;
+pub use options::{ChartOptions, Display, Marker, Palette, QueryStyle, Region, YAxis};
+pub use palette::{ANOMALY_CSS, BAND_CSS, Rgb, css, series_colors};
+pub use plotters::style::RGBAColor;
