@@ -99,7 +99,7 @@ pub fn DashboardsPage() -> impl IntoView {
     };
     let create_new = {
         let create = create.clone();
-        move |_| create(Board::new(new_title(js_sys::Date::now())))
+        move |_| create(Board::new(new_title(chrono::Local::now())))
     };
     let clone_board = {
         let backend = backend.clone();
@@ -250,19 +250,12 @@ fn ConfirmDelete(
     }
 }
 
-/// "New Dashboard Nov 21, 10:42" in the browser's zone.
-fn new_title(now_ms: f64) -> String {
-    let date = js_sys::Date::new(&now_ms.into());
-    let months = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "New Dashboard {} {}, {:02}:{:02}",
-        months[(date.get_month() as usize).min(11)],
-        date.get_date(),
-        date.get_hours(),
-        date.get_minutes()
-    )
+/// "New Dashboard Nov 21, 10:42" at `now` (the browser's zone in the app).
+fn new_title<Tz: chrono::TimeZone>(now: chrono::DateTime<Tz>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    now.format("New Dashboard %b %-d, %H:%M").to_string()
 }
 
 #[cfg(test)]
@@ -315,5 +308,11 @@ mod tests {
             short_time("2026-11-21T10:42:07.000000+00:00"),
             "2026-11-21 10:42 UTC"
         );
+    }
+
+    #[test]
+    fn a_new_dashboard_is_named_after_its_minute() {
+        let at = chrono::DateTime::from_timestamp(1_763_721_720, 0).expect("a time");
+        assert_eq!(new_title(at), "New Dashboard Nov 21, 10:42");
     }
 }

@@ -9,7 +9,11 @@ use crate::components::timeframe_picker::TimeframePicker;
 
 /// The browser zone's offset from UTC at `now_ms`, in minutes east of Greenwich.
 fn browser_offset_minutes(now_ms: f64) -> i32 {
-    -(js_sys::Date::new(&now_ms.into()).get_timezone_offset() as i32)
+    use chrono::{Offset, TimeZone};
+    chrono::Local
+        .timestamp_millis_opt(now_ms as i64)
+        .single()
+        .map_or(0, |t| t.offset().fix().local_minus_utc() / 60)
 }
 
 #[component]
