@@ -7,10 +7,10 @@
 use axum::http::{Method, StatusCode};
 use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet};
 use dogwatch_core::wire::{
-    AllTags, DashboardDeleted, DashboardList, EventList, Inbox, MarkdownHtml, MarkdownRequest,
-    MetricsList, Monitor, MonitorDefinition, MonitorDeleted, MonitorHistory, MonitorOptions,
-    MonitorSearch, MuteRequest, NotificationList, QueryResponse, Settings, Thresholds, User,
-    UserDeleted, UserList, Webhook, WebhookDeleted, WebhookList,
+    AllTags, DashList, DashboardDeleted, DashboardList, Errors, EventList, Inbox, MarkdownHtml,
+    MarkdownRequest, MetricsList, Monitor, MonitorDefinition, MonitorDeleted, MonitorHistory,
+    MonitorOptions, MonitorSearch, MuteRequest, NotificationList, QueryResponse, Settings,
+    Thresholds, User, UserDeleted, UserList, Webhook, WebhookDeleted, WebhookList,
 };
 use dogwatch_server::evaluator::run_cycle;
 use serde::Serialize;
@@ -257,6 +257,22 @@ async fn every_answer_the_ui_reads_decodes_into_its_wire_type_and_back() {
     )
     .await;
     assert_eq!(gone.deleted_dashboard_id, board_id);
+
+    // The legacy timeboard list, as datadogpy's `api.Timeboard.get_all` reads it.
+    let (status, dashes) = call_app(&env, Method::GET, "/api/v1/dash", None).await;
+    assert_eq!(status, StatusCode::OK, "{dashes}");
+    let dashes: DashList = decodes("/api/v1/dash", &dashes);
+    assert!(dashes.dashes.is_empty(), "only legacy dashes are listed");
+
+    // A refusal: Datadog's error body, whose first message the UI shows.
+    let wrong = json!({"handle": "Not A Handle", "email": "x@example.com"});
+    let (status, refused) = call(&env, Method::POST, "/api/v1/dogwatch/users", Some(wrong)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let refused: Errors = decodes("a 400", &refused);
+    assert!(
+        refused.errors[0].starts_with("handle must be"),
+        "{refused:?}"
+    );
 
     let gone: MonitorDeleted =
         answer(&env, Method::DELETE, &format!("/api/v1/monitor/{id}"), None).await;
