@@ -5,7 +5,6 @@
 //! are those types too, encoded by serde.
 
 use axum::http::{Method, StatusCode};
-use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet};
 use dogwatch_core::wire::{
     AllTags, DashList, DashboardDeleted, DashboardList, Errors, EventList, Inbox, MarkdownHtml,
     MarkdownRequest, MetricsList, Monitor, MonitorDefinition, MonitorDeleted, MonitorHistory,
@@ -17,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::support::{Env, call, call_app, env, get, now_secs};
+use crate::support::{Env, call, call_app, env, feed_gauge, get, now_secs};
 
 /// `body` read as the UI reads it, and written back unchanged.
 fn decodes<T: DeserializeOwned + Serialize>(what: &str, body: &Value) -> T {
@@ -48,29 +47,11 @@ fn to_json(body: &impl Serialize) -> Option<Value> {
     Some(serde_json::to_value(body).expect("encodes"))
 }
 
-async fn feed(env: &Env, metric: &str, from_secs: i64, to_secs: i64, value: f64) {
-    let key = SeriesKey {
-        metric: metric.into(),
-        tags: TagSet::from_canonical("host:ubuntu"),
-    };
-    let samples = (from_secs..=to_secs)
-        .step_by(15)
-        .map(|ts_secs| Sample {
-            key: key.clone(),
-            ts_secs,
-            value,
-            kind: MetricType::Gauge,
-            interval_secs: None,
-        })
-        .collect();
-    env.state.store.write_samples(samples).await.expect("write");
-}
-
 #[tokio::test]
 async fn every_answer_the_ui_reads_decodes_into_its_wire_type_and_back() {
     let env = env();
     let now = now_secs();
-    feed(&env, "cpu", now - 3600, now, 900.0).await;
+    feed_gauge(&env, "cpu", "host:ubuntu", now - 3600, now, 900.0).await;
 
     // Metrics.
     let list: MetricsList = answer(

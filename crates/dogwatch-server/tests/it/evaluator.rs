@@ -18,7 +18,9 @@ use crate::support::smtp::{
     self, free_port, smtp_config, start_dogwatch, start_smtp, subject_and_body,
 };
 use crate::support::webhook::start_receiver;
-use crate::support::{Env, call_app, create_monitor, env, eventually, get_app, now_secs, post_app};
+use crate::support::{
+    Env, call_app, create_monitor, env, eventually, feed_gauge, get_app, now_secs, post_app,
+};
 
 // ---- the real SMTP server (support/smtp.rs) ------------------------------------------------------
 
@@ -43,21 +45,8 @@ fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
 
 /// `my_metric{host:ubuntu, ip:10.0.0.7}` = `value` every 15 s over `[from_secs, to_secs]`.
 async fn feed(env: &Env, from_secs: i64, to_secs: i64, value: f64) {
-    let key = SeriesKey {
-        metric: "my_metric".into(),
-        tags: TagSet::from_canonical("env:test,host:ubuntu,ip:10.0.0.7"),
-    };
-    let samples = (from_secs..=to_secs)
-        .step_by(15)
-        .map(|ts_secs| Sample {
-            key: key.clone(),
-            ts_secs,
-            value,
-            kind: MetricType::Gauge,
-            interval_secs: None,
-        })
-        .collect();
-    env.state.store.write_samples(samples).await.expect("write");
+    let tags = "env:test,host:ubuntu,ip:10.0.0.7";
+    feed_gauge(env, "my_metric", tags, from_secs, to_secs, value).await;
 }
 
 const MESSAGE: &str = "{{#is_alert}}ALERT: my_metric is {{value}} on {{host.name}} ({{host.ip}}), above {{threshold}}{{/is_alert}}\

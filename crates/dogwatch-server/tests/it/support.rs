@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet};
 use dogwatch_server::keys::Keys;
 use dogwatch_server::store::Store;
 use dogwatch_server::{AppState, app};
@@ -159,4 +160,31 @@ pub async fn create_monitor(env: &Env, body: Value) -> i64 {
     let (status, m) = call_app(env, Method::POST, "/api/v1/monitor", Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{m}");
     m["id"].as_i64().expect("id")
+}
+
+/// A gauge `metric{tags}` (canonical tags, `host:ubuntu`) = `value` every 15 s over
+/// `[from_secs, to_secs]`, written straight into the store.
+pub async fn feed_gauge(
+    env: &Env,
+    metric: &str,
+    tags: &str,
+    from_secs: i64,
+    to_secs: i64,
+    value: f64,
+) {
+    let key = SeriesKey {
+        metric: metric.into(),
+        tags: TagSet::from_canonical(tags),
+    };
+    let samples = (from_secs..=to_secs)
+        .step_by(15)
+        .map(|ts_secs| Sample {
+            key: key.clone(),
+            ts_secs,
+            value,
+            kind: MetricType::Gauge,
+            interval_secs: None,
+        })
+        .collect();
+    env.state.store.write_samples(samples).await.expect("write");
 }
