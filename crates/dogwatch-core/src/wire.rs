@@ -14,6 +14,7 @@ mod intake;
 mod markdown;
 mod monitor;
 mod notify;
+mod open;
 mod query;
 
 pub use contacts::*;
@@ -22,6 +23,7 @@ pub use intake::*;
 pub use markdown::*;
 pub use monitor::*;
 pub use notify::*;
+pub use open::{Open, decode_body};
 pub use query::*;
 
 /// Datadog's error body: `{"errors": ["…"]}`.

@@ -134,55 +134,8 @@ where
     }
 }
 
-/// Decodes a JSON body; the error names the member that is wrong, in the words of the rest of the API:
-/// `handle is required`, `tags[2] must be a string`, `a.b: <serde's message>`.
+/// Decodes a JSON body; the error names the member that is wrong, in the words of the rest of the
+/// API (core's `wire::decode_body`): `handle is required`, `tags[2] must be a string`.
 pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    // Every request body is an object; serde would also take an array for a struct.
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|&b| b != b'{')
-        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
-    {
-        return Err(AppError::BadRequest(
-            "the body must be a JSON object".to_owned(),
-        ));
-    }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        AppError::BadRequest(member_error(&path, &e.into_inner()))
-    })?;
-    de.end()
-        .map_err(|e| AppError::BadRequest(format!("invalid JSON body: {e}")))?;
-    Ok(value)
-}
-
-fn member_error(path: &str, error: &serde_json::Error) -> String {
-    // serde_path_to_error says "." or "?" when the error is not inside a member.
-    let inside = path != "." && path != "?";
-    let text = error.to_string();
-    // serde_json ends its messages with where in the text it was: not useful in a message about a member.
-    let text = text
-        .rfind(" at line ")
-        .map_or(text.as_str(), |at| &text[..at]);
-    if let Some(field) = text
-        .strip_prefix("missing field `")
-        .and_then(|t| t.strip_suffix('`'))
-    {
-        return if inside {
-            format!("{path}.{field} is required")
-        } else {
-            format!("{field} is required")
-        };
-    }
-    if !inside {
-        return format!("invalid JSON body: {text}");
-    }
-    match text
-        .starts_with("invalid type: ")
-        .then(|| text.rsplit_once(", expected "))
-    {
-        Some(Some((_, "a boolean"))) => format!("{path} must be true or false"),
-        Some(Some((_, expected))) => format!("{path} must be {expected}"),
-        _ => format!("{path}: {text}"),
-    }
+    dogwatch_core::wire::decode_body(bytes).map_err(AppError::BadRequest)
 }
