@@ -60,8 +60,13 @@ impl HttpBackend {
     fn delete(&self, path: &str) -> ApiFuture<()> {
         let request = Request::delete(&self.url(path)).build();
         let answer = answer::<serde::de::IgnoredAny>(request, self.origin());
-        Box::pin(async move { answer.await.map(drop) })
+        mapped(Box::pin(answer), drop)
     }
+}
+
+/// The part of an answer a caller wants (the list inside `{"users": [...]}`, say).
+fn mapped<T: 'static, U: 'static>(answer: ApiFuture<T>, part: fn(T) -> U) -> ApiFuture<U> {
+    Box::pin(async move { answer.await.map(part) })
 }
 
 /// A path segment with everything but unreserved characters percent-encoded.
@@ -139,8 +144,7 @@ impl Backend for HttpBackend {
             text: text.to_owned(),
         };
         let builder = Request::post(&self.url("/api/v1/dogwatch/markdown")).abort_signal(abort);
-        let html: ApiFuture<MarkdownHtml> = self.send(builder, Some(&body));
-        Box::pin(async move { html.await.map(|h| h.html) })
+        mapped(self.send(builder, Some(&body)), |h: MarkdownHtml| h.html)
     }
 
     fn monitors(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<Monitor>> {
@@ -194,18 +198,19 @@ impl Backend for HttpBackend {
         if let Some(id) = monitor_id {
             params.push(("monitor_id", id.to_string()));
         }
-        let list: ApiFuture<EventList> = self.get("/api/v1/events", params, abort);
-        Box::pin(async move { list.await.map(|l| l.events) })
+        mapped(self.get("/api/v1/events", params, abort), |l: EventList| {
+            l.events
+        })
     }
 
     fn users(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<User>> {
-        let list: ApiFuture<UserList> = self.get("/api/v1/dogwatch/users", Vec::new(), abort);
-        Box::pin(async move { list.await.map(|l| l.users) })
+        let list = self.get("/api/v1/dogwatch/users", Vec::new(), abort);
+        mapped(list, |l: UserList| l.users)
     }
 
     fn webhooks(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<Webhook>> {
-        let list: ApiFuture<WebhookList> = self.get("/api/v1/dogwatch/webhooks", Vec::new(), abort);
-        Box::pin(async move { list.await.map(|l| l.webhooks) })
+        let list = self.get("/api/v1/dogwatch/webhooks", Vec::new(), abort);
+        mapped(list, |l: WebhookList| l.webhooks)
     }
 
     fn save_user(&self, user: User) -> ApiFuture<User> {

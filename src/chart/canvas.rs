@@ -52,6 +52,7 @@ pub fn paint(
         draw_frame(&root, &layout).map_err(|e| e.to_string())?;
         frames.last = Some(layout);
         frames.count += 1;
+        place(front, &layout);
     }
 
     let (width, height) = layout.plot_size_px();
@@ -67,7 +68,6 @@ pub fn paint(
         back, l, t, w, h, 0.0, 0.0, w, h,
     )
     .map_err(|_| "the graph's frame could not be copied".to_owned())?;
-    place(front, &layout);
     // Mitred joins, bevelled past a low limit: as quick to rasterise as bevels, without the spikes
     // the default limit (10) draws on the sharp peaks of a noisy line. plotters-canvas leaves the
     // join alone, and a resize resets it, so it is set at every draw.
@@ -99,9 +99,10 @@ pub fn paint_heatmap(
         .map_err(|e| e.to_string())
 }
 
+const NO_CONTEXT: &str = "the browser gave the graph's canvas no 2D context";
+
 fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, String> {
-    CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| "the browser gave the graph's canvas no 2D context".to_owned())
+    CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| NO_CONTEXT.to_owned())
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
@@ -110,7 +111,7 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, Strin
         .ok()
         .flatten()
         .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-        .ok_or_else(|| "the browser gave the graph's canvas no 2D context".to_owned())
+        .ok_or_else(|| NO_CONTEXT.to_owned())
 }
 
 /// Sizes `canvas` to `(width, height)` device pixels; true when that changed its size (which also
