@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, DashboardList, Event, Inbox, MetricsList, Monitor, MonitorDefinition, MonitorHistory,
-    QueryResponse, Settings, User, Webhook,
+    AllTags, Dashboard, DashboardList, Event, Inbox, MetricsList, Monitor, MonitorDefinition,
+    MonitorHistory, Open, QueryResponse, Settings, User, Webhook,
 };
 use leptos::prelude::*;
 use web_sys::AbortSignal;
@@ -48,13 +48,13 @@ pub trait Backend {
     fn dashboards(&self, abort: Option<&AbortSignal>) -> ApiFuture<DashboardList>;
 
     /// One dashboard in Datadog's JSON shape (`GET /api/v1/dashboard/{id}`).
-    fn dashboard(&self, id: &str, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value>;
+    fn dashboard(&self, id: &str, abort: Option<&AbortSignal>) -> ApiFuture<Open<Dashboard>>;
 
     /// Stores a new dashboard and answers it with its id (`POST /api/v1/dashboard`).
-    fn create_dashboard(&self, body: serde_json::Value) -> ApiFuture<serde_json::Value>;
+    fn create_dashboard(&self, body: Open<Dashboard>) -> ApiFuture<Open<Dashboard>>;
 
     /// Replaces a dashboard's definition (`PUT /api/v1/dashboard/{id}`).
-    fn update_dashboard(&self, id: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value>;
+    fn update_dashboard(&self, id: &str, body: Open<Dashboard>) -> ApiFuture<Open<Dashboard>>;
 
     /// Deletes a dashboard (`DELETE /api/v1/dashboard/{id}`).
     fn delete_dashboard(&self, id: &str) -> ApiFuture<()>;

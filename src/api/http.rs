@@ -3,9 +3,9 @@
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, DashboardList, Errors, Event, EventList, Inbox, MarkdownHtml, MarkdownRequest,
-    MetricsList, Monitor, MonitorDefinition, MonitorHistory, MuteRequest, QueryResponse, Settings,
-    User, UserList, Webhook, WebhookList,
+    AllTags, Dashboard, DashboardList, Errors, Event, EventList, Inbox, MarkdownHtml,
+    MarkdownRequest, MetricsList, Monitor, MonitorDefinition, MonitorHistory, MuteRequest, Open,
+    QueryResponse, Settings, User, UserList, Webhook, WebhookList,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use serde::Serialize;
@@ -118,7 +118,7 @@ impl Backend for HttpBackend {
         self.get("/api/v1/dashboard", Vec::new(), abort)
     }
 
-    fn dashboard(&self, id: &str, abort: Option<&AbortSignal>) -> ApiFuture<serde_json::Value> {
+    fn dashboard(&self, id: &str, abort: Option<&AbortSignal>) -> ApiFuture<Open<Dashboard>> {
         self.get(
             &format!("/api/v1/dashboard/{}", segment(id)),
             Vec::new(),
@@ -126,11 +126,11 @@ impl Backend for HttpBackend {
         )
     }
 
-    fn create_dashboard(&self, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
+    fn create_dashboard(&self, body: Open<Dashboard>) -> ApiFuture<Open<Dashboard>> {
         self.send(Request::post(&self.url("/api/v1/dashboard")), Some(&body))
     }
 
-    fn update_dashboard(&self, id: &str, body: serde_json::Value) -> ApiFuture<serde_json::Value> {
+    fn update_dashboard(&self, id: &str, body: Open<Dashboard>) -> ApiFuture<Open<Dashboard>> {
         let url = self.url(&format!("/api/v1/dashboard/{}", segment(id)));
         self.send(Request::put(&url), Some(&body))
     }

@@ -122,7 +122,7 @@ impl BoardCtx {
         spawn_local(async move {
             loop {
                 ctx.save_queued.set_value(false);
-                let Some(body) = ctx.board.with_untracked(|b| b.as_ref().map(Board::to_json))
+                let Some(body) = ctx.board.with_untracked(|b| b.as_ref().map(Board::to_wire))
                 else {
                     break;
                 };
@@ -273,7 +273,7 @@ pub fn BoardPage() -> impl IntoView {
         move |_| {
             let request = backend.dashboard(&id.get(), None);
             spawn_local(async move {
-                match request.await.map(|v| Board::from_json(&v)) {
+                match request.await.map(Board::from_wire) {
                     Ok(Ok(b)) => board.set(Some(with_layout(b))),
                     Ok(Err(e)) => {
                         load_error.set(Some(format!("This dashboard cannot be read: {e}")))

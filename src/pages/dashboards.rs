@@ -83,11 +83,11 @@ pub fn DashboardsPage() -> impl IntoView {
     let create = {
         let backend = backend.clone();
         move |board: Board| {
-            let request = backend.create_dashboard(board.to_json());
+            let request = backend.create_dashboard(board.to_wire());
             spawn_local(async move {
                 match request.await {
-                    Ok(v) => match v.get("id").and_then(|i| i.as_str()) {
-                        Some(id) => go(board_path(id)),
+                    Ok(v) => match v.known.id {
+                        Some(id) => go(board_path(&id)),
                         None => action_error.set(Some("the API answered without an id".into())),
                     },
                     Err(e) => {
@@ -108,7 +108,7 @@ pub fn DashboardsPage() -> impl IntoView {
             let request = backend.dashboard(&id, None);
             let create = create.clone();
             spawn_local(async move {
-                match request.await.map(|v| Board::from_json(&v)) {
+                match request.await.map(Board::from_wire) {
                     Ok(Ok(mut board)) => {
                         board.title = format!("{} (clone)", board.title);
                         board.read_only = false;

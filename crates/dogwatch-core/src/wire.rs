@@ -23,7 +23,7 @@ pub use intake::*;
 pub use markdown::*;
 pub use monitor::*;
 pub use notify::*;
-pub use open::{Open, decode_body};
+pub use open::{BodyError, Open, decode, decode_body};
 pub use query::*;
 
 /// Datadog's error body: `{"errors": ["…"]}`.

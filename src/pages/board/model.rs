@@ -1,10 +1,12 @@
-//! A dashboard as the board page edits it, read from and written back to Datadog's dashboard JSON
-//! (`/api/v1/dashboard`). Fields dogwatch does not use are kept and written back unchanged, so that
-//! a board imported from Datadog survives an edit. Reading names the field that is wrong.
+//! A dashboard as the board page edits it, read from and written back to the wire's
+//! [`wire::Dashboard`] (Datadog's `/api/v1/dashboard` shape). Members dogwatch does not use are kept
+//! and written back unchanged, so that a board imported from Datadog survives an edit. Reading names
+//! the member that is wrong.
 
 use std::fmt;
 
 use dogwatch_core::grid::Rect;
+use dogwatch_core::wire::{self, BodyError, NumberOrText, Open};
 use serde_json::{Map, Value};
 
 use crate::chart::{Display, Marker, Palette, YAxis};
@@ -365,51 +367,23 @@ fn child(path: &str, key: &str) -> String {
     }
 }
 
-fn as_object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, FieldError> {
-    v.as_object()
-        .map_or_else(|| err(path, "must be an object"), Ok)
-}
-
-fn opt_str(m: &Map<String, Value>, path: &str, key: &str) -> Result<Option<String>, FieldError> {
-    match m.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => err(&child(path, key), "must be a string"),
-    }
-}
-
-fn opt_array<'a>(
-    m: &'a Map<String, Value>,
-    path: &str,
-    key: &str,
-) -> Result<&'a [Value], FieldError> {
-    match m.get(key) {
-        None | Some(Value::Null) => Ok(&[]),
-        Some(Value::Array(a)) => Ok(a),
-        Some(_) => err(&child(path, key), "must be an array"),
-    }
-}
-
-/// A number that Datadog writes either as a JSON number or as a string (`"800"`, `"auto"`).
-fn loose_number(v: Option<&Value>, path: &str) -> Result<Option<f64>, FieldError> {
+/// A number that Datadog writes either as a JSON number or as text (`"800"`, `"auto"`).
+fn loose_number(v: Option<&NumberOrText>, path: &str) -> Result<Option<f64>, FieldError> {
     match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_f64()),
-        Some(Value::String(s)) if s.trim().is_empty() || s.trim() == "auto" => Ok(None),
-        Some(Value::String(s)) => s
+        None => Ok(None),
+        Some(NumberOrText::Number(n)) => Ok(n.as_f64()),
+        Some(NumberOrText::Text(s)) if s.trim().is_empty() || s.trim() == "auto" => Ok(None),
+        Some(NumberOrText::Text(s)) => s
             .trim()
             .parse::<f64>()
             .map(Some)
             .or_else(|_| err(path, format!("must be a number or \"auto\", got \"{s}\""))),
-        Some(_) => err(path, "must be a number"),
     }
 }
 
-fn without(m: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
-    m.iter()
-        .filter(|(k, _)| !known.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+/// A finite number as the wire writes it.
+fn number(v: f64) -> Option<NumberOrText> {
+    serde_json::Number::from_f64(v).map(NumberOrText::Number)
 }
 
 /// Datadog's palette names (`dog_classic`, `grey`) and ours.
@@ -429,39 +403,6 @@ fn palette_code(p: Palette) -> &'static str {
     }
 }
 
-const BOARD_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "description",
-    "layout_type",
-    "widgets",
-    "template_variables",
-    "is_read_only",
-    "url",
-    "author_handle",
-    "author_name",
-    "created_at",
-    "modified_at",
-];
-const DEFINITION_KEYS: &[&str] = &[
-    "type",
-    "title",
-    "requests",
-    "yaxis",
-    "markers",
-    "content",
-    "precision",
-];
-const REQUEST_KEYS: &[&str] = &[
-    "q",
-    "display_type",
-    "style",
-    "aggregator",
-    "conditional_formats",
-    "compare_to",
-    "change_type",
-];
-
 impl Board {
     /// An empty board with this title.
     pub fn new(title: impl Into<String>) -> Board {
@@ -478,21 +419,25 @@ impl Board {
 
     /// Reads dashboard JSON text, as pasted into the import box.
     pub fn parse(text: &str) -> Result<Board, FieldError> {
-        // serde_json's message already ends with "at line L column C".
-        let value: Value =
-            serde_json::from_str(text).or_else(|e| err("", format!("not valid JSON: {e}")))?;
-        Board::from_json(&value)
+        match wire::decode::<Open<wire::Dashboard>>(text.as_bytes()) {
+            Ok(board) => Board::from_wire(board),
+            Err(BodyError::NotAnObject) => err("the dashboard", "must be an object"),
+            // serde_json's message already ends with "at line L column C".
+            Err(BodyError::Syntax(e)) => err("", format!("not valid JSON: {e}")),
+            Err(BodyError::Member(problem)) => err("", problem),
+        }
     }
 
-    /// Reads a dashboard in Datadog's `/api/v1/dashboard` shape.
-    pub fn from_json(v: &Value) -> Result<Board, FieldError> {
-        let m = as_object(v, "the dashboard")?;
-        let title = match opt_str(m, "", "title")? {
-            Some(t) if !t.trim().is_empty() => t,
-            Some(_) => return err("title", "must not be empty"),
-            None => return err("title", "is required"),
-        };
-        if let Some(layout) = opt_str(m, "", "layout_type")?
+    /// Reads a dashboard as the API answers it, checking what its types do not say.
+    pub fn from_wire(board: Open<wire::Dashboard>) -> Result<Board, FieldError> {
+        let Open {
+            known: mut d,
+            extra,
+        } = board;
+        if d.title.trim().is_empty() {
+            return err("title", "must not be empty");
+        }
+        if let Some(layout) = &d.layout_type
             && layout != "ordered"
             && layout != "free"
         {
@@ -501,89 +446,67 @@ impl Board {
                 format!("must be \"ordered\" or \"free\", got \"{layout}\""),
             );
         }
-        let widgets_json = match m.get("widgets") {
-            None | Some(Value::Null) => return err("widgets", "is required"),
-            Some(Value::Array(a)) => a,
-            Some(_) => return err("widgets", "must be an array"),
-        };
+        d.number_widgets();
         let mut widgets = Vec::new();
-        let mut next_id = 0;
-        for (i, w) in widgets_json.iter().enumerate() {
-            let mut widget = widget_from_json(w, &format!("widgets[{i}]"))?;
-            if widget.id <= 0 || widgets.iter().any(|o: &Widget| o.id == widget.id) {
-                widget.id = 0;
-            }
-            next_id = next_id.max(widget.id);
-            widgets.push(widget);
-        }
-        for w in widgets.iter_mut().filter(|w| w.id == 0) {
-            next_id += 1;
-            w.id = next_id;
+        for (i, w) in d.widgets.into_iter().enumerate() {
+            widgets.push(widget_from_wire(w.known, &format!("widgets[{i}]"))?);
         }
         let mut template_variables = Vec::new();
-        for (i, t) in opt_array(m, "", "template_variables")?.iter().enumerate() {
-            let path = format!("template_variables[{i}]");
-            let t = as_object(t, &path)?;
-            let name = match opt_str(t, &path, "name")? {
-                Some(n) if !n.trim().is_empty() => n.trim().trim_start_matches('$').to_owned(),
-                _ => return err(&child(&path, "name"), "is required"),
-            };
+        for (i, t) in d.template_variables.into_iter().flatten().enumerate() {
+            let t = t.known;
+            let name = t.name.trim().trim_start_matches('$');
+            if name.is_empty() {
+                return err(&format!("template_variables[{i}].name"), "is required");
+            }
             template_variables.push(TemplateVariable {
-                name,
-                prefix: opt_str(t, &path, "prefix")?.filter(|p| !p.is_empty()),
-                default: opt_str(t, &path, "default")?.filter(|d| !d.is_empty()),
+                name: name.to_owned(),
+                prefix: t.prefix.filter(|p| !p.is_empty()),
+                default: t.default.filter(|d| !d.is_empty()),
             });
         }
-        let read_only = match m.get("is_read_only") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return err("is_read_only", "must be true or false"),
-        };
         Ok(Board {
-            id: opt_str(m, "", "id")?,
-            title,
-            description: opt_str(m, "", "description")?.unwrap_or_default(),
+            id: d.id,
+            title: d.title,
+            description: d.description.unwrap_or_default(),
             widgets,
             template_variables,
-            read_only,
-            extra: without(m, BOARD_KEYS),
+            read_only: d.is_read_only,
+            extra,
         })
     }
 
-    /// The board in Datadog's `/api/v1/dashboard` shape, ready to PUT or export. Every widget is
-    /// written with its layout, so the board is `free`.
-    pub fn to_json(&self) -> Value {
-        let mut m = self.extra.clone();
-        m.insert("title".into(), Value::from(self.title.as_str()));
-        m.insert("description".into(), Value::from(self.description.clone()));
-        m.insert("layout_type".into(), Value::from("free"));
-        m.insert(
-            "widgets".into(),
-            Value::Array(self.widgets.iter().map(widget_to_json).collect()),
-        );
-        m.insert(
-            "template_variables".into(),
-            Value::Array(
-                self.template_variables
-                    .iter()
-                    .map(|t| {
-                        object([
-                            ("name", t.name.as_str().into()),
-                            ("prefix", t.prefix.clone().into()),
-                            ("default", t.default.clone().into()),
-                        ])
-                    })
-                    .collect(),
-            ),
-        );
-        m.insert("is_read_only".into(), Value::from(self.read_only));
-        Value::Object(m)
+    /// The board in the wire's shape, ready to PUT or export. Every widget is written with its
+    /// layout, so the board is `free`; the server-made members (id, url, times) are left out.
+    pub fn to_wire(&self) -> Open<wire::Dashboard> {
+        let template_variables = self
+            .template_variables
+            .iter()
+            .map(|t| {
+                Open::new(wire::TemplateVariable {
+                    name: t.name.clone(),
+                    prefix: t.prefix.clone(),
+                    default: t.default.clone(),
+                })
+            })
+            .collect();
+        Open {
+            known: wire::Dashboard {
+                title: self.title.clone(),
+                description: Some(self.description.clone()),
+                layout_type: Some("free".to_owned()),
+                widgets: self.widgets.iter().map(widget_to_wire).collect(),
+                template_variables: Some(template_variables),
+                is_read_only: self.read_only,
+                ..wire::Dashboard::default()
+            },
+            extra: self.extra.clone(),
+        }
     }
 
     /// The export file: the board without its server-made id, pretty-printed.
     pub fn export(&self) -> String {
-        // Serializing a `Value` cannot fail (its map keys are strings).
-        serde_json::to_string_pretty(&self.to_json()).unwrap_or_default()
+        // Serializing typed values with string keys cannot fail.
+        serde_json::to_string_pretty(&self.to_wire()).unwrap_or_default()
     }
 
     pub fn widget(&self, id: i64) -> Option<&Widget> {
@@ -632,36 +555,25 @@ pub fn metric_names_in(query: &str) -> Vec<String> {
     out
 }
 
-fn widget_from_json(v: &Value, path: &str) -> Result<Widget, FieldError> {
-    let m = as_object(v, path)?;
-    let id = match m.get("id") {
-        None | Some(Value::Null) => 0,
-        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
-        Some(_) => return err(&child(path, "id"), "must be a number"),
-    };
+fn widget_from_wire(w: wire::Widget, path: &str) -> Result<Widget, FieldError> {
     let dpath = child(path, "definition");
-    let d = match m.get("definition") {
-        None | Some(Value::Null) => return err(&dpath, "is required"),
-        Some(d) => as_object(d, &dpath)?,
-    };
-    let kind = match opt_str(d, &dpath, "type")? {
-        Some(t) if !t.trim().is_empty() => Kind::from_code(t.trim()),
-        _ => return err(&child(&dpath, "type"), "is required"),
+    let Open { known: d, extra } = w.definition;
+    let kind = match d.kind.trim() {
+        "" => return err(&child(&dpath, "type"), "is required"),
+        code => Kind::from_code(code),
     };
     let mut requests = Vec::new();
-    for (j, r) in opt_array(d, &dpath, "requests")?.iter().enumerate() {
-        requests.push(request_from_json(r, &format!("{dpath}.requests[{j}]"))?);
+    for (j, r) in d.requests.into_iter().flatten().enumerate() {
+        requests.push(request_from_wire(r, &format!("{dpath}.requests[{j}]"))?);
     }
-    let y_axis = match d.get("yaxis") {
-        None | Some(Value::Null) => YAxis::default(),
+    let y_axis = match d.yaxis {
+        None => YAxis::default(),
         Some(y) => {
             let ypath = child(&dpath, "yaxis");
-            let y = as_object(y, &ypath)?;
-            let scale = opt_str(y, &ypath, "scale")?;
             YAxis {
-                min: loose_number(y.get("min"), &child(&ypath, "min"))?,
-                max: loose_number(y.get("max"), &child(&ypath, "max"))?,
-                log: match scale.as_deref() {
+                min: loose_number(y.known.min.as_ref(), &child(&ypath, "min"))?,
+                max: loose_number(y.known.max.as_ref(), &child(&ypath, "max"))?,
+                log: match y.known.scale.as_deref() {
                     None | Some("linear") => false,
                     Some("log") => true,
                     Some(other) => {
@@ -675,47 +587,41 @@ fn widget_from_json(v: &Value, path: &str) -> Result<Widget, FieldError> {
         }
     };
     let mut markers = Vec::new();
-    for (j, mk) in opt_array(d, &dpath, "markers")?.iter().enumerate() {
-        let mpath = format!("{dpath}.markers[{j}]");
-        let mk = as_object(mk, &mpath)?;
-        let value = match mk.get("value") {
-            Some(Value::String(s)) => marker_value(s),
-            Some(Value::Number(n)) => n.as_f64(),
-            _ => None,
+    for (j, mk) in d.markers.into_iter().flatten().enumerate() {
+        let value = match &mk.known.value {
+            Some(NumberOrText::Text(s)) => marker_value(s),
+            Some(NumberOrText::Number(n)) => n.as_f64(),
+            None => None,
         };
         let Some(value) = value else {
             return err(
-                &child(&mpath, "value"),
+                &format!("{dpath}.markers[{j}].value"),
                 "must be a number or \"y = <number>\"",
             );
         };
         markers.push(Marker {
             value,
-            label: opt_str(mk, &mpath, "label")?.unwrap_or_default(),
+            label: mk.known.label.unwrap_or_default(),
         });
     }
-    let precision = match d.get("precision") {
-        None | Some(Value::Null) => None,
-        Some(p) => match p.as_u64() {
-            Some(p) if p <= 12 => Some(p as u32),
-            _ => return err(&child(&dpath, "precision"), "must be a whole number 0–12"),
-        },
-    };
-    let layout = match m.get("layout") {
-        None | Some(Value::Null) => None,
-        Some(l) => Some(layout_from_json(l, &child(path, "layout"))?),
+    if d.precision.is_some_and(|p| p > 12) {
+        return err(&child(&dpath, "precision"), "must be a whole number 0–12");
+    }
+    let layout = match w.layout {
+        None => None,
+        Some(l) => Some(layout_from_wire(l.known, &child(path, "layout"))?),
     };
     Ok(Widget {
-        id,
+        id: w.id.unwrap_or_default(),
         definition: Definition {
             kind,
-            title: opt_str(d, &dpath, "title")?.unwrap_or_default(),
+            title: d.title.unwrap_or_default(),
             requests,
             y_axis,
             markers,
-            content: opt_str(d, &dpath, "content")?.unwrap_or_default(),
-            precision,
-            extra: without(d, DEFINITION_KEYS),
+            content: d.content.unwrap_or_default(),
+            precision: d.precision,
+            extra,
         },
         layout,
     })
@@ -731,41 +637,27 @@ fn marker_value(s: &str) -> Option<f64> {
     s.parse().ok()
 }
 
-fn layout_from_json(v: &Value, path: &str) -> Result<Rect, FieldError> {
-    let m = as_object(v, path)?;
-    let cell = |key: &str| -> Result<u32, FieldError> {
-        match m.get(key) {
-            Some(Value::Number(n)) => n
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .map_or_else(|| err(&child(path, key), "must be a whole number"), Ok),
-            None | Some(Value::Null) => err(&child(path, key), "is required"),
-            Some(_) => err(&child(path, key), "must be a number"),
-        }
-    };
-    let rect = Rect {
-        x: cell("x")?,
-        y: cell("y")?,
-        width: cell("width")?.max(1),
-        height: cell("height")?.max(1),
-    };
-    if rect.x >= dogwatch_core::grid::COLUMNS {
+fn layout_from_wire(l: wire::WidgetLayout, path: &str) -> Result<Rect, FieldError> {
+    if l.x >= dogwatch_core::grid::COLUMNS {
         return err(
             &child(path, "x"),
             "must be less than 12 (the grid has 12 columns)",
         );
     }
-    Ok(rect)
+    Ok(Rect {
+        x: l.x,
+        y: l.y,
+        width: l.width.max(1),
+        height: l.height.max(1),
+    })
 }
 
-fn request_from_json(v: &Value, path: &str) -> Result<Request, FieldError> {
-    let m = as_object(v, path)?;
-    let q = match m.get("q") {
-        Some(Value::String(q)) => q.clone(),
-        None | Some(Value::Null) => return err(&child(path, "q"), "is required"),
-        Some(_) => return err(&child(path, "q"), "must be a string"),
+fn request_from_wire(r: Open<wire::WidgetRequest>, path: &str) -> Result<Request, FieldError> {
+    let Open { known: r, extra } = r;
+    let Some(q) = r.q else {
+        return err(&child(path, "q"), "is required");
     };
-    let display = match opt_str(m, path, "display_type")? {
+    let display = match r.display_type {
         None => Display::default(),
         Some(d) => Display::from_name(&d).map_or_else(
             || {
@@ -777,26 +669,19 @@ fn request_from_json(v: &Value, path: &str) -> Result<Request, FieldError> {
             Ok,
         )?,
     };
-    let palette = match m.get("style") {
-        None | Some(Value::Null) => Palette::default(),
-        Some(s) => {
-            let spath = child(path, "style");
-            let s = as_object(s, &spath)?;
-            match opt_str(s, &spath, "palette")? {
-                None => Palette::default(),
-                Some(p) => palette_from(&p).map_or_else(
-                    || {
-                        err(
-                            &child(&spath, "palette"),
-                            format!("is not a palette dogwatch knows: \"{p}\""),
-                        )
-                    },
-                    Ok,
-                )?,
-            }
-        }
+    let palette = match r.style.and_then(|s| s.known.palette) {
+        None => Palette::default(),
+        Some(p) => palette_from(&p).map_or_else(
+            || {
+                err(
+                    &format!("{path}.style.palette"),
+                    format!("is not a palette dogwatch knows: \"{p}\""),
+                )
+            },
+            Ok,
+        )?,
     };
-    let reducer = match opt_str(m, path, "aggregator")? {
+    let reducer = match r.aggregator {
         None => Reducer::default(),
         Some(a) => Reducer::from_code(&a).map_or_else(
             || {
@@ -809,21 +694,20 @@ fn request_from_json(v: &Value, path: &str) -> Result<Request, FieldError> {
         )?,
     };
     let mut conditional_formats = Vec::new();
-    for (k, f) in opt_array(m, path, "conditional_formats")?
-        .iter()
-        .enumerate()
-    {
+    for (k, f) in r.conditional_formats.into_iter().flatten().enumerate() {
         let fpath = format!("{path}.conditional_formats[{k}]");
-        let f = as_object(f, &fpath)?;
-        let comparator = opt_str(f, &fpath, "comparator")?
+        let f = f.known;
+        let comparator = f
+            .comparator
             .and_then(|c| Comparator::from_code(&c))
             .map_or_else(
                 || err(&child(&fpath, "comparator"), "must be >, >=, < or <="),
                 Ok,
             )?;
-        let value = loose_number(f.get("value"), &child(&fpath, "value"))?
+        let value = loose_number(f.value.as_ref(), &child(&fpath, "value"))?
             .map_or_else(|| err(&child(&fpath, "value"), "is required"), Ok)?;
-        let palette = opt_str(f, &fpath, "palette")?
+        let palette = f
+            .palette
             .and_then(|p| FormatPalette::from_code(&p))
             .map_or_else(
                 || {
@@ -841,7 +725,7 @@ fn request_from_json(v: &Value, path: &str) -> Result<Request, FieldError> {
             palette,
         });
     }
-    let compare_to = match opt_str(m, path, "compare_to")? {
+    let compare_to = match r.compare_to {
         None => CompareTo::default(),
         Some(c) => CompareTo::from_code(&c).map_or_else(
             || {
@@ -853,7 +737,6 @@ fn request_from_json(v: &Value, path: &str) -> Result<Request, FieldError> {
             Ok,
         )?,
     };
-    let relative = opt_str(m, path, "change_type")?.as_deref() == Some("relative");
     Ok(Request {
         q,
         display,
@@ -861,147 +744,108 @@ fn request_from_json(v: &Value, path: &str) -> Result<Request, FieldError> {
         reducer,
         conditional_formats,
         compare_to,
-        relative,
-        extra: without(m, REQUEST_KEYS),
+        relative: r.change_type.as_deref() == Some("relative"),
+        extra,
     })
 }
 
-fn widget_to_json(w: &Widget) -> Value {
+fn widget_to_wire(w: &Widget) -> Open<wire::Widget> {
     let d = &w.definition;
-    let mut def = d.extra.clone();
-    def.insert("type".into(), Value::from(d.kind.code()));
-    def.insert("title".into(), Value::from(d.title.as_str()));
+    let mut def = wire::WidgetDefinition {
+        kind: d.kind.code().to_owned(),
+        title: Some(d.title.clone()),
+        precision: d.precision,
+        ..wire::WidgetDefinition::default()
+    };
+    let requests = || {
+        Some(
+            d.requests
+                .iter()
+                .map(|r| request_to_wire(r, &d.kind))
+                .collect(),
+        )
+    };
     match d.kind {
-        Kind::Note => {
-            def.insert("content".into(), Value::from(d.content.as_str()));
-        }
-        Kind::Other(_) => {
-            // Written back exactly as it came: dogwatch did not interpret it.
-            if !d.requests.is_empty() {
-                def.insert(
-                    "requests".into(),
-                    Value::Array(
-                        d.requests
-                            .iter()
-                            .map(|r| request_to_json(r, &d.kind))
-                            .collect(),
-                    ),
-                );
-            }
-        }
-        _ => {
-            def.insert(
-                "requests".into(),
-                Value::Array(
-                    d.requests
-                        .iter()
-                        .map(|r| request_to_json(r, &d.kind))
-                        .collect(),
-                ),
-            );
-        }
+        Kind::Note => def.content = Some(d.content.clone()),
+        // Written back as it came: dogwatch did not interpret it.
+        Kind::Other(_) if d.requests.is_empty() => {}
+        _ => def.requests = requests(),
     }
     if d.kind == Kind::Timeseries {
-        let bound =
-            |b: Option<f64>| Value::from(b.map_or_else(|| "auto".to_owned(), |v| v.to_string()));
-        def.insert(
-            "yaxis".into(),
-            object([
-                ("min", bound(d.y_axis.min)),
-                ("max", bound(d.y_axis.max)),
-                (
-                    "scale",
-                    Value::from(if d.y_axis.log { "log" } else { "linear" }),
-                ),
-            ]),
-        );
-        def.insert(
-            "markers".into(),
-            Value::Array(
-                d.markers
-                    .iter()
-                    .map(|m| {
-                        object([
-                            ("value", format!("y = {}", m.value).into()),
-                            ("label", m.label.as_str().into()),
-                            ("display_type", "error dashed".into()),
-                        ])
+        let bound = |b: Option<f64>| {
+            NumberOrText::Text(b.map_or_else(|| "auto".to_owned(), |v| v.to_string()))
+        };
+        def.yaxis = Some(Open::new(wire::WidgetAxis {
+            min: Some(bound(d.y_axis.min)),
+            max: Some(bound(d.y_axis.max)),
+            scale: Some(if d.y_axis.log { "log" } else { "linear" }.to_owned()),
+        }));
+        def.markers = Some(
+            d.markers
+                .iter()
+                .map(|m| {
+                    Open::new(wire::WidgetMarker {
+                        value: Some(NumberOrText::Text(format!("y = {}", m.value))),
+                        label: Some(m.label.clone()),
+                        display_type: Some("error dashed".to_owned()),
                     })
-                    .collect(),
-            ),
+                })
+                .collect(),
         );
     }
-    if let Some(p) = d.precision {
-        def.insert("precision".into(), Value::from(p));
-    }
-    let mut out = Map::new();
-    out.insert("id".into(), Value::from(w.id));
-    out.insert("definition".into(), Value::Object(def));
-    if let Some(r) = w.layout {
-        out.insert(
-            "layout".into(),
-            object([
-                ("x", r.x.into()),
-                ("y", r.y.into()),
-                ("width", r.width.into()),
-                ("height", r.height.into()),
-            ]),
-        );
-    }
-    Value::Object(out)
+    Open::new(wire::Widget {
+        id: Some(w.id),
+        definition: Open {
+            known: def,
+            extra: d.extra.clone(),
+        },
+        layout: w.layout.map(|r| {
+            Open::new(wire::WidgetLayout {
+                x: r.x,
+                y: r.y,
+                width: r.width,
+                height: r.height,
+            })
+        }),
+    })
 }
 
-/// A JSON object of these members (built by hand: `json!` would bring serde's serializer along).
-fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
-    Value::Object(
-        members
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
-fn request_to_json(r: &Request, kind: &Kind) -> Value {
-    let mut m = r.extra.clone();
-    m.insert("q".into(), Value::from(r.q.as_str()));
+fn request_to_wire(r: &Request, kind: &Kind) -> Open<wire::WidgetRequest> {
+    let mut out = wire::WidgetRequest {
+        q: Some(r.q.clone()),
+        ..wire::WidgetRequest::default()
+    };
     match kind {
         Kind::Timeseries => {
-            m.insert("display_type".into(), Value::from(r.display.name()));
-            m.insert(
-                "style".into(),
-                object([("palette", palette_code(r.palette).into())]),
-            );
+            out.display_type = Some(r.display.name().to_owned());
+            out.style = Some(Open::new(wire::RequestStyle {
+                palette: Some(palette_code(r.palette).to_owned()),
+            }));
         }
         Kind::QueryValue | Kind::Toplist => {
-            m.insert("aggregator".into(), Value::from(r.reducer.code()));
+            out.aggregator = Some(r.reducer.code().to_owned());
             if *kind == Kind::QueryValue || !r.conditional_formats.is_empty() {
-                m.insert(
-                    "conditional_formats".into(),
-                    Value::Array(
-                        r.conditional_formats
-                            .iter()
-                            .map(|f| {
-                                object([
-                                    ("comparator", f.comparator.code().into()),
-                                    ("value", f.value.into()),
-                                    ("palette", f.palette.code().into()),
-                                ])
-                            })
-                            .collect(),
-                    ),
-                );
+                let formats = r.conditional_formats.iter().map(|f| {
+                    Open::new(wire::ConditionalFormat {
+                        comparator: Some(f.comparator.code().to_owned()),
+                        value: number(f.value),
+                        palette: Some(f.palette.code().to_owned()),
+                    })
+                });
+                out.conditional_formats = Some(formats.collect());
             }
         }
         Kind::Change => {
-            m.insert("compare_to".into(), Value::from(r.compare_to.code()));
-            m.insert(
-                "change_type".into(),
-                Value::from(if r.relative { "relative" } else { "absolute" }),
-            );
+            out.compare_to = Some(r.compare_to.code().to_owned());
+            let change = if r.relative { "relative" } else { "absolute" };
+            out.change_type = Some(change.to_owned());
         }
         _ => {}
     }
-    Value::Object(m)
+    Open {
+        known: out,
+        extra: r.extra.clone(),
+    }
 }
 
 #[cfg(test)]

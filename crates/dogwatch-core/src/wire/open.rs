@@ -74,27 +74,55 @@ impl<T: Serialize> Serialize for Open<T> {
     }
 }
 
-/// Reads a request body as `T`. The error says where and what in the words of the API:
-/// `title is required`, `widgets[0].definition.requests[0].q must be a string`,
-/// `the body must be a JSON object`, `invalid JSON body: …`.
+/// Why a body is not a `T`. Its text is the API's: `title is required`,
+/// `widgets[0].definition.requests[0].q must be a string`, `the body must be a JSON object`,
+/// `invalid JSON body: …`; a page that reads JSON pasted by its user words the first two its own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyError {
+    /// Valid JSON, but not an object.
+    NotAnObject,
+    /// Not JSON: serde_json's message, with its line and column.
+    Syntax(String),
+    /// A member is missing or wrong: the whole message, path first.
+    Member(String),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::NotAnObject => f.write_str("the body must be a JSON object"),
+            BodyError::Syntax(e) => write!(f, "invalid JSON body: {e}"),
+            BodyError::Member(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+/// Reads a request body as `T`, with the error in the API's words (see [`BodyError`]).
 pub fn decode_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    decode(bytes).map_err(|e| e.to_string())
+}
+
+/// Reads a JSON object as `T`, saying where and what is wrong.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
     // Every request body is an object; serde would also take an array for a struct.
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_some_and(|&b| b != b'{') && serde_json::from_slice::<de::IgnoredAny>(bytes).is_ok()
     {
-        return Err("the body must be a JSON object".to_owned());
+        return Err(BodyError::NotAnObject);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let e = e.into_inner();
         if e.is_syntax() || e.is_eof() {
-            return format!("invalid JSON body: {e}");
+            return BodyError::Syntax(e.to_string());
         }
         let (path, message) = located(&path, &e.to_string());
-        in_words(&path, &message)
+        BodyError::Member(in_words(&path, &message))
     })?;
-    de.end().map_err(|e| format!("invalid JSON body: {e}"))?;
+    de.end().map_err(|e| BodyError::Syntax(e.to_string()))?;
     Ok(value)
 }
 
@@ -146,13 +174,28 @@ fn in_words(path: &str, message: &str) -> String {
     if path.is_empty() {
         return format!("invalid JSON body: {message}");
     }
-    match message
-        .starts_with("invalid type: ")
-        .then(|| message.rsplit_once(", expected "))
-    {
-        Some(Some((_, "a boolean"))) => format!("{path} must be true or false"),
-        Some(Some((_, expected))) => format!("{path} must be {expected}"),
-        _ => format!("{path}: {message}"),
+    let wrong = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "));
+    match wrong.and_then(|m| m.rsplit_once(", expected ")) {
+        // `null` where a value is required reads as the member missing.
+        Some(("null", _)) => format!("{path} is required"),
+        Some((_, expected)) => format!("{path} must be {}", expected_in_words(expected)),
+        None => format!("{path}: {message}"),
+    }
+}
+
+/// serde's name for what it expected, as the API says it.
+fn expected_in_words(expected: &str) -> &str {
+    match expected {
+        "a boolean" => "true or false",
+        "a sequence" => "an array",
+        "a map" => "an object",
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number 0 or more",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        e if e.starts_with("struct ") => "an object",
+        e => e,
     }
 }
 
@@ -268,7 +311,7 @@ mod tests {
             (json!({"title": 3}), "title must be a string"),
             (
                 json!({"title": "T", "widgets": {}}),
-                "widgets must be a sequence",
+                "widgets must be an array",
             ),
             (
                 json!({"title": "T", "widgets": [{"definition": {"type": "note"}}, {}]}),

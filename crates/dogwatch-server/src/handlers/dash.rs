@@ -3,28 +3,39 @@
 //! and edits it too; its legacy fields are kept to echo them back.
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use dogwatch_core::wire::{DashList, DashSummary};
-use serde_json::{Map, Value, json};
+use dogwatch_core::wire::{
+    Dash, DashAnswer, DashDefinition, DashList, DashSummary, Dashboard, Graph, GraphDefinition,
+    GraphRequest, Open, TemplateVariable, Widget, WidgetDefinition, WidgetRequest,
+};
+use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, AppJson, RequestBody};
 use crate::handlers::dashboards::{
-    array, bad, check_query, is_read_only, iso8601, object, optional_str, read_json, required_str,
-    stored_json,
+    MAX_BODY_BYTES, bad, check_query, check_variable, is_read_only, iso8601, not_blank,
 };
 use crate::handlers::now_ms;
 use crate::store::{DashboardKey, DashboardRow, NewDashboard};
 
+impl RequestBody for Open<DashDefinition> {
+    const MAX_BYTES: usize = MAX_BODY_BYTES;
+}
+
+/// What a legacy dash keeps beside its dashboard body (the `legacy` column), to echo it back.
+#[derive(Debug, Default, Deserialize, Serialize)]
+struct LegacyFields {
+    graphs: Vec<Open<Graph>>,
+    template_variables: Vec<Open<TemplateVariable>>,
+    read_only: bool,
+}
+
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<Value>, AppError> {
-    let new = dash_input(read_json(&headers, body).await?)?;
+    AppJson(body): AppJson<Open<DashDefinition>>,
+) -> Result<Json<DashAnswer>, AppError> {
+    let new = dash_input(body.known)?;
     let row = state
         .store
         .create_dashboard(new, now_ms())
@@ -36,7 +47,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DashAnswer>, AppError> {
     let row = legacy_row(&state, &id).await?;
     Ok(Json(dash_out(&row)?))
 }
@@ -44,10 +55,9 @@ pub async fn get_one(
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<Value>, AppError> {
-    let new = dash_input(read_json(&headers, body).await?)?;
+    AppJson(body): AppJson<Open<DashDefinition>>,
+) -> Result<Json<DashAnswer>, AppError> {
+    let new = dash_input(body.known)?;
     // Only a legacy dash can be updated through the legacy API.
     let key = DashboardKey::Legacy(legacy_row(&state, &id).await?.legacy_id);
     let row = state
@@ -107,163 +117,159 @@ async fn legacy_row(state: &AppState, id: &str) -> Result<DashboardRow, AppError
         .ok_or_else(dash_not_found)
 }
 
-/// Validates a legacy `/api/v1/dash` body and maps it onto an ordered dashboard.
-fn dash_input(obj: Map<String, Value>) -> Result<NewDashboard, AppError> {
-    let title = required_str(&obj, "", "title")?;
-    let description = required_str(&obj, "", "description")?;
-    let graphs = array(&obj, "", "graphs", true)?;
-    let template_variables = array(&obj, "", "template_variables", false)?;
-    let read_only = match obj.get("read_only") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
-        Some(_) => return Err(bad("read_only must be true or false")),
-    };
+/// Checks a legacy `/api/v1/dash` body and maps it onto an ordered dashboard, one timeseries widget
+/// per graph. Members of the body the legacy API does not name are not kept (Datadog drops them too).
+fn dash_input(dash: DashDefinition) -> Result<NewDashboard, AppError> {
+    not_blank(&dash.title, "title")?;
+    not_blank(&dash.description, "description")?;
     let mut widgets = Vec::new();
-    for (i, g) in graphs.iter().enumerate() {
-        let path = format!("graphs[{i}]");
-        let g = object(g, &path)?;
-        let gtitle = optional_str(g, &format!("{path}."), "title")?;
-        let def = match g.get("definition") {
-            None | Some(Value::Null) => return Err(bad(format!("{path}.definition is required"))),
-            Some(d) => object(d, &format!("{path}.definition"))?,
-        };
-        optional_str(def, &format!("{path}.definition."), "viz")?;
-        array(def, &format!("{path}.definition."), "events", false)?;
+    for (i, g) in dash.graphs.iter().enumerate() {
         let mut requests = Vec::new();
-        for (j, r) in array(def, &format!("{path}.definition."), "requests", true)?
-            .iter()
-            .enumerate()
-        {
-            let rpath = format!("{path}.definition.requests[{j}]");
-            let r = object(r, &rpath)?;
-            let q = required_str(r, &format!("{rpath}."), "q")?;
-            check_query(&q, &format!("{rpath}.q"))?;
-            let display = match optional_str(r, &format!("{rpath}."), "type")?.as_deref() {
+        for (j, r) in g.known.definition.known.requests.iter().enumerate() {
+            let path = format!("graphs[{i}].definition.requests[{j}]");
+            let r = &r.known;
+            not_blank(&r.q, &format!("{path}.q"))?;
+            check_query(&r.q, &format!("{path}.q"))?;
+            let display = match r.display.as_deref() {
                 None | Some("line") => "line",
                 Some("area") => "area",
                 Some("bars") => "bars",
                 Some(other) => {
                     return Err(bad(format!(
-                        "{rpath}.type must be line, area or bars, got `{other}`"
+                        "{path}.type must be line, area or bars, got `{other}`"
                     )));
                 }
             };
-            requests.push(json!({ "q": q, "display_type": display }));
+            requests.push(Open::new(WidgetRequest {
+                q: Some(r.q.clone()),
+                display_type: Some(display.to_owned()),
+                ..WidgetRequest::default()
+            }));
         }
-        widgets.push(json!({
-            "id": i + 1,
-            "definition": { "type": "timeseries", "title": gtitle.unwrap_or_default(), "requests": requests },
+        widgets.push(Open::new(Widget {
+            id: Some(i as i64 + 1),
+            definition: Open::new(WidgetDefinition {
+                kind: "timeseries".to_owned(),
+                title: Some(g.known.title.clone().unwrap_or_default()),
+                requests: Some(requests),
+                ..WidgetDefinition::default()
+            }),
+            layout: None,
         }));
     }
-    let mut tvars = Vec::new();
-    for (i, t) in template_variables.iter().enumerate() {
-        let path = format!("template_variables[{i}]");
-        let t = object(t, &path)?;
-        tvars.push(json!({
-            "name": required_str(t, &format!("{path}."), "name")?,
-            "prefix": optional_str(t, &format!("{path}."), "prefix")?,
-            "default": optional_str(t, &format!("{path}."), "default")?,
-        }));
+    for (i, t) in dash.template_variables.iter().enumerate() {
+        check_variable(&t.known, &format!("template_variables[{i}]"))?;
     }
-    let body = json!({
-        "title": title,
-        "description": description,
-        "layout_type": "ordered",
-        "widgets": widgets,
-        "template_variables": tvars,
-        "is_read_only": read_only,
-    });
-    let legacy = json!({
-        "graphs": graphs,
-        "template_variables": template_variables,
-        "read_only": read_only,
-    });
+    let board = Dashboard {
+        title: dash.title.clone(),
+        description: Some(dash.description.clone()),
+        layout_type: Some("ordered".to_owned()),
+        widgets,
+        template_variables: Some(
+            dash.template_variables
+                .iter()
+                .map(|t| Open::new(t.known.clone()))
+                .collect(),
+        ),
+        is_read_only: dash.read_only,
+        ..Dashboard::default()
+    };
+    let legacy = LegacyFields {
+        graphs: dash.graphs,
+        template_variables: dash.template_variables,
+        read_only: dash.read_only,
+    };
     Ok(NewDashboard {
-        title,
-        description: Some(description),
+        title: dash.title,
+        description: Some(dash.description),
         layout_type: "ordered".to_owned(),
-        body: body.to_string(),
-        legacy: Some(legacy.to_string()),
+        body: serde_json::to_string(&Open::new(board)).map_err(AppError::internal)?,
+        legacy: Some(serde_json::to_string(&legacy).map_err(AppError::internal)?),
     })
 }
 
-/// The legacy fields of a dashboard body: each widget with queries as a graph (`viz` = its type),
-/// template variables with their default as `prefix:value`, as the legacy API wrote them.
-pub(crate) fn legacy_from_dashboard(body: &str) -> Result<String, AppError> {
-    let board = stored_json(body)?;
-    let widgets = board.get("widgets").and_then(Value::as_array);
-    let graphs: Vec<Value> = widgets
-        .into_iter()
-        .flatten()
+/// The legacy fields of a dashboard, as the legacy API writes them: each widget with queries as a
+/// graph (`viz` = its type), template variables with their default as `prefix:value`.
+pub(crate) fn legacy_of(board: &Dashboard) -> String {
+    let graphs = board
+        .widgets
+        .iter()
         .filter_map(|w| {
-            let def = w.get("definition")?.as_object()?;
-            let requests: Vec<Value> = def
-                .get("requests")?
-                .as_array()?
+            let def = &w.known.definition.known;
+            let requests = def
+                .requests
+                .as_ref()?
                 .iter()
                 .filter_map(|r| {
-                    let q = r.get("q")?.as_str()?;
-                    let mut out = json!({ "q": q });
-                    if let Some(t) = r.get("display_type").and_then(Value::as_str) {
-                        out["type"] = json!(t);
-                    }
-                    Some(out)
+                    Some(Open::new(GraphRequest {
+                        q: r.known.q.clone()?,
+                        display: r.known.display_type.clone(),
+                    }))
                 })
                 .collect();
-            Some(json!({
-                "title": def.get("title").cloned().unwrap_or(json!("")),
-                "definition": {"events": [], "requests": requests, "viz": def.get("type").cloned().unwrap_or(json!("timeseries"))},
+            let mut definition = Open::new(GraphDefinition {
+                viz: Some(def.kind.clone()),
+                requests,
+            });
+            definition
+                .extra
+                .insert("events".to_owned(), serde_json::Value::Array(Vec::new()));
+            Some(Open::new(Graph {
+                title: Some(def.title.clone().unwrap_or_default()),
+                definition,
             }))
         })
         .collect();
-    let template_variables: Vec<Value> = board
-        .get("template_variables")
-        .and_then(Value::as_array)
-        .into_iter()
+    let template_variables = board
+        .template_variables
+        .iter()
         .flatten()
         .map(|t| {
-            let prefix = t.get("prefix").and_then(Value::as_str);
-            let default = t
-                .get("default")
-                .and_then(Value::as_str)
-                .map(|d| match prefix {
-                    Some(p) if !d.contains(':') && d != "*" => format!("{p}:{d}"),
-                    _ => d.to_owned(),
-                });
-            json!({"name": t.get("name"), "prefix": prefix, "default": default})
+            let t = &t.known;
+            let default = t.default.as_ref().map(|d| match &t.prefix {
+                Some(p) if !d.contains(':') && d != "*" => format!("{p}:{d}"),
+                _ => d.clone(),
+            });
+            Open::new(TemplateVariable {
+                default,
+                ..t.clone()
+            })
         })
         .collect();
-    let read_only = board
-        .get("is_read_only")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    Ok(json!({
-        "graphs": graphs,
-        "template_variables": template_variables,
-        "read_only": read_only,
-    })
-    .to_string())
+    let legacy = LegacyFields {
+        graphs,
+        template_variables,
+        read_only: board.is_read_only,
+    };
+    // Serializing typed values with string keys cannot fail.
+    serde_json::to_string(&legacy).unwrap_or_default()
+}
+
+/// Whether stored legacy fields mark the dash read-only.
+pub(crate) fn legacy_read_only(legacy: &str) -> bool {
+    serde_json::from_str::<LegacyFields>(legacy).is_ok_and(|l| l.read_only)
 }
 
 // ---- responses ---------------------------------------------------------------------------------
 
-fn dash_out(r: &DashboardRow) -> Result<Value, AppError> {
-    let legacy = stored_json(r.legacy.as_deref().unwrap_or("{}"))?;
-    let field = |k: &str| legacy.get(k).cloned().unwrap_or(Value::Null);
-    Ok(json!({
-        "dash": {
-            "id": r.legacy_id,
-            "title": r.title,
-            "description": r.description,
-            "graphs": field("graphs"),
-            "template_variables": field("template_variables"),
-            "read_only": field("read_only").as_bool().unwrap_or(false),
-            "created": iso8601(r.created_ms),
-            "modified": iso8601(r.modified_ms),
+fn dash_out(r: &DashboardRow) -> Result<DashAnswer, AppError> {
+    let legacy: LegacyFields = match &r.legacy {
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| AppError::internal(format!("stored legacy dash {}: {e}", r.id)))?,
+        None => LegacyFields::default(),
+    };
+    Ok(DashAnswer {
+        dash: Dash {
+            id: r.legacy_id,
+            title: r.title.clone(),
+            description: r.description.clone(),
+            graphs: legacy.graphs,
+            template_variables: legacy.template_variables,
+            read_only: legacy.read_only,
+            created: iso8601(r.created_ms),
+            modified: iso8601(r.modified_ms),
         },
-        "resource": format!("/api/v1/dash/{}", r.legacy_id),
-        "url": format!("/dash/dash/{}", r.legacy_id),
-    }))
+        resource: format!("/api/v1/dash/{}", r.legacy_id),
+        url: format!("/dash/dash/{}", r.legacy_id),
+    })
 }

@@ -2,29 +2,31 @@
 //! free layouts, a layout), and the checks and shapes the legacy `/api/v1/dash` (`dash.rs`) shares.
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use dogwatch_core::wire::{DashboardDeleted, DashboardList, DashboardSummary};
-use serde_json::{Map, Value, json};
+use dogwatch_core::wire::{
+    Dashboard, DashboardDeleted, DashboardList, DashboardSummary, Open, TemplateVariable, Widget,
+};
 
 use crate::AppState;
-use crate::error::AppError;
-use crate::handlers::{dash, now_ms, read_limited};
+use crate::error::{AppError, AppJson, RequestBody};
+use crate::handlers::{dash, now_ms};
 use crate::store::{DashboardKey, DashboardRow, NewDashboard};
 
 /// Largest dashboard definition accepted (413 beyond).
 pub const MAX_BODY_BYTES: usize = 1_000_000;
 pub(crate) const AUTHOR: &str = "dogwatch";
 
+impl RequestBody for Open<Dashboard> {
+    const MAX_BYTES: usize = MAX_BODY_BYTES;
+}
+
 // ---- /api/v1/dashboard -------------------------------------------------------------------------
 
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<Value>, AppError> {
-    let new = dashboard_input(read_json(&headers, body).await?)?;
+    AppJson(board): AppJson<Open<Dashboard>>,
+) -> Result<Json<Open<Dashboard>>, AppError> {
+    let new = to_store(&checked(board)?, None)?;
     let row = state
         .store
         .create_dashboard(new, now_ms())
@@ -36,7 +38,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Open<Dashboard>>, AppError> {
     let row = state
         .store
         .dashboard(DashboardKey::Id(id.clone()))
@@ -49,10 +51,9 @@ pub async fn get_one(
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<Value>, AppError> {
-    let mut new = dashboard_input(read_json(&headers, body).await?)?;
+    AppJson(board): AppJson<Open<Dashboard>>,
+) -> Result<Json<Open<Dashboard>>, AppError> {
+    let board = checked(board)?;
     // A timeboard made through the legacy API stays one: edited in the UI (or through this API), it is
     // still listed and read by `api.Timeboard`, with its graphs as they now are.
     let was_legacy = state
@@ -61,12 +62,14 @@ pub async fn update(
         .await
         .map_err(AppError::internal)?
         .is_some_and(|r| r.legacy.is_some());
-    if was_legacy {
-        new.legacy = Some(dash::legacy_from_dashboard(&new.body)?);
-    }
+    let legacy = was_legacy.then(|| dash::legacy_of(&board.known));
     let row = state
         .store
-        .replace_dashboard(DashboardKey::Id(id.clone()), new, now_ms())
+        .replace_dashboard(
+            DashboardKey::Id(id.clone()),
+            to_store(&board, legacy)?,
+            now_ms(),
+        )
         .await
         .map_err(AppError::internal)?
         .ok_or_else(|| not_found(&id))?;
@@ -117,64 +120,12 @@ pub(crate) fn bad(msg: impl Into<String>) -> AppError {
     AppError::BadRequest(msg.into())
 }
 
-/// Reads the body within [`MAX_BODY_BYTES`] and parses it as a JSON object.
-pub(crate) async fn read_json(
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<Map<String, Value>, AppError> {
-    let bytes = read_limited(headers, body, MAX_BODY_BYTES, || {
-        format!("dashboard definition is larger than {MAX_BODY_BYTES} bytes")
-    })
-    .await?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(bad("the body must be a JSON object")),
-        Err(e) => Err(bad(format!("invalid JSON body: {e}"))),
+/// `text` unless it is blank.
+pub(crate) fn not_blank(text: &str, path: &str) -> Result<(), AppError> {
+    if text.trim().is_empty() {
+        return Err(bad(format!("{path} must not be empty")));
     }
-}
-
-pub(crate) fn required_str(
-    obj: &Map<String, Value>,
-    path: &str,
-    key: &str,
-) -> Result<String, AppError> {
-    match obj.get(key) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(bad(format!("{path}{key} must not be empty"))),
-        None | Some(Value::Null) => Err(bad(format!("{path}{key} is required"))),
-        Some(_) => Err(bad(format!("{path}{key} must be a string"))),
-    }
-}
-
-pub(crate) fn optional_str(
-    obj: &Map<String, Value>,
-    path: &str,
-    key: &str,
-) -> Result<Option<String>, AppError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(bad(format!("{path}{key} must be a string"))),
-    }
-}
-
-pub(crate) fn array<'a>(
-    obj: &'a Map<String, Value>,
-    path: &str,
-    key: &str,
-    required: bool,
-) -> Result<&'a [Value], AppError> {
-    match obj.get(key) {
-        Some(Value::Array(a)) => Ok(a),
-        None | Some(Value::Null) if !required => Ok(&[]),
-        None | Some(Value::Null) => Err(bad(format!("{path}{key} is required"))),
-        Some(_) => Err(bad(format!("{path}{key} must be an array"))),
-    }
-}
-
-pub(crate) fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, AppError> {
-    v.as_object()
-        .ok_or_else(|| bad(format!("{path} must be an object")))
+    Ok(())
 }
 
 /// Checks a widget's query as it will run: each `$variable` stands for "all" (`*`) here, since its
@@ -194,147 +145,93 @@ pub(crate) fn check_query(q: &str, path: &str) -> Result<(), AppError> {
         .map_err(|e| bad(format!("{path}: {e}")))
 }
 
-/// Validates a `/api/v1/dashboard` body, gives each widget a numeric id and returns what to store.
-fn dashboard_input(mut obj: Map<String, Value>) -> Result<NewDashboard, AppError> {
-    let title = required_str(&obj, "", "title")?;
-    let description = optional_str(&obj, "", "description")?;
-    let layout_type = required_str(&obj, "", "layout_type")?;
-    if layout_type != "ordered" && layout_type != "free" {
-        return Err(bad(format!(
-            "layout_type must be `ordered` or `free`, got `{layout_type}`"
-        )));
-    }
-    array(&obj, "", "widgets", true)?;
-    array(&obj, "", "template_variables", false)?;
-    if let Some(Value::Array(widgets)) = obj.get_mut("widgets") {
-        let mut next_id = widgets
-            .iter()
-            .filter_map(|w| w.get("id").and_then(Value::as_i64))
-            .max()
-            .unwrap_or(0)
-            .max(0);
-        let mut seen = std::collections::HashSet::new();
-        for (i, w) in widgets.iter_mut().enumerate() {
-            let path = format!("widgets[{i}]");
-            check_widget(w, &path, layout_type == "free")?;
-            if let Some(w) = w.as_object_mut() {
-                let keep = w
-                    .get("id")
-                    .and_then(Value::as_i64)
-                    .filter(|&id| id > 0 && seen.insert(id));
-                if keep.is_none() {
-                    next_id += 1;
-                    seen.insert(next_id);
-                    w.insert("id".into(), json!(next_id));
-                }
-            }
+/// A `/api/v1/dashboard` body as it is stored: checked beyond its types, every widget numbered,
+/// the members the server owns cleared (they are recomputed on every answer).
+fn checked(mut board: Open<Dashboard>) -> Result<Open<Dashboard>, AppError> {
+    let d = &mut board.known;
+    not_blank(&d.title, "title")?;
+    let free = match d.layout_type.as_deref() {
+        None => return Err(bad("layout_type is required")),
+        Some("free") => true,
+        Some("ordered") => false,
+        Some(other) => {
+            return Err(bad(format!(
+                "layout_type must be `ordered` or `free`, got `{other}`"
+            )));
         }
+    };
+    for (i, w) in d.widgets.iter().enumerate() {
+        check_widget(&w.known, &format!("widgets[{i}]"), free)?;
     }
-    // Fields the server owns are not stored; they are recomputed on every answer.
-    for key in [
-        "id",
-        "url",
-        "author_handle",
-        "author_name",
-        "created_at",
-        "modified_at",
-    ] {
-        obj.remove(key);
+    for (i, t) in d.template_variables.iter().flatten().enumerate() {
+        check_variable(&t.known, &format!("template_variables[{i}]"))?;
     }
-    Ok(NewDashboard {
-        title,
-        description,
-        layout_type,
-        body: Value::Object(obj).to_string(),
-        legacy: None,
-    })
+    d.number_widgets();
+    (d.id, d.url, d.author_handle, d.created_at, d.modified_at) = Default::default();
+    board.extra.remove("author_name");
+    Ok(board)
 }
 
-fn check_widget(w: &Value, path: &str, free: bool) -> Result<(), AppError> {
-    let w = object(w, path)?;
-    let def = match w.get("definition") {
-        None | Some(Value::Null) => return Err(bad(format!("{path}.definition is required"))),
-        Some(d) => object(d, &format!("{path}.definition"))?,
-    };
-    required_str(def, &format!("{path}.definition."), "type")?;
-    for (j, r) in array(def, &format!("{path}.definition."), "requests", false)?
-        .iter()
-        .enumerate()
-    {
-        let rpath = format!("{path}.definition.requests[{j}]");
-        let r = object(r, &rpath)?;
-        if let Some(q) = optional_str(r, &format!("{rpath}."), "q")? {
-            check_query(&q, &format!("{rpath}.q"))?;
+fn check_widget(w: &Widget, path: &str, free: bool) -> Result<(), AppError> {
+    let def = &w.definition.known;
+    not_blank(&def.kind, &format!("{path}.definition.type"))?;
+    for (j, r) in def.requests.iter().flatten().enumerate() {
+        if let Some(q) = &r.known.q {
+            check_query(q, &format!("{path}.definition.requests[{j}].q"))?;
         }
     }
-    match w.get("layout") {
-        None | Some(Value::Null) if free => Err(bad(format!(
+    if free && w.layout.is_none() {
+        return Err(bad(format!(
             "{path}.layout is required when layout_type is free"
-        ))),
-        None | Some(Value::Null) => Ok(()),
-        Some(l) => {
-            let l = object(l, &format!("{path}.layout"))?;
-            for key in ["x", "y", "width", "height"] {
-                match l.get(key) {
-                    Some(v) if v.as_u64().is_some() => {}
-                    None | Some(Value::Null) => {
-                        return Err(bad(format!("{path}.layout.{key} is required")));
-                    }
-                    Some(_) => {
-                        return Err(bad(format!(
-                            "{path}.layout.{key} must be a non-negative integer"
-                        )));
-                    }
-                }
-            }
-            Ok(())
-        }
+        )));
     }
+    Ok(())
+}
+
+pub(crate) fn check_variable(t: &TemplateVariable, path: &str) -> Result<(), AppError> {
+    not_blank(&t.name, &format!("{path}.name"))
+}
+
+fn to_store(board: &Open<Dashboard>, legacy: Option<String>) -> Result<NewDashboard, AppError> {
+    let d = &board.known;
+    Ok(NewDashboard {
+        title: d.title.clone(),
+        description: d.description.clone(),
+        layout_type: d.layout_type.clone().unwrap_or_default(),
+        body: serde_json::to_string(board).map_err(AppError::internal)?,
+        legacy,
+    })
 }
 
 // ---- responses ---------------------------------------------------------------------------------
 
-pub(crate) fn stored_json(text: &str) -> Result<Map<String, Value>, AppError> {
-    match serde_json::from_str(text) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(AppError::internal("stored dashboard JSON is not an object")),
-        Err(e) => Err(AppError::internal(format!("stored dashboard JSON: {e}"))),
-    }
+/// A stored dashboard body. It was checked when it was written; one that no longer reads is a
+/// server fault, named as such.
+pub(crate) fn stored(r: &DashboardRow) -> Result<Open<Dashboard>, AppError> {
+    serde_json::from_str(&r.body)
+        .map_err(|e| AppError::internal(format!("stored dashboard {}: {e}", r.id)))
 }
 
 pub(crate) fn is_read_only(r: &DashboardRow) -> bool {
-    let from = |text: &str| {
-        serde_json::from_str::<Value>(text).ok().and_then(|v| {
-            v.get(if r.legacy.is_some() {
-                "read_only"
-            } else {
-                "is_read_only"
-            })
-            .and_then(Value::as_bool)
-        })
-    };
-    r.legacy
-        .as_deref()
-        .or(Some(r.body.as_str()))
-        .and_then(from)
-        .unwrap_or(false)
+    match &r.legacy {
+        Some(legacy) => dash::legacy_read_only(legacy),
+        None => stored(r).is_ok_and(|b| b.known.is_read_only),
+    }
 }
 
 pub(crate) fn dashboard_url(r: &DashboardRow) -> String {
     format!("/dashboard/{}/{}", r.id, slug(&r.title))
 }
 
-fn dashboard_out(r: &DashboardRow) -> Result<Value, AppError> {
-    let mut m = stored_json(&r.body)?;
-    m.entry("description").or_insert(Value::Null);
-    m.entry("template_variables").or_insert(Value::Null);
-    m.entry("is_read_only").or_insert(Value::Bool(false));
-    m.insert("id".into(), json!(r.id));
-    m.insert("url".into(), json!(dashboard_url(r)));
-    m.insert("author_handle".into(), json!(AUTHOR));
-    m.insert("created_at".into(), json!(iso8601(r.created_ms)));
-    m.insert("modified_at".into(), json!(iso8601(r.modified_ms)));
-    Ok(Value::Object(m))
+fn dashboard_out(r: &DashboardRow) -> Result<Open<Dashboard>, AppError> {
+    let mut board = stored(r)?;
+    let d = &mut board.known;
+    d.id = Some(r.id.clone());
+    d.url = Some(dashboard_url(r));
+    d.author_handle = Some(AUTHOR.to_owned());
+    d.created_at = Some(iso8601(r.created_ms));
+    d.modified_at = Some(iso8601(r.modified_ms));
+    Ok(board)
 }
 
 /// The URL slug of a title: lowercase letters and digits, other runs of characters become one `-`.

@@ -6,10 +6,11 @@
 
 use axum::http::{Method, StatusCode};
 use dogwatch_core::wire::{
-    AllTags, DashList, DashboardDeleted, DashboardList, Errors, EventList, Inbox, MarkdownHtml,
-    MarkdownRequest, MetricsList, Monitor, MonitorDefinition, MonitorDeleted, MonitorHistory,
-    MonitorOptions, MonitorSearch, MuteRequest, NotificationList, QueryResponse, Settings,
-    Thresholds, User, UserDeleted, UserList, Webhook, WebhookDeleted, WebhookList,
+    AllTags, DashAnswer, DashList, Dashboard, DashboardDeleted, DashboardList, Errors, EventList,
+    Inbox, MarkdownHtml, MarkdownRequest, MetricsList, Monitor, MonitorDefinition, MonitorDeleted,
+    MonitorHistory, MonitorOptions, MonitorSearch, MuteRequest, NotificationList, Open,
+    QueryResponse, Settings, Thresholds, User, UserDeleted, UserList, Webhook, WebhookDeleted,
+    WebhookList,
 };
 use dogwatch_server::evaluator::run_cycle;
 use serde::Serialize;
@@ -223,27 +224,81 @@ async fn every_answer_the_ui_reads_decodes_into_its_wire_type_and_back() {
     .await;
     assert!(html.html.contains("<strong>hi</strong>") && !html.html.contains("<script"));
 
-    // Dashboards: the list and the receipts (a dashboard's own JSON is Datadog's open shape).
-    let board = json!({"title": "T", "layout_type": "ordered", "widgets": []});
-    let (status, made) = call(&env, Method::POST, "/api/v1/dashboard", Some(board)).await;
-    assert_eq!(status, StatusCode::OK, "{made}");
+    // Dashboards: a board with every widget kind the UI draws plus members dogwatch only keeps
+    // (`notify_list`, an `event_stream` widget, a request's `increase_good`), created and replaced as
+    // the UI sends it and read back as the UI reads it.
+    let sent: Open<Dashboard> = serde_json::from_value(json!({
+        "title": "T", "description": null, "layout_type": "free", "is_read_only": false,
+        "notify_list": ["carol"],
+        "template_variables": [{"name": "host", "prefix": "host", "default": "ubuntu"}],
+        "widgets": [
+            {"id": 1, "layout": {"x": 0, "y": 0, "width": 4, "height": 3}, "definition": {
+                "type": "timeseries", "title": "cpu",
+                "requests": [{"q": "avg:cpu{$host}", "display_type": "bars", "style": {"palette": "warm"}}],
+                "yaxis": {"min": "0", "max": "auto", "scale": "log"},
+                "markers": [{"value": "y = 800", "label": "alert", "display_type": "error dashed"}]}},
+            {"id": 2, "layout": {"x": 4, "y": 0, "width": 2, "height": 2}, "definition": {
+                "type": "query_value", "title": "qv", "precision": 1,
+                "requests": [{"q": "avg:cpu{*}", "aggregator": "last",
+                    "conditional_formats": [{"comparator": ">", "value": 800, "palette": "white_on_red"}]}]}},
+            {"id": 3, "layout": {"x": 6, "y": 0, "width": 2, "height": 2}, "definition": {
+                "type": "change", "requests": [{"q": "avg:cpu{*}", "compare_to": "day_before",
+                    "change_type": "relative", "increase_good": true}]}},
+            {"id": 4, "layout": {"x": 8, "y": 0, "width": 2, "height": 2},
+                "definition": {"type": "note", "content": "# hi"}},
+            {"id": 5, "layout": {"x": 10, "y": 0, "width": 2, "height": 2},
+                "definition": {"type": "event_stream", "query": "tags:deploy"}}
+        ]
+    }))
+    .expect("a board");
+    let made: Open<Dashboard> =
+        answer(&env, Method::POST, "/api/v1/dashboard", to_json(&sent)).await;
+    let board_id = made.known.id.clone().expect("an id");
+    assert_eq!(made.known.widgets, sent.known.widgets);
+    assert_eq!(made.extra, sent.extra);
+    let mut edited = made.clone();
+    edited.known.title = "T2".into();
+    edited.known.widgets.truncate(2);
+    let uri = format!("/api/v1/dashboard/{board_id}");
+    let put: Open<Dashboard> = answer(&env, Method::PUT, &uri, to_json(&edited)).await;
+    let read: Open<Dashboard> = answer(&env, Method::GET, &uri, None).await;
+    assert_eq!(read, put);
+    assert_eq!(read.known.title, "T2");
+    assert_eq!(read.known.widgets, edited.known.widgets);
     let boards: DashboardList = answer(&env, Method::GET, "/api/v1/dashboard", None).await;
     assert_eq!(boards.dashboards.len(), 1);
-    let board_id = made["id"].as_str().expect("id");
-    let gone: DashboardDeleted = answer(
-        &env,
-        Method::DELETE,
-        &format!("/api/v1/dashboard/{board_id}"),
-        None,
-    )
-    .await;
+    let gone: DashboardDeleted = answer(&env, Method::DELETE, &uri, None).await;
     assert_eq!(gone.deleted_dashboard_id, board_id);
 
-    // The legacy timeboard list, as datadogpy's `api.Timeboard.get_all` reads it.
+    // The legacy timeboard API, as datadogpy's `api.Timeboard` calls it.
+    let dash = json!({"title": "Old", "description": "legacy", "read_only": "true",
+        "graphs": [{"title": "g", "definition": {"events": [], "viz": "timeseries",
+            "requests": [{"q": "avg:cpu{*}", "type": "area", "style": {"palette": "cool"}}]}}],
+        "template_variables": [{"name": "host", "prefix": "host", "default": "host:ubuntu"}]});
+    let made: DashAnswer = answer(&env, Method::POST, "/api/v1/dash", Some(dash)).await;
+    assert!(made.dash.read_only);
+    assert_eq!(
+        made.dash.graphs[0].known.definition.extra["events"],
+        json!([]),
+        "members of a graph dogwatch does not read are echoed"
+    );
+    let uri = format!("/api/v1/dash/{}", made.dash.id);
+    let read: DashAnswer = answer(&env, Method::GET, &uri, None).await;
+    assert_eq!(read, made);
     let (status, dashes) = call_app(&env, Method::GET, "/api/v1/dash", None).await;
     assert_eq!(status, StatusCode::OK, "{dashes}");
     let dashes: DashList = decodes("/api/v1/dash", &dashes);
-    assert!(dashes.dashes.is_empty(), "only legacy dashes are listed");
+    assert_eq!(dashes.dashes.len(), 1, "only legacy dashes are listed");
+    // …and the same board through the new API, as the board page opens it.
+    let boards: DashboardList = answer(&env, Method::GET, "/api/v1/dashboard", None).await;
+    let as_board: Open<Dashboard> = answer(
+        &env,
+        Method::GET,
+        &format!("/api/v1/dashboard/{}", boards.dashboards[0].id),
+        None,
+    )
+    .await;
+    assert_eq!(as_board.known.widgets.len(), 1);
 
     // A refusal: Datadog's error body, whose first message the UI shows.
     let wrong = json!({"handle": "Not A Handle", "email": "x@example.com"});

@@ -265,7 +265,7 @@ async fn bad_dashboards_get_400_naming_the_field() {
         &env,
         Method::PUT,
         &format!("{url}/{id}"),
-        json!({"title": "t"}),
+        json!({"title": "t", "widgets": []}),
         "layout_type is required",
     )
     .await;
