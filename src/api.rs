@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, Dashboard, DashboardList, Event, Inbox, MetricsList, Monitor, MonitorDefinition,
-    MonitorHistory, Open, QueryResponse, Settings, User, Webhook,
+    AllTags, Dashboard, DashboardList, Event, Inbox, LoginRequest, Me, MetricsList, Monitor,
+    MonitorDefinition, MonitorHistory, Open, QueryResponse, Settings, User, Webhook,
 };
 use leptos::prelude::*;
 use web_sys::AbortSignal;
@@ -29,6 +29,15 @@ pub type ApiFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 pub trait Backend {
     /// Where the API lives, in words for messages ("dogwatch API not reachable at …").
     fn origin(&self) -> String;
+
+    /// Who the browser is signed in as (`GET /api/v1/dogwatch/me`); a 403 when nobody.
+    fn me(&self, abort: Option<&AbortSignal>) -> ApiFuture<Me>;
+
+    /// Signs in; the server sets the session cookie (`POST /api/v1/dogwatch/login`).
+    fn login(&self, login: LoginRequest) -> ApiFuture<Me>;
+
+    /// Ends the session and clears its cookie (`POST /api/v1/dogwatch/logout`).
+    fn logout(&self) -> ApiFuture<()>;
 
     /// Names of the metrics that reported since `from_secs` (`GET /api/v1/metrics`).
     fn metrics(&self, from_secs: i64, abort: Option<&AbortSignal>) -> ApiFuture<MetricsList>;
@@ -137,6 +146,11 @@ impl ApiError {
     /// A `400`: the request itself is wrong (for a query, the message says where).
     pub fn is_bad_request(&self) -> bool {
         matches!(self, ApiError::Rejected { status: 400, .. })
+    }
+
+    /// Datadog's 403 for a missing or wrong credential: nobody (any more) signed in.
+    pub fn is_signed_out(&self) -> bool {
+        matches!(self, ApiError::Rejected { status: 403, message } if message == "Forbidden")
     }
 }
 

@@ -1,4 +1,6 @@
-//! The app shell: the backend in context, the navigation, and the route table (leptos_router).
+//! The app shell: the backend and the session in context, the login form for whoever is not
+//! signed in, and for whoever is: the navigation (with who they are) and the route table
+//! (leptos_router).
 
 use std::sync::Arc;
 
@@ -7,32 +9,75 @@ use leptos_router::components::{A, FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use leptos_router::{NavigateOptions, path};
 
-use crate::api::{HttpBackend, SharedBackend};
+use leptos::task::spawn_local;
+
+use crate::api::{HttpBackend, SharedBackend, use_backend};
 use crate::pages::board::BoardPage;
 use crate::pages::dashboards::{self, DashboardsPage};
 use crate::pages::events::{self, EventsPage};
 use crate::pages::explorer::{self, ExplorerPage};
-use crate::pages::inbox::InboxPage;
+use crate::pages::inbox::{self, InboxPage};
+use crate::pages::login::LoginPage;
 use crate::pages::monitors::form::MonitorFormPage;
 use crate::pages::monitors::status::MonitorStatusPage;
 use crate::pages::monitors::{self, MonitorsPage};
 use crate::pages::not_found::NotFound;
 use crate::pages::settings::{self, SettingsPage};
+use crate::session::{Session, SignIn, use_session};
 
-/// The pages that exist, in the navigation's order: (path, label).
-const NAV: &[(&str, &str)] = &[
-    (dashboards::PATH, "Dashboards"),
-    (monitors::PATH, "Monitors"),
-    (explorer::PATH, "Metrics Explorer"),
-    (events::PATH, "Events"),
-    (settings::PATH, "Settings"),
+/// The pages that exist, in the navigation's order: (path, label, for admins only).
+const NAV: &[(&str, &str, bool)] = &[
+    (dashboards::PATH, "Dashboards", false),
+    (monitors::PATH, "Monitors", false),
+    (explorer::PATH, "Metrics Explorer", false),
+    (events::PATH, "Events", false),
+    (inbox::PATH, "Inbox", false),
+    (settings::PATH, "Settings", true),
 ];
 
 #[component]
 pub fn App() -> impl IntoView {
-    let backend: SharedBackend = Arc::new(HttpBackend::same_origin());
-    provide_context(backend);
+    let session = Session::new();
+    provide_context(session);
+    let signed_out = Trigger::new();
+    let backend: SharedBackend = Arc::new(HttpBackend::same_origin(signed_out));
+    provide_context(backend.clone());
+    Effect::watch(
+        move || signed_out.track(),
+        move |_, _, _| session.lost(),
+        false,
+    );
+    let request = backend.me(None);
+    spawn_local(async move {
+        session.set(match request.await {
+            Ok(me) => SignIn::In(me),
+            Err(e) if e.is_signed_out() => SignIn::Out { why: None },
+            Err(e) => SignIn::Out {
+                why: Some(e.to_string()),
+            },
+        });
+    });
+    // Only a change between signed in and out draws the page anew.
+    let phase = Memo::new(move |_| match session.state() {
+        SignIn::Checking => 0,
+        SignIn::Out { .. } => 1,
+        SignIn::In(_) => 2,
+    });
+    move || match phase.get() {
+        0 => view! { <p class="signing-in">"Loading…"</p> }.into_any(),
+        1 => {
+            let why = match session.state() {
+                SignIn::Out { why } => why,
+                _ => None,
+            };
+            view! { <LoginPage why/> }.into_any()
+        }
+        _ => view! { <Shell/> }.into_any(),
+    }
+}
 
+#[component]
+fn Shell() -> impl IntoView {
     view! {
         <Router>
             <div class="shell">
@@ -50,6 +95,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/monitors/:id/edit") view=MonitorEditRoute/>
                         <Route path=path!("/event/explorer") view=EventsPage/>
                         <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/inbox") view=MyInboxRoute/>
                         <Route path=path!("/inbox/:handle") view=InboxRoute/>
                     </FlatRoutes>
                 </main>
@@ -77,6 +123,13 @@ fn MonitorEditRoute() -> impl IntoView {
         Some(id) => view! { <MonitorFormPage id=Some(id)/> }.into_any(),
         None => view! { <NotFound/> }.into_any(),
     }
+}
+
+/// The signed-in person's own inbox.
+#[component]
+fn MyInboxRoute() -> impl IntoView {
+    let handle = use_session().me().map(|me| me.handle).unwrap_or_default();
+    view! { <InboxPage handle/> }
 }
 
 #[component]
@@ -137,6 +190,8 @@ mod tests {
 #[component]
 fn Nav() -> impl IntoView {
     let path = use_location().pathname;
+    let session = use_session();
+    let admin = session.is_admin();
     view! {
         <nav class="nav" aria-label="Main">
             <A href=explorer::PATH attr:class="brand">
@@ -146,7 +201,8 @@ fn Nav() -> impl IntoView {
             <ul class="nav-links">
                 {NAV
                     .iter()
-                    .map(|(href, label)| {
+                    .filter(|(_, _, admins_only)| admin || !admins_only)
+                    .map(|(href, label, _)| {
                         view! {
                             <li>
                                 // Plain links: the router follows them; `<A>` would mark only its
@@ -164,7 +220,38 @@ fn Nav() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
+            <Who/>
         </nav>
+    }
+}
+
+/// Who is signed in, and the way out.
+#[component]
+fn Who() -> impl IntoView {
+    let session = use_session();
+    let backend = use_backend();
+    let me = session.me().unwrap_or_default();
+    let sign_out = move |_| {
+        let request = backend.logout();
+        spawn_local(async move {
+            // Signed out either way: a failed logout leaves a session that expires on its own.
+            let _ = request.await;
+            session.set(SignIn::Out { why: None });
+        });
+    };
+    let who = if me.anonymous {
+        me.name.clone()
+    } else {
+        format!("@{}", me.handle)
+    };
+    view! {
+        <div class="nav-user">
+            <span class="nav-handle" title=me.name.clone()>{who}</span>
+            <span class="nav-role">{me.role.code().replace('_', " ")}</span>
+            <Show when=move || !me.anonymous>
+                <button class="nav-signout" type="button" on:click=sign_out.clone()>"Sign out"</button>
+            </Show>
+        </div>
     }
 }
 

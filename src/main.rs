@@ -9,6 +9,7 @@ mod components;
 mod dom;
 mod pages;
 mod query_assist;
+mod session;
 mod suggest;
 
 fn main() {

@@ -3,11 +3,12 @@
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, Dashboard, DashboardList, Errors, Event, EventList, Inbox, MarkdownHtml,
-    MarkdownRequest, MetricsList, Monitor, MonitorDefinition, MonitorHistory, MuteRequest, Open,
-    QueryResponse, Settings, User, UserList, Webhook, WebhookList,
+    AllTags, Dashboard, DashboardList, Errors, Event, EventList, Inbox, LoginRequest, MarkdownHtml,
+    MarkdownRequest, Me, MetricsList, Monitor, MonitorDefinition, MonitorHistory, MuteRequest,
+    Open, QueryResponse, Settings, User, UserList, Webhook, WebhookList,
 };
 use gloo_net::http::{Request, RequestBuilder};
+use leptos::prelude::{Notify, Trigger};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use web_sys::AbortSignal;
@@ -17,12 +18,16 @@ use super::{ApiError, ApiFuture, Backend};
 pub struct HttpBackend {
     /// Empty: the page's own server.
     base: String,
+    /// Told when an answer says nobody is signed in (the session ended), so the app shows the
+    /// login form.
+    signed_out: Option<Trigger>,
 }
 
 impl HttpBackend {
-    pub fn same_origin() -> HttpBackend {
+    pub fn same_origin(signed_out: Trigger) -> HttpBackend {
         HttpBackend {
             base: String::new(),
+            signed_out: Some(signed_out),
         }
     }
 
@@ -41,7 +46,25 @@ impl HttpBackend {
             .query(params)
             .abort_signal(abort)
             .build();
-        Box::pin(answer(request, self.origin()))
+        self.answered(request)
+    }
+
+    /// The answer to `request`, telling the app when it says nobody is signed in.
+    fn answered<T: DeserializeOwned + 'static>(
+        &self,
+        request: Result<Request, gloo_net::Error>,
+    ) -> ApiFuture<T> {
+        let answer = answer(request, self.origin());
+        let signed_out = self.signed_out;
+        Box::pin(async move {
+            let result = answer.await;
+            if let (Err(e), Some(trigger)) = (&result, signed_out)
+                && e.is_signed_out()
+            {
+                trigger.notify();
+            }
+            result
+        })
     }
 
     /// A write with a JSON body (none for `DELETE`).
@@ -54,13 +77,12 @@ impl HttpBackend {
             Some(body) => builder.json(body),
             None => builder.build(),
         };
-        Box::pin(answer(request, self.origin()))
+        self.answered(request)
     }
 
     fn delete(&self, path: &str) -> ApiFuture<()> {
         let request = Request::delete(&self.url(path)).build();
-        let answer = answer::<serde::de::IgnoredAny>(request, self.origin());
-        mapped(Box::pin(answer), drop)
+        mapped(self.answered::<serde::de::IgnoredAny>(request), drop)
     }
 }
 
@@ -84,6 +106,24 @@ impl Backend for HttpBackend {
         } else {
             self.base.clone()
         }
+    }
+
+    fn me(&self, abort: Option<&AbortSignal>) -> ApiFuture<Me> {
+        // Not through `answered`: a 403 here is how the app learns it must ask for a login.
+        let request = Request::get(&self.url("/api/v1/dogwatch/me"))
+            .abort_signal(abort)
+            .build();
+        Box::pin(answer(request, self.origin()))
+    }
+
+    fn login(&self, login: LoginRequest) -> ApiFuture<Me> {
+        let request = Request::post(&self.url("/api/v1/dogwatch/login")).json(&login);
+        Box::pin(answer(request, self.origin()))
+    }
+
+    fn logout(&self) -> ApiFuture<()> {
+        let request = Request::post(&self.url("/api/v1/dogwatch/logout")).build();
+        Box::pin(answer(request, self.origin()))
     }
 
     fn metrics(&self, from_secs: i64, abort: Option<&AbortSignal>) -> ApiFuture<MetricsList> {
@@ -259,6 +299,13 @@ async fn answer<T: DeserializeOwned>(
         return Err(ApiError::Rejected {
             status,
             message: message.unwrap_or_else(|| format!("HTTP status {status}")),
+        });
+    }
+    if response.status() == 204 {
+        // No content: what `()` (or `IgnoredAny`) reads from JSON's `null`.
+        return serde_json::from_str("null").map_err(|e| ApiError::Malformed {
+            origin,
+            reason: e.to_string(),
         });
     }
     response.json::<T>().await.map_err(|e| match e {

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use crate::api::{ApiError, use_backend};
 use crate::app::Navigate;
 use crate::pages::board::model::Board;
+use crate::session::use_session;
 
 pub const PATH: &str = "/dashboard/lists";
 
@@ -156,10 +157,13 @@ pub fn DashboardsPage() -> impl IntoView {
         <section class="page dashboards">
             <header class="page-header">
                 <h1>"Dashboards"</h1>
-                <div class="actions">
-                    <button type="button" class="secondary" on:click=move |_| importing.set(true)>"Import JSON"</button>
-                    <button type="button" class="primary" on:click=create_new>"New Dashboard"</button>
-                </div>
+                // A read-only user sees no way to change anything (the API would refuse it too).
+                <Show when=move || use_session().can_edit()>
+                    <div class="actions">
+                        <button type="button" class="secondary" on:click=move |_| importing.set(true)>"Import JSON"</button>
+                        <button type="button" class="primary" on:click=create_new.clone()>"New Dashboard"</button>
+                    </div>
+                </Show>
             </header>
             <div class="list-controls">
                 <label class="field">
@@ -218,8 +222,16 @@ fn DashboardTable(
                             <td class="muted">{r.description.clone().unwrap_or_default()}</td>
                             <td class="muted">{short_time(&r.modified_at)}</td>
                             <td class="row-actions">
-                                <button type="button" class="link" on:click=move |_| on_clone.run(clone_id.clone())>"Clone"</button>
-                                <button type="button" class="link danger" on:click=move |_| on_delete.run(delete_row.clone())>"Delete"</button>
+                                <Show when=move || use_session().can_edit()>
+                                    <button type="button" class="link" on:click={
+                                        let id = clone_id.clone();
+                                        move |_| on_clone.run(id.clone())
+                                    }>"Clone"</button>
+                                    <button type="button" class="link danger" on:click={
+                                        let row = delete_row.clone();
+                                        move |_| on_delete.run(row.clone())
+                                    }>"Delete"</button>
+                                </Show>
                             </td>
                         </tr>
                     }

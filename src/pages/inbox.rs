@@ -1,6 +1,6 @@
-//! A user's in-app inbox (`/inbox/{handle}`): the messages the monitors sent to `@handle`, newest
-//! first, each with its subject, time and rendered text. Until there are logins it is reached from
-//! the user's row on the settings page. Drawn once per answer with `dom`, as text nodes.
+//! An in-app inbox: your own at `/inbox`, anyone's at `/inbox/{handle}` for admins (from the user's
+//! row on the settings page). The messages the monitors sent to `@handle`, newest first, each with
+//! its subject, time and rendered text. Drawn once per answer with `dom`, as text nodes.
 
 use dogwatch_core::monitor::message::format_utc;
 use dogwatch_core::wire::Inbox;
@@ -11,6 +11,9 @@ use web_sys::Element;
 use crate::api::{ApiError, use_backend};
 use crate::dom::{self, add, add_text, attr};
 use crate::pages::monitors::status::note;
+
+/// The signed-in person's own inbox.
+pub const PATH: &str = "/inbox";
 
 const PREFIX: &str = "/inbox/";
 
@@ -32,7 +35,9 @@ pub fn InboxPage(handle: String) -> impl IntoView {
         <section class="page inbox-page">
             <header class="page-header">
                 <h1>{title}</h1>
-                <div class="actions"><a class="button secondary" href=crate::pages::settings::PATH>"Users"</a></div>
+                <Show when=move || crate::session::use_session().is_admin()>
+                    <div class="actions"><a class="button secondary" href=crate::pages::settings::PATH>"Users"</a></div>
+                </Show>
             </header>
             {dom::host("inbox", Box::new(move |el| answer.with(|a| messages(el, &handle, a.as_ref()))))}
         </section>

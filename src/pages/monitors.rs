@@ -16,6 +16,7 @@ use crate::api::{ApiError, use_backend};
 use crate::app::Navigate;
 use crate::dom::{self, add, add_text, attr};
 use crate::pages::explorer::state::encode_query_value;
+use crate::session::use_session;
 use status::{badge, note};
 
 pub const PATH: &str = "/monitors/manage";
@@ -75,6 +76,7 @@ pub fn filter(rows: &[Monitor], search: &str, state: &str) -> Vec<Monitor> {
 #[component]
 pub fn MonitorsPage() -> impl IntoView {
     let backend = use_backend();
+    let can_edit = use_session().can_edit();
     let rows = RwSignal::new(None::<Result<Vec<Monitor>, ApiError>>);
     let reload = {
         let backend = backend.clone();
@@ -122,9 +124,11 @@ pub fn MonitorsPage() -> impl IntoView {
         <section class="page monitors" on:click=on_click>
             <header class="page-header">
                 <h1>"Monitors"</h1>
-                <div class="actions">
-                    <a class="button primary" href=CREATE_PATH>"New Monitor"</a>
-                </div>
+                <Show when=move || use_session().can_edit()>
+                    <div class="actions">
+                        <a class="button primary" href=CREATE_PATH>"New Monitor"</a>
+                    </div>
+                </Show>
             </header>
             <div class="list-controls">
                 <label class="field">
@@ -145,14 +149,15 @@ pub fn MonitorsPage() -> impl IntoView {
             {dom::host("monitor-list", Box::new(move |el| rows.with(|r| match r {
                 None => note(el, "state", "Loading monitors…", false),
                 Some(Err(e)) => note(el, "state error", &e.to_string(), true),
-                Some(Ok(rows)) => table(el, &filter(rows, &search.get(), &state.get())),
+                Some(Ok(rows)) => table(el, &filter(rows, &search.get(), &state.get()), can_edit),
             })))}
         </section>
     }
 }
 
 /// The monitors as a table: state, name, query, tags, mute.
-fn table(el: &Element, rows: &[Monitor]) {
+/// The monitors' rows; with their Mute buttons when the person may change monitors.
+fn table(el: &Element, rows: &[Monitor], can_edit: bool) {
     if rows.is_empty() {
         let words = "No monitors match. Create one with New Monitor, or with the datadog \
                      package's api.Monitor.create.";
@@ -182,7 +187,10 @@ fn table(el: &Element, rows: &[Monitor]) {
         } else {
             ("Mute", "mute")
         };
-        dom::button(&add(&tr, "td", "row-actions"), "link", label, action, &id);
+        let actions = add(&tr, "td", "row-actions");
+        if can_edit {
+            dom::button(&actions, "link", label, action, &id);
+        }
     }
 }
 

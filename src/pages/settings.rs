@@ -62,6 +62,7 @@ pub fn SettingsPage() -> impl IntoView {
                     handle: value("handle").trim().to_owned(),
                     name: value("name").trim().to_owned(),
                     email: value("email").trim().to_owned(),
+                    ..User::default()
                 };
                 let request = backend.save_user(user);
                 Box::pin(async move { request.await.map(drop) })

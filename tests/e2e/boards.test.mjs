@@ -246,6 +246,8 @@ test('the dashboards list searches, sorts, clones and deletes after a confirmati
   assert.equal(await page.getByLabel('Dashboard title').inputValue(), 'Beta hosts (clone)');
   await page.goto(`${server.base}/dashboard/lists`);
   await page.getByLabel('Search dashboards').fill('Beta');
+  // The list loads after the page: wait for both rows before reading them.
+  await page.locator('.dash-row').nth(1).waitFor();
   assert.deepEqual(await page.locator('.dash-row a').allTextContents(), ['Beta hosts (clone)', 'Beta hosts']);
   await page.getByLabel('Sort by modified').selectOption('oldest');
   assert.deepEqual(await page.locator('.dash-row a').allTextContents(), ['Beta hosts', 'Beta hosts (clone)']);

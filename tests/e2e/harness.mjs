@@ -16,6 +16,12 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const screenshotDir = path.join(repoRoot, 'target', 'e2e-screenshots');
 
 const LISTEN_TIMEOUT_MS = 20_000;
+
+/** The password of the `admin` user every test server is started with. */
+export const ADMIN_PASSWORD = 'e2e-admin-password';
+
+/** The servers running, newest last: pages sign in to the newest unless told otherwise. */
+const running = [];
 const MAX_KEPT_OUTPUT = 64 * 1024;
 
 /** A TCP port that was free a moment ago. */
@@ -50,6 +56,7 @@ export async function startServer({ demo = false, extraArgs = [] } = {}) {
     '--statsd-addr', '127.0.0.1:0',
     '--api-key', apiKey,
     '--app-key', appKey,
+    '--admin-password', ADMIN_PASSWORD,
   ];
   if (demo) args.push('--demo');
   args.push(...extraArgs);
@@ -95,6 +102,7 @@ export async function startServer({ demo = false, extraArgs = [] } = {}) {
   async function stop() {
     if (stopped) return;
     stopped = true;
+    running.splice(running.indexOf(server), 1);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timeout = new Promise((resolve) => setTimeout(resolve, 5_000, 'timeout'));
@@ -106,7 +114,30 @@ export async function startServer({ demo = false, extraArgs = [] } = {}) {
     await fs.rm(dataDir, { recursive: true, force: true });
   }
 
-  return { base: `http://127.0.0.1:${port}`, port, apiKey, appKey, stop, output: () => output };
+  const server = { base: `http://127.0.0.1:${port}`, port, apiKey, appKey, stop, output: () => output };
+  try {
+    server.session = await login(server, 'admin', ADMIN_PASSWORD);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  running.push(server);
+  return server;
+}
+
+/** Signs in through the API as a browser's login form does: the session token of its cookie. */
+export async function login(server, handle, password) {
+  const response = await fetch(`${server.base}/api/v1/dogwatch/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ handle, password }),
+  });
+  const cookie = response.headers.get('set-cookie') ?? '';
+  const token = /dogwatch_session=([^;]+)/.exec(cookie)?.[1];
+  if (response.status !== 200 || !token) {
+    throw new Error(`login as ${handle} answered ${response.status}: ${await response.text()}`);
+  }
+  return token;
 }
 
 /** Headless Chromium from the system (no `playwright install`). */
@@ -129,10 +160,15 @@ export async function launchBrowser() {
 /**
  * A page in a fresh context (optionally in another time zone) that records uncaught page errors and
  * anything the server's Content-Security-Policy refused (Chromium reports those as console errors).
- * Other console warnings are not errors.
+ * Other console warnings are not errors. Signed in to `server` (the newest running one) with
+ * `session` (the admin's), unless `session` is null.
  */
-export async function openPage(browser, { width = 1280, height = 800, timezoneId, deviceScaleFactor = 1, bypassCSP = false } = {}) {
+export async function openPage(browser, { width = 1280, height = 800, timezoneId, deviceScaleFactor = 1, bypassCSP = false, server = running.at(-1), session } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, timezoneId, deviceScaleFactor, bypassCSP });
+  const token = session === undefined ? server?.session : session;
+  if (server && token) {
+    await context.addCookies([{ name: 'dogwatch_session', value: token, url: server.base }]);
+  }
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const pageErrors = [];
@@ -155,11 +191,14 @@ export async function postSeries(server, series) {
   }
 }
 
-/** A JSON request to `server`'s API: `{ status, body }`, the body parsed (null when empty). */
+/**
+ * A JSON request to `server`'s API as a script makes it (with the keys): `{ status, body }`, the body
+ * parsed (null when empty).
+ */
 export async function apiCall(server, method, url, body) {
   const response = await fetch(`${server.base}${url}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'dd-api-key': server.apiKey, 'dd-application-key': server.appKey },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -251,7 +251,8 @@ test('settings show SMTP as configured, and users and webhooks can be added and 
   await screenshot(page, 'settings');
   await page.locator('.users .contact', { hasText: '@bob' }).getByRole('button', { name: 'Remove' }).click();
   await page.locator('.users .contact', { hasText: '@bob' }).waitFor({ state: 'detached' });
-  assert.deepEqual((await api('GET', '/api/v1/dogwatch/users')).body.users.map((u) => u.handle), ['alice']);
+  // `admin` is the test server's own first admin.
+  assert.deepEqual((await api('GET', '/api/v1/dogwatch/users')).body.users.map((u) => u.handle), ['admin', 'alice']);
 
   await page.locator('nav .nav-links').getByRole('link', { name: 'Events' }).click();
   await page.getByRole('heading', { name: 'Events' }).waitFor();

@@ -207,11 +207,42 @@ fn build_server_release() -> Result {
 
 fn run_server(extra: &[String]) -> Result {
     let data = std::env::var("DOGWATCH_DATA").unwrap_or_else(|_| "target/dogwatch-data".into());
+    let password = demo_admin_password(Path::new(&data))?;
     println!("\nStarting dogwatch with demo data (Ctrl-C to stop). Open the URL printed below.");
+    println!(
+        "Sign in as `admin` with password {password} (kept in {data}/demo-admin-password; \
+         set when this data directory got its first admin)."
+    );
     let mut c = cmd("target/server/dogwatch");
     c.args(["serve", "--demo", "--ui-dir", "dist", "--data", &data])
+        .env("DOGWATCH_ADMIN_PASSWORD", &password)
         .args(extra);
     run(&mut c)
+}
+
+/// The demo's admin password: made once per data directory and kept beside it (0600), so that
+/// every `cargo xtask run` can say how to sign in. dogwatch uses it only to make the first admin.
+fn demo_admin_password(data: &Path) -> Result<String> {
+    use std::io::{Read, Write};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = data.join("demo-admin-password");
+    if let Ok(saved) = std::fs::read_to_string(&file) {
+        return Ok(saved.trim().to_owned());
+    }
+    let mut bytes = [0u8; 9];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("no randomness for the demo password: {e}"))?;
+    let password: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::create_dir_all(data).map_err(|e| format!("{}: {e}", data.display()))?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&file)
+        .and_then(|mut f| f.write_all(password.as_bytes()))
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(password)
 }
 
 /// Passed/failed counts read from the test runners' own summary lines.

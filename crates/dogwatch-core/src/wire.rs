@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+mod accounts;
 mod contacts;
 mod dashboard;
 mod intake;
@@ -17,6 +18,7 @@ mod notify;
 mod open;
 mod query;
 
+pub use accounts::*;
 pub use contacts::*;
 pub use dashboard::*;
 pub use intake::*;

@@ -103,6 +103,25 @@ pub struct ServeArgs {
     #[arg(long, env = "DOGWATCH_STATSD_SO_RCVBUF", default_value_t = 8 * 1024 * 1024)]
     pub statsd_so_rcvbuf: usize,
 
+    /// Password of the `admin` user that dogwatch creates when no admin exists yet (first start);
+    /// ignored afterwards. Without it a random one is made and printed once on stderr. Prefer the
+    /// environment to the command line, which `ps` shows.
+    #[arg(long, env = "DOGWATCH_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Let visitors who have not signed in read everything (as `read_only`): for a wall screen or
+    /// a demo. Off by default.
+    #[arg(long, env = "DOGWATCH_ANONYMOUS_VIEWER")]
+    pub anonymous_viewer: bool,
+
+    /// Minutes a session may go unused before it ends.
+    #[arg(long, env = "DOGWATCH_SESSION_IDLE_MINUTES", default_value_t = 7 * 24 * 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_idle_minutes: u64,
+
+    /// Hours after its login that a session ends, used or not.
+    #[arg(long, env = "DOGWATCH_SESSION_MAX_HOURS", default_value_t = 30 * 24, value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_max_hours: u64,
+
     /// Feed demo data: `my_metric` and host metrics, with the last 24 h backfilled.
     #[arg(long, env = "DOGWATCH_DEMO")]
     pub demo: bool,

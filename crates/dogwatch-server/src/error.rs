@@ -16,7 +16,9 @@ pub enum AppError {
     BadRequest(String),
     /// 400 with several messages, each naming its field (a monitor with more than one problem).
     Invalid(Vec<String>),
-    /// 403: a missing or wrong key.
+    /// 401: a login with a wrong handle or password (one message for both).
+    Unauthorized(String),
+    /// 403: a missing or wrong credential, or a role that may not do this.
     Forbidden,
     /// 403 saying why: a host this server does not answer for, a cross-site write.
     Refused(String),
@@ -33,6 +35,8 @@ pub enum AppError {
     /// 422: the request is well formed but asks for more work than one request may do (a query
     /// over its budget); the message says which limit and how to narrow the request.
     OverBudget(String),
+    /// 429: too many failed logins; the seconds to wait go in `Retry-After`.
+    TooManyAttempts(u64),
     /// 431: too many or too large request headers.
     HeadersTooLarge(String),
     /// 500: something failed on our side; the detail is logged, not sent.
@@ -57,7 +61,17 @@ impl IntoResponse for AppError {
             AppError::Invalid(errors) => {
                 return (StatusCode::BAD_REQUEST, Json(Errors { errors })).into_response();
             }
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "Forbidden".to_owned()),
+            AppError::TooManyAttempts(secs) => {
+                let message = format!("too many failed logins; try again in {secs} s");
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(axum::http::header::RETRY_AFTER, secs.to_string())],
+                    AppError::json_body(vec![message]),
+                )
+                    .into_response();
+            }
             AppError::Refused(m) => (StatusCode::FORBIDDEN, m),
             AppError::Timeout(m) => (StatusCode::REQUEST_TIMEOUT, m),
             AppError::UriTooLong(m) => (StatusCode::URI_TOO_LONG, m),

@@ -5,12 +5,14 @@ pub mod dash;
 pub mod dashboards;
 pub mod events;
 pub mod intake;
+pub mod keys;
 pub mod markdown;
 pub mod metrics;
 pub mod monitor_search;
 pub mod monitors;
 pub mod notifications;
 pub mod query;
+pub mod session;
 pub mod settings;
 pub mod validate;
 
@@ -54,7 +56,7 @@ pub(crate) fn now_secs() -> i64 {
 }
 
 /// Milliseconds since the Unix epoch, now.
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)

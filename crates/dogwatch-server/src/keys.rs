@@ -84,7 +84,7 @@ fn random_hex(bytes: usize) -> Result<String, String> {
 }
 
 /// A key from its header or, for old clients, its query parameter.
-fn presented<'a>(
+pub(crate) fn presented<'a>(
     headers: &'a HeaderMap,
     query: Option<&'a str>,
     header: &str,
@@ -110,15 +110,18 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 impl Keys {
-    /// Intake needs the API key.
-    pub fn api_key_ok(&self, headers: &HeaderMap, query: Option<&str>) -> bool {
-        presented(headers, query, "dd-api-key", "api_key").is_some_and(|k| same(&k, &self.api_key))
+    /// Whether `key` is the configured API key.
+    pub fn is_api_key(&self, key: &str) -> bool {
+        same(key, &self.api_key)
     }
 
-    /// Reads are open until user accounts exist, but a wrong application key is refused rather than
-    /// silently ignored, so scripts learn about the mistake.
-    pub fn app_key_ok_if_present(&self, headers: &HeaderMap, query: Option<&str>) -> bool {
-        presented(headers, query, "dd-application-key", "application_key")
-            .is_none_or(|k| same(&k, &self.app_key))
+    /// Whether `key` is the configured application key (the operator's; it acts as an admin).
+    pub fn is_app_key(&self, key: &str) -> bool {
+        same(key, &self.app_key)
+    }
+
+    /// Whether the request carries the configured API key.
+    pub fn api_key_ok(&self, headers: &HeaderMap, query: Option<&str>) -> bool {
+        presented(headers, query, "dd-api-key", "api_key").is_some_and(|k| self.is_api_key(&k))
     }
 }

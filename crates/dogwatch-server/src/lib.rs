@@ -5,6 +5,9 @@
 //! [`app`] builds the whole HTTP router so tests can drive it with `oneshot`; [`run`] binds the sockets,
 //! starts the background tasks and serves until the shutdown future completes.
 
+pub mod access;
+pub mod accounts;
+pub mod auth;
 pub mod budget;
 pub mod config;
 pub mod delivery;
@@ -49,6 +52,10 @@ pub struct AppState {
     pub query: budget::QueryLimits,
     /// Where handlers send dogwatch's own metrics.
     pub telemetry: telemetry::Telemetry,
+    /// How sessions expire, how the cookie is sent, whether anonymous visitors may read.
+    pub sessions: Arc<auth::SessionConfig>,
+    /// Failed logins lately, per handle and per address.
+    pub logins: Arc<auth::LoginLimiter>,
 }
 
 impl AppState {
@@ -62,6 +69,8 @@ impl AppState {
             edge: edge::EdgeConfig::default(),
             query: budget::QueryLimits::default(),
             telemetry: telemetry::Telemetry::discarded(),
+            sessions: Arc::new(auth::SessionConfig::default()),
+            logins: Arc::new(auth::LoginLimiter::default()),
         }
     }
 }
@@ -80,6 +89,8 @@ pub enum StartError {
     },
     Store(store::StoreError),
     Keys(String),
+    /// The first admin could not be made.
+    Accounts(String),
     /// A setting that cannot be used; the message names the flag.
     Config(String),
     /// `--smtp-url` / `--smtp-from` are unusable; the message names the flag.
@@ -103,6 +114,7 @@ impl std::fmt::Display for StartError {
             }
             StartError::Store(e) => write!(f, "cannot open the store: {e}"),
             StartError::Keys(e) => write!(f, "cannot read or write the API keys: {e}"),
+            StartError::Accounts(e) => write!(f, "cannot create the admin user: {e}"),
             StartError::Config(e) => f.write_str(e),
             StartError::Smtp(e) => write!(f, "cannot use the SMTP settings: {e}"),
             StartError::Bind { what, addr, reason } => write!(
@@ -230,13 +242,13 @@ pub async fn run(
         reason: e.to_string(),
     })?;
 
-    if !http_addr.ip().is_loopback() {
+    accounts::ensure_admin(&store, args.admin_password.as_deref())
+        .await
+        .map_err(StartError::Accounts)?;
+    if args.anonymous_viewer && !http_addr.ip().is_loopback() {
         tracing::warn!(
             addr = %http_addr,
-            "dogwatch is listening on a non-loopback address: until user accounts exist, the UI and the read API are open to anyone who can reach it"
-        );
-        eprintln!(
-            "WARNING: dogwatch is bound to {http_addr}, not loopback. The UI and read API have no login yet: anyone who can reach this address can read your metrics."
+            "--anonymous-viewer on a non-loopback address: anyone who can reach it can read every metric, dashboard and monitor"
         );
     }
 
@@ -284,6 +296,15 @@ pub async fn run(
         },
         query: query_limits,
         telemetry,
+        sessions: Arc::new(auth::SessionConfig {
+            idle: std::time::Duration::from_secs(args.session_idle_minutes.saturating_mul(60)),
+            max_age: std::time::Duration::from_secs(args.session_max_hours.saturating_mul(3600)),
+            secure: args
+                .public_url
+                .as_ref()
+                .is_some_and(|u| u.scheme() == "https"),
+            anonymous_viewer: args.anonymous_viewer,
+        }),
         ..AppState::new(store.clone(), keys)
     };
     let router = app(state);

@@ -17,7 +17,38 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the UI, the API and DogStatsD.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// Manage who signs in, on the data directory (works while dogwatch runs).
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a user (or update one) who signs in with the password read from stdin.
+    Add {
+        /// The data directory of `dogwatch serve`.
+        #[arg(long, env = "DOGWATCH_DATA", default_value = "dogwatch-data")]
+        data: std::path::PathBuf,
+        /// The @handle: lowercase letters, digits, `.`, `_`, `-`.
+        #[arg(long)]
+        handle: String,
+        #[arg(long)]
+        email: String,
+        /// admin, standard or read_only.
+        #[arg(long, default_value = "standard")]
+        role: String,
+        /// Shown name (default: the handle).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a new password, read from stdin; the user's sessions end.
+    ResetPassword {
+        #[arg(long, env = "DOGWATCH_DATA", default_value = "dogwatch-data")]
+        data: std::path::PathBuf,
+        #[arg(long)]
+        handle: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -73,15 +104,55 @@ async fn async_main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match cli.command {
-        Command::Serve(args) => match dogwatch_server::run(args, shutdown_signal()).await {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                std::process::ExitCode::FAILURE
+    let done = match cli.command {
+        Command::Serve(args) => dogwatch_server::run(*args, shutdown_signal())
+            .await
+            .map(|()| String::new())
+            .map_err(|e| e.to_string()),
+        Command::Users(command) => users(command).await,
+    };
+    match done {
+        Ok(said) => {
+            if !said.is_empty() {
+                println!("{said}");
             }
-        },
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
     }
+}
+
+async fn users(command: UsersCommand) -> Result<String, String> {
+    use dogwatch_server::accounts;
+    match command {
+        UsersCommand::Add {
+            data,
+            handle,
+            email,
+            role,
+            name,
+        } => {
+            let password = password_from_stdin()?;
+            accounts::add_user(&data, &handle, name.as_deref(), &email, &role, &password).await
+        }
+        UsersCommand::ResetPassword { data, handle } => {
+            let password = password_from_stdin()?;
+            accounts::reset_password(&data, &handle, &password).await
+        }
+    }
+}
+
+/// The first line of stdin, without its line end: a password piped in or typed (it echoes; use a
+/// pipe or a file to keep it off the screen).
+fn password_from_stdin() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -1,93 +1,122 @@
-//! The whole route table: the API under `/api` (intake needs the API key; reads check an application
-//! key only when one is presented; writes must be same-site JSON), and the UI for everything else,
-//! all behind the edge's middleware (`edge.rs`).
+//! The whole route table: the API under `/api`, each route with the access it needs (`access.rs`:
+//! intake needs an API key; reads a session or an application key; changes a role that may make
+//! them; writes must also be same-site JSON), and the UI for everything else, all behind the edge's
+//! middleware (`edge.rs`).
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::extract::Request;
+use axum::middleware;
 use tower_http::compression::CompressionLayer;
 
+use crate::access::{Access::*, Endpoint, Routes};
 use crate::error::AppError;
 use crate::handlers::{
-    contacts, dash, dashboards, events, intake, markdown, metrics, monitor_search, monitors,
-    notifications, query, settings, validate,
+    contacts, dash, dashboards, events, intake, keys, markdown, metrics, monitor_search, monitors,
+    notifications, query, session, settings, validate,
 };
 use crate::{AppState, edge, ui};
 
-pub fn router(state: AppState) -> Router {
-    let intake = Router::new()
-        .route("/v1/series", post(intake::submit_v1))
-        .route("/v2/series", post(intake::submit_v2))
-        .route("/v1/validate", get(validate::validate))
-        // The key is checked first (the last layer added runs first), then the write rules.
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            edge::api_writes,
-        ))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            require_api_key,
-        ));
-    let read = Router::new()
-        .route("/v1/query", get(query::timeseries))
-        .route("/v1/metrics", get(metrics::list))
-        .route("/v2/metrics/{name}/all-tags", get(metrics::all_tags))
-        .route(
-            "/v1/dashboard",
-            get(dashboards::list).post(dashboards::create),
+/// Every API route (below `/api`) and the access it needs.
+pub fn api(state: AppState) -> Routes {
+    Routes::new(state)
+        // Intake, as Datadog's agents and clients send it.
+        .post("/v1/series", Intake, intake::submit_v1)
+        .post("/v2/series", Intake, intake::submit_v2)
+        .get("/v1/validate", Intake, validate::validate)
+        // Signing in.
+        .post("/v1/dogwatch/login", Public, session::login)
+        .post("/v1/dogwatch/logout", Public, session::logout)
+        .get("/v1/dogwatch/me", Read, session::me)
+        .post("/v1/dogwatch/me/password", Read, session::change_password)
+        // Metrics and queries.
+        .get("/v1/query", Read, query::timeseries)
+        .get("/v1/metrics", Read, metrics::list)
+        .get("/v2/metrics/{name}/all-tags", Read, metrics::all_tags)
+        .post("/v1/dogwatch/markdown", Read, markdown::render)
+        // Dashboards, and the legacy timeboards.
+        .get("/v1/dashboard", Read, dashboards::list)
+        .post("/v1/dashboard", Edit, dashboards::create)
+        .get("/v1/dashboard/{id}", Read, dashboards::get_one)
+        .put("/v1/dashboard/{id}", Edit, dashboards::update)
+        .delete("/v1/dashboard/{id}", Edit, dashboards::delete)
+        .get("/v1/dash", Read, dash::list)
+        .post("/v1/dash", Edit, dash::create)
+        .get("/v1/dash/{id}", Read, dash::get_one)
+        .put("/v1/dash/{id}", Edit, dash::update)
+        .delete("/v1/dash/{id}", Edit, dash::delete)
+        // Monitors and what they did.
+        .get("/v1/monitor", Read, monitors::list)
+        .post("/v1/monitor", Edit, monitors::create)
+        .post("/v1/monitor/validate", Read, monitors::validate)
+        .get("/v1/monitor/search", Read, monitor_search::search)
+        .get("/v1/monitor/{id}", Read, monitors::get_one)
+        .put("/v1/monitor/{id}", Edit, monitors::update)
+        .delete("/v1/monitor/{id}", Edit, monitors::delete)
+        .post("/v1/monitor/{id}/mute", Edit, monitors::mute)
+        .post("/v1/monitor/{id}/unmute", Edit, monitors::unmute)
+        .get("/v1/events", Read, events::events)
+        .get("/v1/dogwatch/monitor/{id}/history", Read, events::history)
+        // People and where notifications go: everyone may see whom to @mention.
+        .get("/v1/dogwatch/users", Read, contacts::users)
+        .post("/v1/dogwatch/users", Admin, contacts::put_user)
+        .delete("/v1/dogwatch/users/{handle}", Admin, contacts::delete_user)
+        .post(
+            "/v1/dogwatch/users/{handle}/password",
+            Admin,
+            session::set_password,
         )
-        .route(
-            "/v1/dashboard/{id}",
-            get(dashboards::get_one)
-                .put(dashboards::update)
-                .delete(dashboards::delete),
-        )
-        .route("/v1/dash", get(dash::list).post(dash::create))
-        .route(
-            "/v1/dash/{id}",
-            get(dash::get_one).put(dash::update).delete(dash::delete),
-        )
-        .route("/v1/monitor", get(monitors::list).post(monitors::create))
-        .route("/v1/monitor/validate", post(monitors::validate))
-        .route("/v1/monitor/search", get(monitor_search::search))
-        .route(
-            "/v1/monitor/{id}",
-            get(monitors::get_one)
-                .put(monitors::update)
-                .delete(monitors::delete),
-        )
-        .route("/v1/monitor/{id}/mute", post(monitors::mute))
-        .route("/v1/monitor/{id}/unmute", post(monitors::unmute))
-        .route("/v1/events", get(events::events))
-        .route("/v1/dogwatch/monitor/{id}/history", get(events::history))
-        .route(
-            "/v1/dogwatch/users",
-            get(contacts::users).post(contacts::put_user),
-        )
-        .route(
-            "/v1/dogwatch/users/{handle}",
-            axum::routing::delete(contacts::delete_user),
-        )
-        .route(
-            "/v1/dogwatch/webhooks",
-            get(contacts::webhooks).post(contacts::put_webhook),
-        )
-        .route(
+        .get("/v1/dogwatch/webhooks", Read, contacts::webhooks)
+        .post("/v1/dogwatch/webhooks", Admin, contacts::put_webhook)
+        .delete(
             "/v1/dogwatch/webhooks/{name}",
-            axum::routing::delete(contacts::delete_webhook),
+            Admin,
+            contacts::delete_webhook,
         )
-        .route("/v1/dogwatch/notifications", get(notifications::list))
-        .route("/v1/dogwatch/inbox/{handle}", get(notifications::inbox))
-        .route("/v1/dogwatch/settings", get(settings::get))
-        .route("/v1/dogwatch/markdown", post(markdown::render))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            edge::api_writes,
-        ))
-        .route_layer(middleware::from_fn_with_state(state.clone(), check_app_key));
-    let api = intake.merge(read).fallback(api_not_found);
+        .get("/v1/dogwatch/notifications", Admin, notifications::list)
+        .get("/v1/dogwatch/inbox/{handle}", Read, notifications::inbox)
+        .get("/v1/dogwatch/settings", Admin, settings::get)
+        // Keys.
+        .get("/v2/api_keys", Admin, keys::list_api_keys)
+        .post("/v2/api_keys", Admin, keys::create_api_key)
+        .get("/v2/api_keys/{id}", Admin, keys::get_api_key)
+        .patch("/v2/api_keys/{id}", Admin, keys::rename_api_key)
+        .delete("/v2/api_keys/{id}", Admin, keys::delete_api_key)
+        .get("/v2/application_keys", Admin, keys::list_application_keys)
+        .patch(
+            "/v2/application_keys/{id}",
+            Admin,
+            keys::rename_application_key,
+        )
+        .delete(
+            "/v2/application_keys/{id}",
+            Admin,
+            keys::delete_application_key,
+        )
+        .get(
+            "/v2/current_user/application_keys",
+            Read,
+            keys::list_my_keys,
+        )
+        .post(
+            "/v2/current_user/application_keys",
+            Read,
+            keys::create_my_key,
+        )
+        .delete(
+            "/v2/current_user/application_keys/{id}",
+            Read,
+            keys::delete_my_key,
+        )
+}
+
+/// The API's routes and what each needs, for the test that walks them.
+pub fn table(state: AppState) -> Vec<Endpoint> {
+    api(state).finish().1
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, _) = api(state.clone()).finish();
+    let api = api.fallback(api_not_found);
 
     // Layers wrap what is above them: the last one added sees a request first.
     Router::new()
@@ -104,25 +133,6 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(edge::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
-}
-
-async fn require_api_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if state.keys.api_key_ok(req.headers(), req.uri().query()) {
-        next.run(req).await
-    } else {
-        AppError::Forbidden.into_response()
-    }
-}
-
-async fn check_app_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if state
-        .keys
-        .app_key_ok_if_present(req.headers(), req.uri().query())
-    {
-        next.run(req).await
-    } else {
-        AppError::Forbidden.into_response()
-    }
 }
 
 async fn api_not_found(req: Request) -> AppError {

@@ -5,6 +5,7 @@
 //! after that transaction is committed (WAL, `synchronous=FULL`), so an acknowledged write survives a
 //! crash. Reads run on a small pool of read connections inside `spawn_blocking`.
 
+mod accounts;
 mod dashboards;
 mod monitors;
 mod outbox;
@@ -20,6 +21,7 @@ use dogwatch_core::model::{Sample, SeriesPoints};
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
+pub use accounts::{Credentials, KeyRow, SessionRow, role_from};
 pub use dashboards::{DashboardKey, DashboardRow, NewDashboard};
 pub use monitors::{CycleCommitted, EventRow, GroupRow, MonitorRow, MonitorWrite, NewEvent};
 pub use outbox::{

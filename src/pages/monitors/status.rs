@@ -20,6 +20,7 @@ use crate::chart::GraphData;
 use crate::components::timeseries::Timeseries;
 use crate::dom::{self, add, add_text, attr};
 use crate::pages::monitors::form::state::MonitorForm;
+use crate::session::use_session;
 
 use super::form::{chart_options, last_day, regions};
 use super::{edit_path, state_class};
@@ -59,6 +60,7 @@ pub fn note(parent: &Element, class: &str, words: &str, alert: bool) {
 #[component]
 pub fn MonitorStatusPage(id: i64) -> impl IntoView {
     let backend = use_backend();
+    let can_edit = use_session().can_edit();
     let loaded = RwSignal::new(None::<Result<Loaded, ApiError>>);
     let graph = RwSignal::new(None::<GraphData>);
     let graph_error = RwSignal::new(None::<String>);
@@ -155,7 +157,7 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
     view! {
         <section class="page monitor-status" on:click=on_click>
             {move || action_error.get().map(|e| view! { <p class="state error" role="alert">{e}</p> })}
-            {dom::host("status-head", Box::new(move |el| loaded.with(|l| head(el, id, l))))}
+            {dom::host("status-head", Box::new(move |el| loaded.with(|l| head(el, id, l, can_edit))))}
             {move || graph_error.get().map(|e| view! { <p class="state error" role="alert" data-testid="graph-error">{e}</p> })}
             <Timeseries graph options/>
             {dom::host("status-body", Box::new(move |el| loaded.with(|l| body(el, l))))}
@@ -186,7 +188,8 @@ fn history_spans(history: &MonitorHistory, range: TimeRange) -> Vec<Span> {
 }
 
 /// The title, state, actions, query and message; or where the loading is.
-fn head(el: &Element, id: i64, answer: &Answer) {
+/// The monitor's name, state and (for those who may change monitors) its actions.
+fn head(el: &Element, id: i64, answer: &Answer, can_edit: bool) {
     let m = match answer {
         None => return note(el, "state", "Loading the monitor…", false),
         Some(Err(e)) => return note(el, "state error", &e.to_string(), true),
@@ -205,19 +208,21 @@ fn head(el: &Element, id: i64, answer: &Answer) {
     if muted {
         add_text(&header, "span", "badge muted-badge", "Muted");
     }
-    let actions = add(&header, "div", "actions");
-    let (label, action) = if muted {
-        ("Unmute", "unmute")
-    } else {
-        ("Mute", "mute")
-    };
-    dom::button(&actions, "secondary", label, action, "");
-    attr(
-        &add_text(&actions, "a", "button secondary", "Edit"),
-        "href",
-        &edit_path(id),
-    );
-    dom::button(&actions, "danger", "Delete", "delete", "");
+    if can_edit {
+        let actions = add(&header, "div", "actions");
+        let (label, action) = if muted {
+            ("Unmute", "unmute")
+        } else {
+            ("Mute", "mute")
+        };
+        dom::button(&actions, "secondary", label, action, "");
+        attr(
+            &add_text(&actions, "a", "button secondary", "Edit"),
+            "href",
+            &edit_path(id),
+        );
+        dom::button(&actions, "danger", "Delete", "delete", "");
+    }
     add_text(el, "p", "mono monitor-query", &m.query);
     // The evaluator could not run the query (over its budget, say): the groups below keep the
     // state they had, and this says why.

@@ -26,6 +26,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::ServiceExt;
 
 /// The largest request head hyper reads before answering 431 itself.
 pub const MAX_HEAD_BYTES: usize = 96 * 1024;
@@ -67,7 +68,7 @@ pub async fn serve(
         };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, or a connection reset before it was accepted: wait a
                     // moment instead of spinning, and go on.
@@ -78,9 +79,18 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let (stream, peer) = stream;
         let _ = stream.set_nodelay(true);
         let io = TokioIo::new(JsonAutoReplies::new(stream));
-        let conn = graceful.watch(http.serve_connection(io, TowerToHyperService::new(app.clone())));
+        // Handlers may ask who is calling (login limits count failures per address).
+        let app = app
+            .clone()
+            .map_request(move |mut req: axum::extract::Request<_>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            });
+        let conn = graceful.watch(http.serve_connection(io, TowerToHyperService::new(app)));
         tokio::spawn(async move {
             // An error here is the client's (reset, timeout, bad request) and already answered.
             let _ = conn.await;

@@ -29,22 +29,17 @@ pub async fn put_user(
     State(state): State<AppState>,
     AppJson(mut user): AppJson<User>,
 ) -> Result<Json<User>, AppError> {
-    check_handle(&user.handle)?;
-    check_email(&user.email)?;
+    check_handle(&user.handle).map_err(AppError::BadRequest)?;
+    check_email(&user.email).map_err(AppError::BadRequest)?;
     if user.name.trim().is_empty() {
         user.name.clone_from(&user.handle);
     }
-    let row = UserRow {
-        handle: user.handle.clone(),
-        name: user.name.clone(),
-        email: user.email.clone(),
-    };
-    state
+    let row = state
         .store
-        .put_user(row, now_ms())
+        .put_user(user.handle, user.name, user.email, user.role, now_ms())
         .await
         .map_err(AppError::internal)?;
-    Ok(Json(user))
+    Ok(Json(user_out(row)))
 }
 
 pub async fn delete_user(
@@ -115,6 +110,8 @@ fn user_out(u: UserRow) -> User {
         handle: u.handle,
         name: u.name,
         email: u.email,
+        role: Some(u.role),
+        has_password: u.has_password,
     }
 }
 
@@ -131,7 +128,7 @@ fn bad(msg: impl Into<String>) -> AppError {
 }
 
 /// Handles are what follows `@` in a message: lowercase letters, digits, `.`, `_`, `-`.
-fn check_handle(handle: &str) -> Result<(), AppError> {
+pub(crate) fn check_handle(handle: &str) -> Result<(), String> {
     let ok = !handle.is_empty()
         && handle.len() <= 64
         && handle
@@ -140,14 +137,14 @@ fn check_handle(handle: &str) -> Result<(), AppError> {
     if ok {
         Ok(())
     } else {
-        Err(bad(format!(
+        Err(format!(
             "handle must be 1 to 64 lowercase letters, digits, `.`, `_` or `-`, got `{handle}`"
-        )))
+        ))
     }
 }
 
 /// Enough to catch typos; the SMTP server has the final word on an address.
-fn check_email(email: &str) -> Result<(), AppError> {
+pub(crate) fn check_email(email: &str) -> Result<(), String> {
     let ok = match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -160,9 +157,9 @@ fn check_email(email: &str) -> Result<(), AppError> {
     if ok && email.len() <= 254 {
         Ok(())
     } else {
-        Err(bad(format!(
+        Err(format!(
             "email must be an address with exactly one `@` and no spaces, got `{email}`"
-        )))
+        ))
     }
 }
 

@@ -2,12 +2,13 @@
 //! (latest first, with attempts and the last error, so failures can be shown) and
 //! `/api/v1/dogwatch/inbox/{handle}`.
 
-use axum::Json;
 use axum::extract::{Path, State};
+use axum::{Extension, Json};
 use dogwatch_core::wire::{Inbox, InboxMessage, Notification, NotificationList};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::{ApiQuery, AppError};
 use crate::handlers::contacts;
 use crate::store::{DeliveryState, InboxRow, NotificationRow};
@@ -45,11 +46,16 @@ pub async fn list(
     Ok(Json(NotificationList { notifications }))
 }
 
+/// A user's inbox: only their own, unless the caller is an admin.
 pub async fn inbox(
     State(state): State<AppState>,
+    Extension(me): Extension<Principal>,
     Path(handle): Path<String>,
     ApiQuery(params): ApiQuery<InboxParams>,
 ) -> Result<Json<Inbox>, AppError> {
+    if me.handle != handle && !me.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
     let limit = limit(params.limit)?;
     let user = state
         .store

@@ -120,6 +120,29 @@ const MIGRATIONS: &[&str] = &[
     // 6: why a monitor's last evaluation could not run its query (over its budget), and since when.
     "ALTER TABLE monitors ADD COLUMN eval_error TEXT;
     ALTER TABLE monitors ADD COLUMN eval_error_ms INTEGER;",
+    // 7: accounts. Users sign in with a role and a password (Argon2id, PHC string; NULL: cannot sign
+    // in yet); sessions and keys are stored by the SHA-256 of their secret, never the secret.
+    "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'standard'
+        CHECK (role IN ('admin', 'standard', 'read_only'));
+    ALTER TABLE users ADD COLUMN password_hash TEXT;
+    CREATE TABLE sessions (
+        token_hash   TEXT    PRIMARY KEY,  -- hex SHA-256 of the cookie's token
+        handle       TEXT    NOT NULL,
+        created_ms   INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_handle ON sessions (handle);
+    CREATE TABLE keys (
+        id           TEXT    PRIMARY KEY,
+        kind         TEXT    NOT NULL CHECK (kind IN ('api_keys', 'application_keys')),
+        name         TEXT    NOT NULL,
+        key_hash     TEXT    NOT NULL UNIQUE, -- hex SHA-256 of the key
+        last4        TEXT    NOT NULL,
+        created_by   TEXT    NOT NULL,        -- handle; an application key acts as this user
+        created_ms   INTEGER NOT NULL,
+        modified_ms  INTEGER NOT NULL,
+        last_used_ms INTEGER
+    );",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

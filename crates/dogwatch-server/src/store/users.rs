@@ -1,6 +1,8 @@
-//! Users (people to @mention; no login yet) and named webhooks: the targets notifications go to.
-//! Writes run on the writer thread; reads on the read pool.
+//! Users (who signs in, and whom messages @mention) and named webhooks: the targets notifications
+//! go to. Passwords, sessions and keys are in `accounts.rs`. Writes run on the writer thread; reads
+//! on the read pool.
 
+use dogwatch_core::wire::Role;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, StoreError};
@@ -10,6 +12,23 @@ pub struct UserRow {
     pub handle: String,
     pub name: String,
     pub email: String,
+    pub role: Role,
+    /// Whether a password is set (the user can sign in).
+    pub has_password: bool,
+}
+
+pub(super) const USER_COLUMNS: &str = "handle, name, email, role, password_hash IS NOT NULL";
+
+pub(super) fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    let role: String = r.get(3)?;
+    Ok(UserRow {
+        handle: r.get(0)?,
+        name: r.get(1)?,
+        email: r.get(2)?,
+        // The column's CHECK allows only these three.
+        role: Role::from_code(&role).unwrap_or(Role::ReadOnly),
+        has_password: r.get(4)?,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,29 +41,17 @@ pub struct WebhookRow {
 
 pub(super) fn user(conn: &Connection, handle: &str) -> rusqlite::Result<Option<UserRow>> {
     conn.query_row(
-        "SELECT handle, name, email FROM users WHERE handle = ?1",
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE handle = ?1"),
         params![handle],
-        |r| {
-            Ok(UserRow {
-                handle: r.get(0)?,
-                name: r.get(1)?,
-                email: r.get(2)?,
-            })
-        },
+        user_row,
     )
     .optional()
 }
 
 fn users(conn: &Connection) -> rusqlite::Result<Vec<UserRow>> {
-    let mut st = conn.prepare_cached("SELECT handle, name, email FROM users ORDER BY handle")?;
-    st.query_map([], |r| {
-        Ok(UserRow {
-            handle: r.get(0)?,
-            name: r.get(1)?,
-            email: r.get(2)?,
-        })
-    })?
-    .collect()
+    let mut st =
+        conn.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY handle"))?;
+    st.query_map([], user_row)?.collect()
 }
 
 pub(super) fn webhook(conn: &Connection, name: &str) -> rusqlite::Result<Option<WebhookRow>> {
@@ -76,22 +83,43 @@ fn webhooks(conn: &Connection) -> rusqlite::Result<Vec<WebhookRow>> {
 }
 
 impl Store {
-    /// Creates a user, or replaces the name and email of the user with that handle.
-    pub async fn put_user(&self, user: UserRow, now_ms: i64) -> Result<(), StoreError> {
+    /// Creates a user (with `role`, else `standard`), or replaces the name and email of the user
+    /// with that handle, and its role when one is given. Answers the user as stored.
+    pub async fn put_user(
+        &self,
+        handle: String,
+        name: String,
+        email: String,
+        role: Option<Role>,
+        now_ms: i64,
+    ) -> Result<UserRow, StoreError> {
         self.transact(move |tx| {
+            let role = role.map(Role::code);
             tx.execute(
-                "INSERT INTO users (handle, name, email, created_ms) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (handle) DO UPDATE SET name = excluded.name, email = excluded.email",
-                params![user.handle, user.name, user.email, now_ms],
+                "INSERT INTO users (handle, name, email, created_ms, role)
+                 VALUES (?1, ?2, ?3, ?4, COALESCE(?5, 'standard'))
+                 ON CONFLICT (handle) DO UPDATE SET name = excluded.name, email = excluded.email,
+                     role = COALESCE(?5, role)",
+                params![handle, name, email, now_ms, role],
+            )?;
+            tx.query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE handle = ?1"),
+                params![handle],
+                user_row,
             )
-            .map(|_| ())
         })
         .await
     }
 
-    /// Deletes a user; `false` when there was none. Their inbox stays (it is history).
+    /// Deletes a user, their sessions and their application keys; `false` when there was none.
+    /// Their inbox stays (it is history).
     pub async fn delete_user(&self, handle: String) -> Result<bool, StoreError> {
         self.transact(move |tx| {
+            tx.execute("DELETE FROM sessions WHERE handle = ?1", params![handle])?;
+            tx.execute(
+                "DELETE FROM keys WHERE kind = 'application_keys' AND created_by = ?1",
+                params![handle],
+            )?;
             tx.execute("DELETE FROM users WHERE handle = ?1", params![handle])
                 .map(|n| n > 0)
         })

@@ -19,8 +19,12 @@ fn post(uri: &str, body: impl Into<Body>) -> Request<Body> {
         .expect("request")
 }
 
+/// A read as the API's clients make it, with the application key.
 fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).expect("request")
+    Request::get(uri)
+        .header("DD-APPLICATION-KEY", APP_KEY)
+        .body(Body::empty())
+        .expect("request")
 }
 
 async fn query(env: &Env, q: &str, from: i64, to: i64) -> Value {
@@ -147,26 +151,29 @@ async fn api_key_is_required_by_header_or_query_parameter() {
 }
 
 #[tokio::test]
-async fn reads_are_open_but_a_wrong_application_key_is_refused() {
+async fn reads_need_an_application_key_and_a_wrong_one_is_refused() {
     let env = env();
     let t = now_secs();
     let uri = format!("/api/v1/query?from={}&to={t}&query=avg:m{{*}}", t - 60);
+    let bare = |uri: &str| Request::get(uri).body(Body::empty()).expect("request");
+    let forbidden = (StatusCode::FORBIDDEN, json!({"errors": ["Forbidden"]}));
+    assert_eq!(send(&env, bare(&uri)).await, forbidden, "no credential");
     assert_eq!(send(&env, get(&uri)).await.0, StatusCode::OK);
-    let right = Request::get(&uri)
-        .header("DD-APPLICATION-KEY", APP_KEY)
-        .body(Body::empty())
-        .expect("request");
-    assert_eq!(send(&env, right).await.0, StatusCode::OK);
+    let by_param = format!("{uri}&application_key={APP_KEY}");
+    assert_eq!(send(&env, bare(&by_param)).await.0, StatusCode::OK);
     let wrong = Request::get(&uri)
         .header("DD-APPLICATION-KEY", "nope")
         .body(Body::empty())
         .expect("request");
-    assert_eq!(
-        send(&env, wrong).await,
-        (StatusCode::FORBIDDEN, json!({"errors": ["Forbidden"]}))
-    );
+    assert_eq!(send(&env, wrong).await, forbidden);
     let wrong_param = format!("{uri}&application_key=nope");
-    assert_eq!(send(&env, get(&wrong_param)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(send(&env, bare(&wrong_param)).await, forbidden);
+    // The API key alone is for intake, not reads.
+    let api_key_only = Request::get(&uri)
+        .header("DD-API-KEY", API_KEY)
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&env, api_key_only).await, forbidden);
 }
 
 async fn expect_400(env: &Env, body: &str, needle: &str) {

@@ -9,15 +9,15 @@ use dogwatch_core::wire::{
     AllTags, DashAnswer, DashList, Dashboard, DashboardDeleted, DashboardList, Errors, EventList,
     Inbox, MarkdownHtml, MarkdownRequest, MetricsList, Monitor, MonitorDefinition, MonitorDeleted,
     MonitorHistory, MonitorOptions, MonitorSearch, MuteRequest, NotificationList, Open,
-    QueryResponse, Settings, Thresholds, User, UserDeleted, UserList, Webhook, WebhookDeleted,
-    WebhookList,
+    QueryResponse, Role, Settings, Thresholds, User, UserDeleted, UserList, Webhook,
+    WebhookDeleted, WebhookList,
 };
 use dogwatch_server::evaluator::run_cycle;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::support::{Env, call, call_app, env, feed_gauge, get, now_secs};
+use crate::support::{ADMIN, Env, call, call_app, env, feed_gauge, get, now_secs};
 
 /// `body` read as the UI reads it, and written back unchanged.
 fn decodes<T: DeserializeOwned + Serialize>(what: &str, body: &Value) -> T {
@@ -83,6 +83,8 @@ async fn every_answer_the_ui_reads_decodes_into_its_wire_type_and_back() {
         handle: "alice".into(),
         name: "Alice".into(),
         email: "alice@example.com".into(),
+        role: Some(Role::ReadOnly),
+        has_password: false,
     };
     let saved: User = answer(
         &env,
@@ -96,11 +98,14 @@ async fn every_answer_the_ui_reads_decodes_into_its_wire_type_and_back() {
         handle: "bob".into(),
         name: String::new(),
         email: "bob@example.com".into(),
+        ..User::default()
     };
     let saved: User = answer(&env, Method::POST, "/api/v1/dogwatch/users", to_json(&bob)).await;
     assert_eq!(saved.name, "bob", "an empty name is the handle");
+    assert_eq!(saved.role, Some(Role::Standard), "a new user is standard");
     let users: UserList = answer(&env, Method::GET, "/api/v1/dogwatch/users", None).await;
-    assert_eq!(users.users.len(), 2);
+    let handles: Vec<&str> = users.users.iter().map(|u| u.handle.as_str()).collect();
+    assert_eq!(handles, ["alice", "bob", ADMIN]);
     let gone: UserDeleted = answer(&env, Method::DELETE, "/api/v1/dogwatch/users/bob", None).await;
     assert_eq!(gone.deleted_user, "bob");
     let hook = Webhook {

@@ -272,6 +272,7 @@ async fn bad_dashboards_get_400_naming_the_field() {
 
     let req = Request::post(url)
         .header(header::CONTENT_TYPE, "application/json")
+        .header("DD-APPLICATION-KEY", "test-app-key")
         .body(Body::from("{not json"))
         .expect("request");
     let res = app(env.state.clone()).oneshot(req).await.expect("response");
@@ -280,6 +281,7 @@ async fn bad_dashboards_get_400_naming_the_field() {
     let huge = format!("{{\"title\": \"{}\"}}", "x".repeat(1_100_000));
     let req = Request::post(url)
         .header(header::CONTENT_TYPE, "application/json")
+        .header("DD-APPLICATION-KEY", "test-app-key")
         .body(Body::from(huge))
         .expect("request");
     let res = app(env.state.clone()).oneshot(req).await.expect("response");

@@ -148,7 +148,7 @@ fn a_request_naming_another_host_is_refused() {
     );
     let addr = &server.http;
     let with_host = |host: &str| {
-        format!("GET /api/v1/metrics?from=0 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+        format!("GET /api/v1/metrics?from=0 HTTP/1.1\r\nHost: {host}\r\nDD-APPLICATION-KEY: a\r\nConnection: close\r\n\r\n")
             .into_bytes()
     };
     let (status, _, body) = exchange(addr, &with_host("evil.example"));
@@ -211,12 +211,23 @@ fn a_new_data_dir_and_its_files_are_private_and_keys_can_come_from_files() {
     assert_eq!(status, 200);
 }
 
-/// A write to the API as a browser page or a script might send it: `(content type, origin)`.
-async fn write_from(content_type: Option<&str>, origin: Option<&str>) -> (u16, Value) {
+/// A write to the API as a browser page (with its session cookie) or a script (with the application
+/// key) might send it.
+async fn write_from(
+    env: &support::Env,
+    content_type: Option<&str>,
+    origin: Option<&str>,
+    as_script: bool,
+) -> (u16, Value) {
     use axum::body::Body;
     use axum::http::Request;
-    let env = support::env();
     let mut req = Request::post("/api/v1/dashboard").header("host", "127.0.0.1:8600");
+    if as_script {
+        req = req.header("DD-APPLICATION-KEY", support::APP_KEY);
+    } else {
+        let token = env.admin_session().await;
+        req = req.header("cookie", format!("dogwatch_session={token}"));
+    }
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
     }
@@ -224,32 +235,42 @@ async fn write_from(content_type: Option<&str>, origin: Option<&str>) -> (u16, V
         req = req.header("origin", o);
     }
     let body = r#"{"title":"from a page","layout_type":"ordered","widgets":[]}"#;
-    let (status, body) = support::send(&env, req.body(Body::from(body)).expect("request")).await;
+    let (status, body) = support::send(env, req.body(Body::from(body)).expect("request")).await;
     (status.as_u16(), body)
 }
 
 #[tokio::test]
 async fn api_writes_must_be_same_site_json() {
+    let env = support::env();
+    let own = Some("http://127.0.0.1:8600");
     // What an HTML form or a simple cross-site fetch can send.
     for ct in [
         "text/plain",
         "application/x-www-form-urlencoded",
         "multipart/form-data; boundary=x",
     ] {
-        let (status, body) = write_from(Some(ct), None).await;
+        let (status, body) = write_from(&env, Some(ct), own, false).await;
         assert_eq!(status, 415, "{ct}: {body}");
         assert!(first_error(&body).contains("application/json"), "{body}");
     }
-    let (status, _) = write_from(None, None).await;
+    let (status, _) = write_from(&env, None, own, false).await;
     assert_eq!(status, 415, "a body without a Content-Type");
-    let (status, body) = write_from(Some("application/json"), Some("http://evil.example")).await;
-    assert_eq!(status, 403, "{body}");
-    assert!(first_error(&body).contains("evil.example"), "{body}");
-    // The UI's own writes (same origin) and scripts' (no origin) go through.
-    for origin in [Some("http://127.0.0.1:8600"), None] {
-        let (status, body) = write_from(Some("application/json; charset=utf-8"), origin).await;
-        assert_eq!(status, 200, "{origin:?}: {body}");
+    // A page of another site posting with the user's valid session cookie.
+    for ct in ["application/json", "text/plain"] {
+        let (status, body) = write_from(&env, Some(ct), Some("http://evil.example"), false).await;
+        assert_eq!(status, 403, "{body}");
+        assert!(first_error(&body).contains("evil.example"), "{body}");
     }
+    // A cookie-carrying change that does not say where it comes from is refused too.
+    let (status, body) = write_from(&env, Some("application/json"), None, false).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(first_error(&body).contains("session cookie"), "{body}");
+    // The UI's own writes (same origin) and scripts' (a key, no origin) go through.
+    let (status, body) =
+        write_from(&env, Some("application/json; charset=utf-8"), own, false).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = write_from(&env, Some("application/json"), None, true).await;
+    assert_eq!(status, 200, "{body}");
 }
 
 #[tokio::test]

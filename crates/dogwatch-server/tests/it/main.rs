@@ -6,6 +6,7 @@
 //! none sets an environment variable (and the real binary gets none of the caller's `DOGWATCH_*`),
 //! each has its own temporary directory, and every port is picked by the kernel.
 
+mod accounts;
 mod api;
 mod contract;
 mod dashboards;

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Env, call_app, env, get_app, now_secs, post_app, send};
+use crate::support::{APP_KEY, Env, call_app, env, get_app, now_secs, post_app, send};
 
 const SEED_QUERY: &str = "avg(last_5m):avg:my_metric{host:ubuntu} > 800";
 
@@ -256,6 +256,7 @@ async fn bad_monitors_are_refused_with_the_field_named() {
             .method(Method::POST)
             .uri("/api/v1/monitor")
             .header("content-type", "application/json")
+            .header("DD-APPLICATION-KEY", APP_KEY)
             .body(Body::from(raw))
             .expect("request");
         let (status, res) = send(&env, req).await;

@@ -178,13 +178,12 @@ fn keys_are_generated_once_and_kept() {
 }
 
 #[test]
-fn binding_beyond_loopback_warns_loudly() {
+fn anonymous_viewing_beyond_loopback_warns_loudly() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // The warning goes to stderr before it listens.
-    let server = RealServer::start(dir.path(), &["--addr", "0.0.0.0:0"]);
-    let stderr = server.log();
+    let server = RealServer::start(dir.path(), &["--addr", "0.0.0.0:0", "--anonymous-viewer"]);
+    let log = server.log();
     assert!(
-        stderr.contains("WARNING: dogwatch is bound to 0.0.0.0") && stderr.contains("no login yet"),
-        "{stderr}"
+        log.contains("--anonymous-viewer on a non-loopback address"),
+        "{log}"
     );
 }

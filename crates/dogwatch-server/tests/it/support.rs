@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet};
+use dogwatch_core::wire::Role;
 use dogwatch_server::keys::Keys;
 use dogwatch_server::store::Store;
 use dogwatch_server::{AppState, app};
@@ -55,7 +56,47 @@ pub fn first_error(body: &Value) -> &str {
 
 pub struct Env {
     pub state: AppState,
+    /// The session token [`call`] signs in with (an admin's), made on first use.
+    session: tokio::sync::OnceCell<String>,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// The handle of the admin whose session [`call`] uses.
+pub const ADMIN: &str = "root";
+
+impl Env {
+    /// A session cookie for a user with `role`, made straight in the store (no password needed).
+    pub async fn session_for(&self, handle: &str, role: Role) -> String {
+        let store = &self.state.store;
+        store
+            .put_user(
+                handle.into(),
+                handle.into(),
+                format!("{handle}@example.com"),
+                Some(role),
+                0,
+            )
+            .await
+            .expect("user");
+        let token = dogwatch_server::auth::random_token().expect("token");
+        store
+            .create_session(
+                dogwatch_server::auth::secret_hash(&token),
+                handle.into(),
+                dogwatch_server::handlers::now_ms(),
+            )
+            .await
+            .expect("session");
+        token
+    }
+
+    /// The admin session [`call`] uses.
+    pub async fn admin_session(&self) -> String {
+        self.session
+            .get_or_init(|| self.session_for(ADMIN, Role::Admin))
+            .await
+            .clone()
+    }
 }
 
 pub fn env() -> Env {
@@ -75,6 +116,7 @@ pub fn env_in(dir: &std::path::Path) -> Env {
     };
     Env {
         state: AppState::new(store, keys),
+        session: tokio::sync::OnceCell::new(),
         _dir: None,
     }
 }
@@ -95,7 +137,8 @@ pub async fn send(env: &Env, req: Request<Body>) -> (StatusCode, Value) {
     (status, body)
 }
 
-/// A JSON request as the UI sends it (no key), answered with the status and the JSON body.
+/// A JSON request as the UI sends it (an admin's session cookie, and `Origin` on changes), answered
+/// with the status and the JSON body.
 pub async fn call(
     env: &Env,
     method: Method,
@@ -143,11 +186,19 @@ async fn json_request(
     app_key: Option<&str>,
 ) -> (StatusCode, Value) {
     let mut req = Request::builder()
-        .method(method)
+        .method(method.clone())
         .uri(uri)
         .header(header::CONTENT_TYPE, "application/json");
     if let Some(key) = app_key {
         req = req.header("DD-APPLICATION-KEY", key);
+    } else {
+        let token = env.admin_session().await;
+        req = req.header(header::COOKIE, format!("dogwatch_session={token}"));
+        if method != Method::GET {
+            req = req
+                .header(header::HOST, "localhost")
+                .header(header::ORIGIN, "http://localhost");
+        }
     }
     let req = req
         .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))

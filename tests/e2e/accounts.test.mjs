@@ -1,0 +1,101 @@
+// Signing in: every page asks whoever is not signed in to sign in; a wrong password says so; a
+// read-only user sees no way to change anything; a session that ends elsewhere brings the form back.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_PASSWORD, apiCall, launchBrowser, login, openPage, screenshot, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const api = (method, url, body) => apiCall(server, method, url, body);
+
+/** A user with a password and a role, made by the admin through the API. */
+async function user(handle, role, password) {
+  const made = await api('POST', '/api/v1/dogwatch/users', { handle, email: `${handle}@example.com`, role });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const set = await api('POST', `/api/v1/dogwatch/users/${handle}/password`, { password });
+  assert.equal(set.status, 204, JSON.stringify(set.body));
+}
+
+const ADDRESSES = [
+  '/', '/metric/explorer?metric=my_metric', '/dashboard/lists', '/dashboard/abc', '/monitors/manage',
+  '/monitors/create', '/monitors/1', '/event/explorer', '/settings', '/inbox', '/inbox/admin', '/nope',
+];
+
+test('every page shows the login form to a visitor; a wrong password says so; signing in and out', async () => {
+  const { context, page, pageErrors } = await openPage(browser, { session: null });
+  for (const address of ADDRESSES) {
+    await page.goto(`${server.base}${address}`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(await page.locator('nav').count(), 0, `${address} shows no app to a visitor`);
+  }
+  await page.goto(`${server.base}/dashboard/lists`);
+  await page.getByLabel('Handle').fill('admin');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').getByText('wrong handle or password').waitFor();
+  assert.equal(await page.getByLabel('Password').inputValue(), '', 'the wrong password is cleared');
+  await screenshot(page, 'login-wrong-password');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // The page asked for opens, with who is signed in.
+  await page.getByRole('heading', { name: 'Dashboards' }).waitFor();
+  await page.locator('.nav-user').getByText('@admin').waitFor();
+  await page.getByRole('button', { name: 'New Dashboard' }).waitFor();
+  await screenshot(page, 'signed-in-admin');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test('a read-only user sees everything but no way to change it', async () => {
+  await user('viewer', 'read_only', 'viewers long password');
+  const made = await api('POST', '/api/v1/dashboard', { title: 'Shared board', layout_type: 'ordered', widgets: [] });
+  assert.equal(made.status, 200);
+  const token = await login(server, 'viewer', 'viewers long password');
+  const { context, page, pageErrors } = await openPage(browser, { session: token });
+  await page.goto(`${server.base}/dashboard/lists`);
+  await page.locator('.dash-row', { hasText: 'Shared board' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'New Dashboard' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Clone' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Delete' }).count(), 0);
+  const navLinks = await page.locator('nav .nav-links a').allTextContents();
+  assert.ok(!navLinks.includes('Settings'), `no Settings for a read-only user: ${navLinks}`);
+  await page.locator('.nav-user').getByText('read only').waitFor();
+  await screenshot(page, 'signed-in-read-only');
+  await page.goto(`${server.base}/monitors/manage`);
+  await page.getByRole('heading', { name: 'Monitors' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'New Monitor' }).count(), 0);
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test('a session that ends elsewhere brings the login form back, saying why', async () => {
+  await user('walker', 'standard', 'walkers long password');
+  const token = await login(server, 'walker', 'walkers long password');
+  const { context, page, pageErrors } = await openPage(browser, { session: token });
+  await page.goto(`${server.base}/dashboard/lists`);
+  await page.getByRole('heading', { name: 'Dashboards' }).waitFor();
+  // An admin sets a new password: every session of walker's ends.
+  const set = await api('POST', '/api/v1/dogwatch/users/walker/password', { password: 'walkers new password' });
+  assert.equal(set.status, 204);
+  await page.locator('nav .nav-links').getByRole('link', { name: 'Monitors' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByText('Your session has ended').waitFor();
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
