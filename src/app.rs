@@ -42,9 +42,19 @@ pub fn App() -> impl IntoView {
     let signed_out = Trigger::new();
     let backend: SharedBackend = Arc::new(HttpBackend::same_origin(signed_out));
     provide_context(backend.clone());
+    // A 403 is also what a role that may not do something gets: ask who is signed in before
+    // showing the login form.
+    let recheck = backend.clone();
     Effect::watch(
         move || signed_out.track(),
-        move |_, _, _| session.lost(),
+        move |_, _, _| {
+            let request = recheck.me(None);
+            spawn_local(async move {
+                if request.await.is_err_and(|e| e.is_signed_out()) {
+                    session.lost();
+                }
+            });
+        },
         false,
     );
     let request = backend.me(None);
@@ -248,7 +258,14 @@ fn Who() -> impl IntoView {
         <div class="nav-user">
             <span class="nav-handle" title=me.name.clone()>{who}</span>
             <span class="nav-role">{me.role.code().replace('_', " ")}</span>
-            <Show when=move || !me.anonymous>
+            <Show
+                when=move || !me.anonymous
+                // A visitor let in by --anonymous-viewer may still sign in to change things.
+                fallback=move || view! {
+                    <button class="nav-signout" type="button"
+                        on:click=move |_| session.set(SignIn::Out { why: None })>"Sign in"</button>
+                }
+            >
                 <button class="nav-signout" type="button" on:click=sign_out.clone()>"Sign out"</button>
             </Show>
         </div>

@@ -68,11 +68,17 @@ pub struct BoardCtx {
     path: Memo<String>,
     /// Kept here because saves start from event handlers, where there is no context to look in.
     backend: StoredValue<SharedBackend>,
+    /// Whether the person may change boards; a read-only board has no tray, no widget controls,
+    /// and never saves.
+    pub editable: bool,
 }
 
 impl BoardCtx {
     /// Changes the board, remembers the state before for undo, and saves.
     pub fn commit(&self, change: impl FnOnce(&mut Board)) {
+        if !self.editable {
+            return;
+        }
         let Some(before) = self.board.get_untracked() else {
             return;
         };
@@ -105,6 +111,9 @@ impl BoardCtx {
 
     /// Stores the board; changes made while a save is in flight are stored right after it.
     pub fn save(&self) {
+        if !self.editable {
+            return;
+        }
         if self.saving.get_value() {
             self.save_queued.set_value(true);
             return;
@@ -340,6 +349,7 @@ pub fn BoardPage() -> impl IntoView {
         navigate: Navigate::here(),
         path,
         backend: StoredValue::new(backend.clone()),
+        editable: crate::session::use_session().can_edit(),
     };
     provide_context(ctx);
     provide_context(CrosshairSync::new());
@@ -368,8 +378,8 @@ pub fn BoardPage() -> impl IntoView {
                 <BoardHeader/>
                 <timebar::TimeBar/>
                 <vars::TemplateBar/>
-                <div class="board-body">
-                    <tray::Tray/>
+                <div class="board-body" class:read-only=!ctx.editable>
+                    {ctx.editable.then(|| view! { <tray::Tray/> })}
                     <frame::Grid/>
                 </div>
                 {move || ctx.editing.get().map(|id| view! { <editor::Editor id/> })}
@@ -405,11 +415,14 @@ fn BoardHeader() -> impl IntoView {
     view! {
         <header class="page-header board-header">
             <a class="back-link" href=dashboards::PATH>"Dashboards"</a>
-            <input class="board-title" aria-label="Dashboard title" prop:value=move || title.get() on:change=rename/>
-            {status}
+            <input class="board-title" aria-label="Dashboard title" prop:value=move || title.get() on:change=rename
+                readonly=!ctx.editable/>
+            {ctx.editable.then_some(status)}
             <div class="actions">
-                <button type="button" class="secondary" disabled=move || { ctx.board.track(); !ctx.can_undo() }
-                    on:click=move |_| ctx.undo() title="Undo the last change (Ctrl+Z)">"Undo"</button>
+                {ctx.editable.then(|| view! {
+                    <button type="button" class="secondary" disabled=move || { ctx.board.track(); !ctx.can_undo() }
+                        on:click=move |_| ctx.undo() title="Undo the last change (Ctrl+Z)">"Undo"</button>
+                })}
                 <button type="button" class="secondary" on:click=move |_| exporting.set(true)>"Export JSON"</button>
             </div>
         </header>

@@ -99,3 +99,51 @@ test('a session that ends elsewhere brings the login form back, saying why', asy
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
+
+test('a read-only user and an anonymous viewer see a board without a way to change it', async () => {
+  const board = {
+    title: 'Wall board', layout_type: 'free',
+    widgets: [{ definition: { type: 'note', content: 'Hello wall' }, layout: { x: 0, y: 0, width: 4, height: 2 } }],
+  };
+  const made = await api('POST', '/api/v1/dashboard', board);
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const check = async (page) => {
+    await page.goto(`${server.base}/dashboard/${made.body.id}`);
+    await page.locator('.widget', { hasText: 'Hello wall' }).waitFor();
+    assert.equal(await page.locator('.tray').count(), 0, 'no tray');
+    assert.equal(await page.getByRole('button', { name: /^Edit / }).count(), 0, 'no Edit');
+    assert.equal(await page.getByRole('button', { name: /^Remove / }).count(), 0, 'no Remove');
+    assert.equal(await page.locator('.resize-handle').count(), 0, 'no resize handle');
+    assert.equal(await page.getByLabel('Dashboard title').getAttribute('readonly'), '');
+  };
+  await user('reader', 'read_only', 'readers long password');
+  const reader = await openPage(browser, { session: await login(server, 'reader', 'readers long password') });
+  await check(reader.page);
+  await screenshot(reader.page, 'board-read-only');
+  assert.deepEqual(reader.pageErrors, []);
+  await reader.context.close();
+
+  // The same board on a wall screen: a server started with --anonymous-viewer, nobody signed in.
+  const wall = await startServer({ extraArgs: ['--anonymous-viewer'] });
+  try {
+    const copy = await apiCall(wall, 'POST', '/api/v1/dashboard', board);
+    assert.equal(copy.status, 200);
+    const visitor = await openPage(browser, { server: wall, session: null });
+    await visitor.page.goto(`${wall.base}/dashboard/${copy.body.id}`);
+    await visitor.page.locator('.widget', { hasText: 'Hello wall' }).waitFor();
+    assert.equal(await visitor.page.locator('.tray').count(), 0);
+    await visitor.page.locator('.nav-user').getByText('Anonymous viewer').waitFor();
+    // Changing anything needs a sign-in, which the visitor can still do.
+    const refused = await visitor.page.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/dashboard/${id}`, { method: 'DELETE' });
+      return r.status;
+    }, copy.body.id);
+    assert.equal(refused, 403);
+    await visitor.page.getByRole('button', { name: 'Sign in' }).click();
+    await visitor.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.deepEqual(visitor.pageErrors, []);
+    await visitor.context.close();
+  } finally {
+    await wall.stop();
+  }
+});

@@ -60,7 +60,11 @@ pub fn Grid() -> impl IntoView {
         <div class="board-grid" node_ref=ctx.grid style:height=height class:dragging=move || ctx.drag.with(Option::is_some)
             aria-label="Dashboard grid">
             {move || ids.with(Vec::is_empty).then(|| view! {
-                <p class="grid-hint">"Drag a widget type or a metric from the left onto the board."</p>
+                <p class="grid-hint">{if ctx.editable {
+                    "Drag a widget type or a metric from the left onto the board."
+                } else {
+                    "This dashboard has no widgets yet."
+                }}</p>
             })}
             {placeholder}
             <For each=move || ids.get() key=|id| *id let:id>
@@ -118,6 +122,9 @@ fn WidgetFrame(id: i64, layout: Memo<grid::Placed>) -> impl IntoView {
     };
 
     let start_move = move |ev: ev::PointerEvent| {
+        if !ctx.editable {
+            return;
+        }
         let Some(r) = rect.get_untracked() else {
             return;
         };
@@ -135,7 +142,7 @@ fn WidgetFrame(id: i64, layout: Memo<grid::Placed>) -> impl IntoView {
     let start_resize = move |ev: ev::PointerEvent| drag::start(ctx, Source::Resize { id }, &ev);
     let on_key = move |ev: ev::KeyboardEvent| {
         // Only when the frame itself has focus: arrows inside a widget's controls keep their meaning.
-        if ev.target() != ev.current_target() {
+        if ev.target() != ev.current_target() || !ctx.editable {
             return;
         }
         let nudge = match ev.key().as_str() {
@@ -168,9 +175,14 @@ fn WidgetFrame(id: i64, layout: Memo<grid::Placed>) -> impl IntoView {
     };
     let label = move || {
         format!(
-            "{} widget: {}. Arrows move it, shift+arrows resize it, Enter edits, Delete removes.",
+            "{} widget: {}.{}",
             kind.get(),
-            title.get()
+            title.get(),
+            if ctx.editable {
+                " Arrows move it, shift+arrows resize it, Enter edits, Delete removes."
+            } else {
+                ""
+            }
         )
     };
     let data_rect = move || {
@@ -182,18 +194,22 @@ fn WidgetFrame(id: i64, layout: Memo<grid::Placed>) -> impl IntoView {
         <div class="widget" tabindex="0" style:left=side(0) style:top=side(1) style:width=side(2) style:height=side(3) data-widget-id=id.to_string() data-kind=move || kind.get()
             data-rect=data_rect class:lifted=dragged class:drop-onto=drop_onto
             aria-label=label on:keydown=on_key>
-            <header class="widget-header" on:pointerdown=start_move title="Drag to move">
+            <header class="widget-header" on:pointerdown=start_move title=ctx.editable.then_some("Drag to move")>
                 <span class="widget-title">{move || title.get()}</span>
-                <button type="button" class="icon" on:pointerdown=stop on:click=move |_| ctx.editing.set(Some(id))
-                    aria-label=move || format!("Edit {}", title.get())>"Edit"</button>
-                <button type="button" class="icon" on:pointerdown=stop on:click=move |_| ctx.remove(id)
-                    aria-label=move || format!("Remove {}", title.get())>"×"</button>
+                {ctx.editable.then(|| view! {
+                    <button type="button" class="icon" on:pointerdown=stop on:click=move |_| ctx.editing.set(Some(id))
+                        aria-label=move || format!("Edit {}", title.get())>"Edit"</button>
+                    <button type="button" class="icon" on:pointerdown=stop on:click=move |_| ctx.remove(id)
+                        aria-label=move || format!("Remove {}", title.get())>"×"</button>
+                })}
             </header>
             <div class="widget-body">
                 <WidgetBody definition=body_def range=ctx.range vars=ctx.vars utc=Signal::derive(move || ctx.view.with(|v| v.utc))
                     on_zoom=ctx.zoom()/>
             </div>
-            <div class="resize-handle" on:pointerdown=start_resize title="Drag to resize" aria-hidden="true"></div>
+            {ctx.editable.then(|| view! {
+                <div class="resize-handle" on:pointerdown=start_resize title="Drag to resize" aria-hidden="true"></div>
+            })}
         </div>
     }
 }
