@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, Dashboard, DashboardList, Event, Inbox, LoginRequest, Me, MetricsList, Monitor,
-    MonitorDefinition, MonitorHistory, Open, QueryResponse, Settings, User, Webhook,
+    AllTags, Dashboard, DashboardList, Event, Inbox, KeyData, KeyKind, LoginRequest, Me,
+    MetricsList, Monitor, MonitorDefinition, MonitorHistory, Open, QueryResponse, Settings, User,
+    Webhook,
 };
 use leptos::prelude::*;
 use web_sys::AbortSignal;
@@ -116,6 +117,19 @@ pub trait Backend {
 
     /// A user's in-app messages, newest first (`GET /api/v1/dogwatch/inbox/{handle}`).
     fn inbox(&self, handle: &str, abort: Option<&AbortSignal>) -> ApiFuture<Inbox>;
+
+    /// Keys of a kind (`GET /api/v2/api_keys`; the caller's own application keys:
+    /// `GET /api/v2/current_user/application_keys`).
+    fn keys(&self, kind: KeyKind, abort: Option<&AbortSignal>) -> ApiFuture<Vec<KeyData>>;
+
+    /// Makes a key; the answer holds it whole, the only time it is shown.
+    fn create_key(&self, kind: KeyKind, name: &str) -> ApiFuture<KeyData>;
+
+    /// Revokes a key: requests with it are refused from now on.
+    fn revoke_key(&self, kind: KeyKind, id: &str) -> ApiFuture<()>;
+
+    /// Sets a user's password, ending their sessions (`POST /api/v1/dogwatch/users/{handle}/password`).
+    fn set_password(&self, handle: &str, password: &str) -> ApiFuture<()>;
 
     /// How the server is configured, SMTP included (`GET /api/v1/dogwatch/settings`).
     fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<Settings>;

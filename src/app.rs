@@ -17,6 +17,7 @@ use crate::pages::dashboards::{self, DashboardsPage};
 use crate::pages::events::{self, EventsPage};
 use crate::pages::explorer::{self, ExplorerPage};
 use crate::pages::inbox::{self, InboxPage};
+use crate::pages::keys::{self, KeysPage};
 use crate::pages::login::LoginPage;
 use crate::pages::monitors::form::MonitorFormPage;
 use crate::pages::monitors::status::MonitorStatusPage;
@@ -32,6 +33,7 @@ const NAV: &[(&str, &str, bool)] = &[
     (explorer::PATH, "Metrics Explorer", false),
     (events::PATH, "Events", false),
     (inbox::PATH, "Inbox", false),
+    (keys::PATH, "Keys", false),
     (settings::PATH, "Settings", true),
 ];
 
@@ -105,6 +107,7 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/monitors/:id/edit") view=MonitorEditRoute/>
                         <Route path=path!("/event/explorer") view=EventsPage/>
                         <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/keys") view=KeysPage/>
                         <Route path=path!("/inbox") view=MyInboxRoute/>
                         <Route path=path!("/inbox/:handle") view=InboxRoute/>
                     </FlatRoutes>

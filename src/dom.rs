@@ -89,6 +89,16 @@ fn input(root: &Element, name: &str) -> Option<web_sys::HtmlInputElement> {
         .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
 }
 
+/// The chosen value of the `<select name=name>` inside `root`, `""` when there is none.
+pub fn select_value(root: &Element, name: &str) -> String {
+    root.query_selector(&format!("select[name=\"{name}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
 /// The value of the `<input name=name>` inside `root` (`"true"`/`"false"` for a checkbox), `""`
 /// when there is none.
 pub fn input_value(root: &Element, name: &str) -> String {

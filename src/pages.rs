@@ -5,6 +5,7 @@ pub mod dashboards;
 pub mod events;
 pub mod explorer;
 pub mod inbox;
+pub mod keys;
 pub mod login;
 pub mod monitors;
 pub mod not_found;

@@ -3,9 +3,10 @@
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, Dashboard, DashboardList, Errors, Event, EventList, Inbox, LoginRequest, MarkdownHtml,
+    AllTags, Dashboard, DashboardList, Errors, Event, EventList, Inbox, KeyAnswer, KeyData,
+    KeyKind, KeyList, KeyName, KeyRequest, KeyRequestData, LoginRequest, MarkdownHtml,
     MarkdownRequest, Me, MetricsList, Monitor, MonitorDefinition, MonitorHistory, MuteRequest,
-    Open, QueryResponse, Settings, User, UserList, Webhook, WebhookList,
+    Open, PasswordSet, QueryResponse, Settings, User, UserList, Webhook, WebhookList,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::{Notify, Trigger};
@@ -83,6 +84,14 @@ impl HttpBackend {
     fn delete(&self, path: &str) -> ApiFuture<()> {
         let request = Request::delete(&self.url(path)).build();
         mapped(self.answered::<serde::de::IgnoredAny>(request), drop)
+    }
+}
+
+/// Where keys of a kind are managed: every API key (admins), or the caller's own application keys.
+fn keys_path(kind: KeyKind) -> &'static str {
+    match kind {
+        KeyKind::Api => "/api/v2/api_keys",
+        KeyKind::Application => "/api/v2/current_user/application_keys",
     }
 }
 
@@ -272,6 +281,42 @@ impl Backend for HttpBackend {
     fn inbox(&self, handle: &str, abort: Option<&AbortSignal>) -> ApiFuture<Inbox> {
         let path = format!("/api/v1/dogwatch/inbox/{}", segment(handle));
         self.get(&path, Vec::new(), abort)
+    }
+
+    fn keys(&self, kind: KeyKind, abort: Option<&AbortSignal>) -> ApiFuture<Vec<KeyData>> {
+        mapped(
+            self.get(keys_path(kind), Vec::new(), abort),
+            |l: KeyList| l.data,
+        )
+    }
+
+    fn create_key(&self, kind: KeyKind, name: &str) -> ApiFuture<KeyData> {
+        let body = KeyRequest {
+            data: KeyRequestData {
+                kind,
+                attributes: KeyName {
+                    name: name.to_owned(),
+                },
+            },
+        };
+        let made = self.send(Request::post(&self.url(keys_path(kind))), Some(&body));
+        mapped(made, |a: KeyAnswer| a.data)
+    }
+
+    fn revoke_key(&self, kind: KeyKind, id: &str) -> ApiFuture<()> {
+        self.delete(&format!("{}/{}", keys_path(kind), segment(id)))
+    }
+
+    fn set_password(&self, handle: &str, password: &str) -> ApiFuture<()> {
+        let url = self.url(&format!(
+            "/api/v1/dogwatch/users/{}/password",
+            segment(handle)
+        ));
+        let body = PasswordSet {
+            password: password.to_owned(),
+        };
+        let answer = self.send::<_, serde::de::IgnoredAny>(Request::post(&url), Some(&body));
+        mapped(answer, drop)
     }
 
     fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<Settings> {

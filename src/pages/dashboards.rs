@@ -212,7 +212,7 @@ fn DashboardTable(
 ) -> impl IntoView {
     view! {
         <table class="dash-table">
-            <thead><tr><th>"Title"</th><th>"Description"</th><th>"Modified"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
+            <thead><tr><th>"Title"</th><th>"Description"</th><th>"Author"</th><th>"Modified"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| {
                     let (clone_id, delete_row) = (r.id.clone(), r.clone());
@@ -220,6 +220,7 @@ fn DashboardTable(
                         <tr class="dash-row">
                             <td><a href=board_path(&r.id)>{r.title.clone()}</a></td>
                             <td class="muted">{r.description.clone().unwrap_or_default()}</td>
+                            <td class="muted">{format!("@{}", r.author_handle)}</td>
                             <td class="muted">{short_time(&r.modified_at)}</td>
                             <td class="row-actions">
                                 <Show when=move || use_session().can_edit()>

@@ -1,7 +1,7 @@
-//! Settings (`/settings`): SMTP as the server was started with (no password), and the users and
-//! webhooks that messages @mention, with add and remove.
+//! Settings (`/settings`, admins): SMTP as the server was started with (no password), the users
+//! (who signs in, with their role, and whom messages @mention) and the webhooks, with add and remove.
 
-use dogwatch_core::wire::{Settings, User, Webhook};
+use dogwatch_core::wire::{Role, Settings, User, Webhook};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -58,14 +58,25 @@ pub fn SettingsPage() -> impl IntoView {
         let value = |name| dom::input_value(&page, name);
         let request: ApiFuture<()> = match action.as_str() {
             "add-user" => {
+                let handle = value("handle").trim().to_owned();
                 let user = User {
-                    handle: value("handle").trim().to_owned(),
+                    handle: handle.clone(),
                     name: value("name").trim().to_owned(),
                     email: value("email").trim().to_owned(),
+                    role: Role::from_code(&dom::select_value(&page, "role")),
                     ..User::default()
                 };
-                let request = backend.save_user(user);
-                Box::pin(async move { request.await.map(drop) })
+                let password = value("password");
+                let saved = backend.save_user(user);
+                // The password (if one was typed) once the user exists: it lets them sign in.
+                let backend = backend.clone();
+                Box::pin(async move {
+                    saved.await?;
+                    if password.is_empty() {
+                        return Ok(());
+                    }
+                    backend.set_password(&handle, &password).await
+                })
             }
             "add-webhook" => {
                 let hook = Webhook {
@@ -81,7 +92,7 @@ pub fn SettingsPage() -> impl IntoView {
         // An added contact's inputs are emptied for the next one; after a refusal they keep what
         // was typed, to be corrected.
         let added: &[&str] = match action.as_str() {
-            "add-user" => &["handle", "name", "email"],
+            "add-user" => &["handle", "name", "email", "password"],
             "add-webhook" => &["hook-name", "hook-url", "slack"],
             _ => &[],
         };
@@ -110,6 +121,9 @@ pub fn SettingsPage() -> impl IntoView {
                 for u in list {
                     let li = add(el, "div", "contact");
                     add_text(&li, "span", "", &format!("@{} {} <{}> ", u.handle, u.name, u.email));
+                    let role = u.role.unwrap_or_default().code().replace('_', " ");
+                    let signs_in = if u.has_password { "" } else { ", cannot sign in yet" };
+                    add_text(&li, "span", "muted", &format!("{role}{signs_in} "));
                     let inbox = add_text(&li, "a", "link", "Inbox");
                     attr(&inbox, "href", &inbox_path(&u.handle));
                     dom::button(&li, "link danger", "Remove", "users", &u.handle);
@@ -119,6 +133,17 @@ pub fn SettingsPage() -> impl IntoView {
                 <label class="field"><span>"Handle"</span><input type="text" name="handle" aria-label="Handle"/></label>
                 <label class="field"><span>"Name"</span><input type="text" name="name" aria-label="Name"/></label>
                 <label class="field"><span>"Email"</span><input type="text" name="email" aria-label="Email"/></label>
+                <label class="field"><span>"Role"</span>
+                    <select name="role" aria-label="Role">
+                        <option value="standard" selected>"Standard"</option>
+                        <option value="read_only">"Read only"</option>
+                        <option value="admin">"Admin"</option>
+                    </select>
+                </label>
+                <label class="field"><span>"Password"</span>
+                    <input type="password" name="password" aria-label="Password" autocomplete="new-password"
+                        placeholder="at least 10 characters"/>
+                </label>
                 <button type="button" class="secondary" data-action="add-user">"Add user"</button>
             </div>
             <h2>"Webhooks"</h2>

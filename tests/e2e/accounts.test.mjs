@@ -3,7 +3,11 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_PASSWORD, apiCall, launchBrowser, login, openPage, screenshot, startServer } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import {
+  ADMIN_PASSWORD, apiCall, launchBrowser, login, openPage, repoRoot, screenshot, startServer,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -146,4 +150,52 @@ test('a read-only user and an anonymous viewer see a board without a way to chan
   } finally {
     await wall.stop();
   }
+});
+
+test('keys made on the Keys page work with the real datadog package, and a revoked one is refused', async () => {
+  const { context, page, pageErrors } = await openPage(browser);
+  await page.goto(`${server.base}/keys`);
+  await page.getByRole('heading', { name: 'API keys' }).waitFor();
+  await page.getByLabel('New API key name').fill('python client');
+  await page.getByRole('button', { name: 'New API key' }).click();
+  const apiKey = await page.locator('[data-kind="api_keys"] .new-key input').inputValue();
+  assert.match(apiKey, /^[0-9a-f]{32}$/);
+  await page.locator('[data-kind="api_keys"] .key-row', { hasText: 'python client' }).getByText(`••••${apiKey.slice(-4)}`).waitFor();
+  await page.getByLabel('New application key name').fill('python reads');
+  await page.getByRole('button', { name: 'New application key' }).click();
+  const appKey = await page.locator('[data-kind="application_keys"] .new-key input').inputValue();
+  assert.match(appKey, /^[0-9a-f]{40}$/);
+  await screenshot(page, 'keys');
+  // Shown once: after a reload only the last four characters are left.
+  await page.reload();
+  await page.locator('[data-kind="api_keys"] .key-row').first().waitFor();
+  assert.equal(await page.locator('.new-key').count(), 0);
+  assert.ok(!(await page.content()).includes(apiKey), 'the whole key is gone from the page');
+
+  // The real datadog package, with the two keys from the page.
+  const script = `
+import sys, time
+from datadog import initialize, api
+initialize(api_key=sys.argv[1], app_key=sys.argv[2], api_host=sys.argv[3])
+now = int(time.time())
+sent = api.Metric.send(metric="page_key.metric", points=[(now, 42)], host="ubuntu")
+assert sent.get("status") == "ok", sent
+got = api.Metric.query(start=now - 60, end=now + 60, query="avg:page_key.metric{host:ubuntu}")
+assert got["series"][0]["pointlist"][-1][1] == 42.0, got
+print("ok")
+`;
+  const python = process.env.DOGWATCH_PYTHON || path.join(repoRoot, 'target', 'venv', 'bin', 'python');
+  const ran = spawnSync(python, ['-c', script, apiKey, appKey, server.base], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(ran.status, 0, `python: ${ran.stdout}\n${ran.stderr}`);
+  assert.equal(ran.stdout.trim(), 'ok');
+
+  // Revoked on the page: refused from the next request on.
+  const row = page.locator('[data-kind="api_keys"] .key-row', { hasText: 'python client' });
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await row.getByRole('button', { name: 'Revoke key' }).click();
+  await row.waitFor({ state: 'detached' });
+  const refused = await fetch(`${server.base}/api/v1/validate`, { headers: { 'dd-api-key': apiKey } });
+  assert.equal(refused.status, 403);
+  assert.deepEqual(pageErrors, []);
+  await context.close();
 });

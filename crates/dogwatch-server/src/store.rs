@@ -23,7 +23,9 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use accounts::{Credentials, KeyRow, SessionRow, role_from};
 pub use dashboards::{DashboardKey, DashboardRow, NewDashboard};
-pub use monitors::{CycleCommitted, EventRow, GroupRow, MonitorRow, MonitorWrite, NewEvent};
+pub use monitors::{
+    CycleCommitted, EventRow, GroupRow, MonitorCreator, MonitorRow, MonitorWrite, NewEvent,
+};
 pub use outbox::{
     AttemptFailed, Channel, DeliveryState, InboxRow, NewNotification, NotificationRow, enqueue_tx,
 };

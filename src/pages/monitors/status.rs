@@ -19,6 +19,7 @@ use crate::app::Navigate;
 use crate::chart::GraphData;
 use crate::components::timeseries::Timeseries;
 use crate::dom::{self, add, add_text, attr};
+use crate::pages::dashboards::short_time;
 use crate::pages::monitors::form::state::MonitorForm;
 use crate::session::use_session;
 
@@ -224,6 +225,16 @@ fn head(el: &Element, id: i64, answer: &Answer, can_edit: bool) {
         dom::button(&actions, "danger", "Delete", "delete", "");
     }
     add_text(el, "p", "mono monitor-query", &m.query);
+    add_text(
+        el,
+        "p",
+        "muted monitor-creator",
+        &format!(
+            "Created by @{} on {}",
+            m.creator.handle,
+            short_time(&m.created)
+        ),
+    );
     // The evaluator could not run the query (over its budget, say): the groups below keep the
     // state they had, and this says why.
     if let Some(error) = &m.evaluation_error {

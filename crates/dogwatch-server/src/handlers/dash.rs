@@ -2,9 +2,9 @@
 //! is stored as an ordered dashboard (one timeseries widget per graph), so `/api/v1/dashboard` lists
 //! and edits it too; its legacy fields are kept to echo them back.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use dogwatch_core::wire::{
     Dash, DashAnswer, DashDefinition, DashList, DashSummary, Dashboard, Graph, GraphDefinition,
     GraphRequest, Open, TemplateVariable, Widget, WidgetDefinition, WidgetRequest,
@@ -12,6 +12,7 @@ use dogwatch_core::wire::{
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::{AppError, AppJson, RequestBody};
 use crate::handlers::dashboards::{
     MAX_BODY_BYTES, bad, check_query, check_variable, is_read_only, iso8601, not_blank,
@@ -33,12 +34,13 @@ struct LegacyFields {
 
 pub async fn create(
     State(state): State<AppState>,
+    Extension(me): Extension<Principal>,
     AppJson(body): AppJson<Open<DashDefinition>>,
 ) -> Result<Json<DashAnswer>, AppError> {
     let new = dash_input(body.known)?;
     let row = state
         .store
-        .create_dashboard(new, now_ms())
+        .create_dashboard(new, now_ms(), me.handle)
         .await
         .map_err(AppError::internal)?;
     Ok(Json(dash_out(&row)?))

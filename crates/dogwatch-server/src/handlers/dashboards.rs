@@ -1,13 +1,14 @@
 //! Dashboards, Datadog-compatible: `/api/v1/dashboard` (new style: widgets with a definition and, for
 //! free layouts, a layout), and the checks and shapes the legacy `/api/v1/dash` (`dash.rs`) shares.
 
-use axum::Json;
 use axum::extract::{Path, State};
+use axum::{Extension, Json};
 use dogwatch_core::wire::{
     Dashboard, DashboardDeleted, DashboardList, DashboardSummary, Open, TemplateVariable, Widget,
 };
 
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::{AppError, AppJson, RequestBody};
 use crate::handlers::{dash, now_ms};
 use crate::store::{DashboardKey, DashboardRow, NewDashboard};
@@ -24,12 +25,13 @@ impl RequestBody for Open<Dashboard> {
 
 pub async fn create(
     State(state): State<AppState>,
+    Extension(me): Extension<Principal>,
     AppJson(board): AppJson<Open<Dashboard>>,
 ) -> Result<Json<Open<Dashboard>>, AppError> {
     let new = to_store(&checked(board)?, None)?;
     let row = state
         .store
-        .create_dashboard(new, now_ms())
+        .create_dashboard(new, now_ms(), me.handle)
         .await
         .map_err(AppError::internal)?;
     Ok(Json(dashboard_out(&row)?))
@@ -103,7 +105,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<DashboardList>, 
             url: dashboard_url(r),
             created_at: iso8601(r.created_ms),
             modified_at: iso8601(r.modified_ms),
-            author_handle: AUTHOR.to_owned(),
+            author_handle: author(r),
             is_read_only: is_read_only(r),
         })
         .collect();
@@ -219,6 +221,11 @@ pub(crate) fn is_read_only(r: &DashboardRow) -> bool {
     }
 }
 
+/// Who made a dashboard: its author, or dogwatch itself for those made before accounts.
+fn author(r: &DashboardRow) -> String {
+    r.author.clone().unwrap_or_else(|| AUTHOR.to_owned())
+}
+
 pub(crate) fn dashboard_url(r: &DashboardRow) -> String {
     format!("/dashboard/{}/{}", r.id, slug(&r.title))
 }
@@ -228,7 +235,7 @@ fn dashboard_out(r: &DashboardRow) -> Result<Open<Dashboard>, AppError> {
     let d = &mut board.known;
     d.id = Some(r.id.clone());
     d.url = Some(dashboard_url(r));
-    d.author_handle = Some(AUTHOR.to_owned());
+    d.author_handle = Some(author(r));
     d.created_at = Some(iso8601(r.created_ms));
     d.modified_at = Some(iso8601(r.modified_ms));
     Ok(board)

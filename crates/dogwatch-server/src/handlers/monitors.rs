@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use axum::{Extension, Json};
 use dogwatch_core::monitor::State as MonitorState;
 use dogwatch_core::wire::{
     Creator, EvaluationError, GroupState, Monitor, MonitorDeleted, MonitorGroups, MuteRequest,
@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::{ApiQuery, AppError, AppJson, RequestBody};
 use crate::handlers::dashboards::iso8601;
 use crate::handlers::{now_ms, read_limited};
@@ -54,13 +55,14 @@ impl RequestBody for MuteRequest {
 
 pub async fn create(
     State(state): State<AppState>,
+    Extension(me): Extension<Principal>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Monitor>, AppError> {
     let checked = def::check(read_json(&headers, body).await?).map_err(AppError::Invalid)?;
     let row = state
         .store
-        .create_monitor(Value::Object(checked).to_string(), now_ms())
+        .create_monitor(Value::Object(checked).to_string(), now_ms(), me.handle)
         .await
         .map_err(AppError::internal)?;
     Ok(Json(monitor_out(&row, &[], None)?))
@@ -346,10 +348,18 @@ fn monitor_out(
     let secs = |ms: Option<i64>| ms.map(|ms| ms.div_euclid(1000));
     m.id = row.id;
     m.org_id = 1;
-    m.creator = Creator {
-        email: "dogwatch@localhost".into(),
-        handle: "dogwatch".into(),
-        name: "dogwatch".into(),
+    m.creator = match &row.creator {
+        Some(c) => Creator {
+            email: c.email.clone(),
+            handle: c.handle.clone(),
+            name: c.name.clone(),
+        },
+        // Made before accounts existed.
+        None => Creator {
+            email: "dogwatch@localhost".into(),
+            handle: "dogwatch".into(),
+            name: "dogwatch".into(),
+        },
     };
     m.created = iso8601(row.created_ms);
     m.modified = iso8601(row.modified_ms);

@@ -19,6 +19,8 @@ pub struct DashboardRow {
     pub legacy: Option<String>,
     pub created_ms: i64,
     pub modified_ms: i64,
+    /// Who made it (a handle); `None` for dashboards made before accounts existed.
+    pub author: Option<String>,
 }
 
 /// What a create or a full replace stores.
@@ -39,7 +41,7 @@ pub enum DashboardKey {
 }
 
 const COLUMNS: &str =
-    "id, legacy_id, title, description, layout_type, body, legacy, created_ms, modified_ms";
+    "id, legacy_id, title, description, layout_type, body, legacy, created_ms, modified_ms, author";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DashboardRow> {
     Ok(DashboardRow {
@@ -52,6 +54,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DashboardRow> {
         legacy: r.get(6)?,
         created_ms: r.get(7)?,
         modified_ms: r.get(8)?,
+        author: r.get(9)?,
     })
 }
 
@@ -106,7 +109,12 @@ fn random_id() -> String {
     out
 }
 
-fn insert(tx: &Transaction<'_>, new: &NewDashboard, now_ms: i64) -> rusqlite::Result<DashboardRow> {
+fn insert(
+    tx: &Transaction<'_>,
+    new: &NewDashboard,
+    now_ms: i64,
+    author: &str,
+) -> rusqlite::Result<DashboardRow> {
     let mut id = random_id();
     while get(tx, &DashboardKey::Id(id.clone()))?.is_some() {
         id = random_id();
@@ -117,7 +125,9 @@ fn insert(tx: &Transaction<'_>, new: &NewDashboard, now_ms: i64) -> rusqlite::Re
         |r| r.get(0),
     )?;
     tx.execute(
-        &format!("INSERT INTO dashboards ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"),
+        &format!(
+            "INSERT INTO dashboards ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)"
+        ),
         params![
             id,
             legacy_id,
@@ -126,7 +136,8 @@ fn insert(tx: &Transaction<'_>, new: &NewDashboard, now_ms: i64) -> rusqlite::Re
             new.layout_type,
             new.body,
             new.legacy,
-            now_ms
+            now_ms,
+            author
         ],
     )?;
     get(tx, &DashboardKey::Id(id))?.ok_or(rusqlite::Error::QueryReturnedNoRows)
@@ -169,12 +180,15 @@ fn delete(tx: &Transaction<'_>, key: &DashboardKey) -> rusqlite::Result<Option<D
 
 impl Store {
     /// Stores a new dashboard with a fresh id and legacy id; returns it once committed.
+    /// Stores a new dashboard made by `author` (a handle).
     pub async fn create_dashboard(
         &self,
         new: NewDashboard,
         now_ms: i64,
+        author: String,
     ) -> Result<DashboardRow, StoreError> {
-        self.transact(move |tx| insert(tx, &new, now_ms)).await
+        self.transact(move |tx| insert(tx, &new, now_ms, &author))
+            .await
     }
 
     /// Replaces a dashboard's definition; `None` when there is no such dashboard.

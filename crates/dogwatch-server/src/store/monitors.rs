@@ -29,6 +29,16 @@ pub struct MonitorRow {
     /// not; the groups then keep the state they had.
     pub eval_error: Option<String>,
     pub eval_error_ms: Option<i64>,
+    /// Who made it; `None` for monitors made before accounts existed.
+    pub creator: Option<MonitorCreator>,
+}
+
+/// A monitor's maker: their handle, and their name and email while they are a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitorCreator {
+    pub handle: String,
+    pub name: String,
+    pub email: String,
 }
 
 /// One group's persisted status, with what the status page and `group_states` show.
@@ -113,7 +123,10 @@ pub struct CycleCommitted {
     pub notifications: usize,
 }
 
-const COLUMNS: &str = "id, body, silenced, created_ms, modified_ms, eval_error, eval_error_ms";
+const COLUMNS: &str = "m.id, m.body, m.silenced, m.created_ms, m.modified_ms, m.eval_error, \
+     m.eval_error_ms, m.creator, u.name, u.email";
+/// Monitors with their creator's name and email (when the creator is still a user).
+const FROM: &str = "monitors m LEFT JOIN users u ON u.handle = m.creator";
 const GROUP_COLUMNS: &str = "monitor_id, group_key, state, since_ms, last_notified_ms, \
      last_triggered_ms, first_triggered_ms, last_resolved_ms, last_nodata_ms, last_value, \
      last_data_ms, first_seen_ms, pending";
@@ -129,6 +142,18 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MonitorRow> {
         modified_ms: r.get(4)?,
         eval_error: r.get(5)?,
         eval_error_ms: r.get(6)?,
+        creator: r
+            .get::<_, Option<String>>(7)?
+            .map(|handle| -> rusqlite::Result<_> {
+                Ok(MonitorCreator {
+                    name: r
+                        .get::<_, Option<String>>(8)?
+                        .unwrap_or_else(|| handle.clone()),
+                    email: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                    handle,
+                })
+            })
+            .transpose()?,
     })
 }
 
@@ -180,7 +205,7 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
 
 fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<MonitorRow>> {
     conn.query_row(
-        &format!("SELECT {COLUMNS} FROM monitors WHERE id = ?1"),
+        &format!("SELECT {COLUMNS} FROM {FROM} WHERE m.id = ?1"),
         params![id],
         row,
     )
@@ -188,7 +213,7 @@ fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<MonitorRow>> {
 }
 
 fn list(conn: &Connection) -> rusqlite::Result<Vec<MonitorRow>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM monitors ORDER BY id"))?;
+    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM {FROM} ORDER BY m.id"))?;
     st.query_map([], row)?.collect()
 }
 
@@ -216,10 +241,16 @@ fn events(
         .collect()
 }
 
-fn insert(tx: &Transaction<'_>, body: &str, now_ms: i64) -> rusqlite::Result<MonitorRow> {
+fn insert(
+    tx: &Transaction<'_>,
+    body: &str,
+    now_ms: i64,
+    creator: &str,
+) -> rusqlite::Result<MonitorRow> {
     tx.execute(
-        "INSERT INTO monitors (body, silenced, created_ms, modified_ms) VALUES (?1, '{}', ?2, ?2)",
-        params![body, now_ms],
+        "INSERT INTO monitors (body, silenced, created_ms, modified_ms, creator)
+         VALUES (?1, '{}', ?2, ?2, ?3)",
+        params![body, now_ms, creator],
     )?;
     get(tx, tx.last_insert_rowid())?.ok_or(rusqlite::Error::QueryReturnedNoRows)
 }
@@ -350,12 +381,15 @@ fn apply(
 
 impl Store {
     /// Stores a new monitor; returns it once committed.
+    /// Stores a new monitor made by `creator` (a handle).
     pub async fn create_monitor(
         &self,
         body: String,
         now_ms: i64,
+        creator: String,
     ) -> Result<MonitorRow, StoreError> {
-        self.transact(move |tx| insert(tx, &body, now_ms)).await
+        self.transact(move |tx| insert(tx, &body, now_ms, &creator))
+            .await
     }
 
     /// Replaces a monitor's definition; with `reset_groups` its groups start afresh. `None` when

@@ -143,6 +143,9 @@ const MIGRATIONS: &[&str] = &[
         modified_ms  INTEGER NOT NULL,
         last_used_ms INTEGER
     );",
+    // 8: who made each dashboard and monitor (a handle; NULL: made before accounts existed).
+    "ALTER TABLE dashboards ADD COLUMN author TEXT;
+    ALTER TABLE monitors ADD COLUMN creator TEXT;",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -349,13 +349,39 @@ async fn roles_decide_who_changes_what() {
         status(reader.clone(), "/api/v1/monitor", monitor.clone()).await,
         StatusCode::FORBIDDEN
     );
+    // What an editor makes carries their name, as Datadog's `author_handle` and `creator`.
+    let (made_status, _, made) = exchange_app(
+        &env,
+        browser(
+            Method::POST,
+            "/api/v1/dashboard",
+            Some(&editor),
+            Some(board),
+        ),
+    )
+    .await;
+    assert_eq!(made_status, StatusCode::OK, "{made}");
+    assert_eq!(made["author_handle"], "editor");
+    let (_, _, list) = exchange_app(
+        &env,
+        browser(Method::GET, "/api/v1/dashboard", Some(&editor), None),
+    )
+    .await;
+    assert_eq!(list["dashboards"][0]["author_handle"], "editor");
+    let (made_status, _, made) = exchange_app(
+        &env,
+        browser(
+            Method::POST,
+            "/api/v1/monitor",
+            Some(&editor),
+            Some(monitor),
+        ),
+    )
+    .await;
+    assert_eq!(made_status, StatusCode::OK, "{made}");
     assert_eq!(
-        status(editor.clone(), "/api/v1/dashboard", board).await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        status(editor.clone(), "/api/v1/monitor", monitor).await,
-        StatusCode::OK
+        made["creator"],
+        json!({"handle": "editor", "name": "editor", "email": "editor@example.com"})
     );
     assert_eq!(
         status(editor.clone(), "/api/v1/dogwatch/users", user.clone()).await,
