@@ -103,7 +103,11 @@ async fn main() {
         };
         let checked = dogwatch_server::monitor::check(obj).expect("valid monitor");
         store
-            .create_monitor(Value::Object(checked).to_string(), now_secs * 1000)
+            .create_monitor(
+                Value::Object(checked).to_string(),
+                now_secs * 1000,
+                "bench".to_owned(),
+            )
             .await
             .expect("create monitor");
     }
