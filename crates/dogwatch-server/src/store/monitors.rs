@@ -546,7 +546,7 @@ mod tests {
     fn a_cycle_is_written_once_and_skips_changed_or_deleted_monitors() {
         let mut conn = conn();
         let tx = conn.transaction().expect("tx");
-        let m = insert(&tx, "{}", 1).expect("insert");
+        let m = insert(&tx, "{}", 1, "test").expect("insert");
         tx.commit().expect("commit");
 
         let tx = conn.transaction().expect("tx");
