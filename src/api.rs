@@ -131,6 +131,9 @@ pub trait Backend {
     /// Sets a user's password, ending their sessions (`POST /api/v1/dogwatch/users/{handle}/password`).
     fn set_password(&self, handle: &str, password: &str) -> ApiFuture<()>;
 
+    /// Marks a user's whole inbox read (`POST /api/v1/dogwatch/inbox/{handle}/read`).
+    fn mark_inbox_read(&self, handle: &str) -> ApiFuture<()>;
+
     /// How the server is configured, SMTP included (`GET /api/v1/dogwatch/settings`).
     fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<Settings>;
 }

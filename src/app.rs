@@ -227,6 +227,7 @@ fn Nav() -> impl IntoView {
                                     }
                                 >
                                     {*label}
+                                    {(*href == inbox::PATH).then(|| view! { <Unread/> })}
                                 </a>
                             </li>
                         }
@@ -235,6 +236,38 @@ fn Nav() -> impl IntoView {
             </ul>
             <Who/>
         </nav>
+    }
+}
+
+/// The number of unread inbox messages, beside the Inbox link: asked when the app opens and every
+/// minute; the inbox page sets it to zero when it marks them read.
+#[component]
+fn Unread() -> impl IntoView {
+    let session = use_session();
+    let backend = use_backend();
+    let handle = session.me().map(|me| me.handle).unwrap_or_default();
+    let ask = move || {
+        if handle.is_empty() {
+            return;
+        }
+        let request = backend.inbox(&handle, None);
+        spawn_local(async move {
+            if let Ok(inbox) = request.await {
+                session.unread.try_set(inbox.unread);
+            }
+        });
+    };
+    ask();
+    let timer = set_interval_with_handle(ask, std::time::Duration::from_secs(60));
+    on_cleanup(move || {
+        if let Ok(t) = timer {
+            t.clear();
+        }
+    });
+    move || {
+        let n = session.unread.get();
+        (n > 0)
+            .then(|| view! { <span class="nav-badge" aria-label=format!("{n} unread")>{n}</span> })
     }
 }
 

@@ -20,12 +20,15 @@ pub enum SignIn {
 #[derive(Clone, Copy)]
 pub struct Session {
     state: RwSignal<SignIn>,
+    /// Unread messages in the signed-in person's inbox, for the nav.
+    pub unread: RwSignal<usize>,
 }
 
 impl Session {
     pub fn new() -> Session {
         Session {
             state: RwSignal::new(SignIn::Checking),
+            unread: RwSignal::new(0),
         }
     }
 

@@ -319,6 +319,12 @@ impl Backend for HttpBackend {
         mapped(answer, drop)
     }
 
+    fn mark_inbox_read(&self, handle: &str) -> ApiFuture<()> {
+        let url = self.url(&format!("/api/v1/dogwatch/inbox/{}/read", segment(handle)));
+        let answer = self.send::<(), serde::de::IgnoredAny>(Request::post(&url), None);
+        mapped(answer, drop)
+    }
+
     fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<Settings> {
         self.get("/api/v1/dogwatch/settings", Vec::new(), abort)
     }

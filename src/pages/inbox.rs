@@ -25,9 +25,20 @@ pub fn inbox_path(handle: &str) -> String {
 #[component]
 pub fn InboxPage(handle: String) -> impl IntoView {
     let answer = RwSignal::new(None::<Result<Inbox, ApiError>>);
-    let request = use_backend().inbox(&handle, None);
+    let backend = use_backend();
+    let session = crate::session::use_session();
+    let own = session.me().is_some_and(|me| me.handle == handle);
+    let request = backend.inbox(&handle, None);
+    let mark = backend.mark_inbox_read(&handle);
     spawn_local(async move {
-        answer.try_set(Some(request.await));
+        let got = request.await;
+        // Opening your own inbox reads it: the messages stay marked as they were for this view
+        // (new ones stand out), and the count beside the nav's Inbox goes to zero.
+        let unread = got.as_ref().map_or(0, |i| i.unread);
+        answer.try_set(Some(got));
+        if own && unread > 0 && mark.await.is_ok() {
+            session.unread.try_set(0);
+        }
     });
     document().set_title(&format!("Inbox of @{handle} · dogwatch"));
     let title = format!("Inbox of @{handle}");
@@ -57,9 +68,20 @@ fn messages(el: &Element, handle: &str, answer: Option<&Result<Inbox, ApiError>>
         return note(el, "state empty", &words, false);
     }
     for m in list {
-        let item = add(el, "article", "inbox-message");
+        let item = add(
+            el,
+            "article",
+            if m.read {
+                "inbox-message"
+            } else {
+                "inbox-message unread"
+            },
+        );
         let head = add(&item, "div", "message-head");
         add_text(&head, "h2", "message-subject", &m.subject);
+        if !m.read {
+            add_text(&head, "span", "badge new-badge", "New");
+        }
         let time = add_text(&head, "time", "muted", &format_utc(m.created_ms));
         attr(&time, "datetime", &m.created_ms.to_string());
         add_text(&item, "pre", "message-body", &m.body);

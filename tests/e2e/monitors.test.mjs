@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { apiCall, launchBrowser, openPage, postSeries, repoRoot, screenshot, startServer } from './harness.mjs';
+import { apiCall, launchBrowser, login, openPage, postSeries, repoRoot, screenshot, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -334,6 +334,23 @@ test('a monitor that fires: the status page shows its timeline and the failed de
     await screenshot(page, 'inbox');
     await page.goto(`${live.base}/inbox/nobody`);
     await page.locator('.inbox .state.error[role="alert"]').waitFor();
+
+    // Carol signs in: the nav counts her unread message; opening her inbox reads it.
+    assert.equal((await call('POST', '/api/v1/dogwatch/users/carol/password', { password: 'carols long password' })).status, 204);
+    const carol = await openPage(browser, { server: live, session: await login(live, 'carol', 'carols long password') });
+    try {
+      await carol.page.goto(`${live.base}/dashboard/lists`);
+      const inboxLink = carol.page.locator('nav .nav-links').getByRole('link', { name: /Inbox/ });
+      await inboxLink.locator('.nav-badge', { hasText: '1' }).waitFor();
+      await inboxLink.click();
+      await carol.page.getByRole('heading', { name: 'Inbox of @carol' }).waitFor();
+      await carol.page.locator('.inbox-message.unread .new-badge').first().waitFor();
+      await inboxLink.locator('.nav-badge').waitFor({ state: 'detached' });
+      assert.equal((await call('GET', '/api/v1/dogwatch/inbox/carol')).body.unread, 0);
+      assert.deepEqual(carol.pageErrors, []);
+    } finally {
+      await carol.context.close();
+    }
     assert.deepEqual(pageErrors, []);
   } finally {
     await context.close();

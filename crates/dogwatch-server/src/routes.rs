@@ -74,6 +74,11 @@ pub fn api(state: AppState) -> Routes {
         )
         .get("/v1/dogwatch/notifications", Admin, notifications::list)
         .get("/v1/dogwatch/inbox/{handle}", Read, notifications::inbox)
+        .post(
+            "/v1/dogwatch/inbox/{handle}/read",
+            Read,
+            notifications::mark_read,
+        )
         .get("/v1/dogwatch/settings", Admin, settings::get)
         // Keys.
         .get("/v2/api_keys", Admin, keys::list_api_keys)

@@ -48,6 +48,9 @@ pub struct InboxMessage {
 pub struct Inbox {
     pub handle: String,
     pub messages: Vec<InboxMessage>,
+    /// How many messages of the whole inbox are unread (not only of those listed).
+    #[serde(default)]
+    pub unread: usize,
 }
 
 /// `GET /api/v1/dogwatch/settings`.

@@ -3,6 +3,7 @@
 //! `/api/v1/dogwatch/inbox/{handle}`.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::{Extension, Json};
 use dogwatch_core::wire::{Inbox, InboxMessage, Notification, NotificationList};
 use serde::Deserialize;
@@ -53,25 +54,55 @@ pub async fn inbox(
     Path(handle): Path<String>,
     ApiQuery(params): ApiQuery<InboxParams>,
 ) -> Result<Json<Inbox>, AppError> {
-    if me.handle != handle && !me.role.is_admin() {
-        return Err(AppError::Forbidden);
-    }
+    owner_or_admin(&state, &me, &handle).await?;
     let limit = limit(params.limit)?;
-    let user = state
-        .store
-        .user(handle.clone())
-        .await
-        .map_err(AppError::internal)?;
-    if user.is_none() {
-        return Err(contacts::user_not_found(&handle));
-    }
     let rows = state
         .store
         .inbox(handle.clone(), limit)
         .await
         .map_err(AppError::internal)?;
+    let unread = state
+        .store
+        .unread(handle.clone())
+        .await
+        .map_err(AppError::internal)?;
     let messages = rows.into_iter().map(inbox_out).collect();
-    Ok(Json(Inbox { handle, messages }))
+    Ok(Json(Inbox {
+        handle,
+        messages,
+        unread,
+    }))
+}
+
+/// Marks a user's whole inbox read (`POST /api/v1/dogwatch/inbox/{handle}/read`).
+pub async fn mark_read(
+    State(state): State<AppState>,
+    Extension(me): Extension<Principal>,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, AppError> {
+    owner_or_admin(&state, &me, &handle).await?;
+    state
+        .store
+        .mark_inbox_read(handle)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Only its owner, or an admin, may see or change an inbox; a 404 for a user that does not exist.
+async fn owner_or_admin(state: &AppState, me: &Principal, handle: &str) -> Result<(), AppError> {
+    if me.handle != handle && !me.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let user = state
+        .store
+        .user(handle.to_owned())
+        .await
+        .map_err(AppError::internal)?;
+    if user.is_none() {
+        return Err(contacts::user_not_found(handle));
+    }
+    Ok(())
 }
 
 fn limit(asked: Option<usize>) -> Result<usize, AppError> {

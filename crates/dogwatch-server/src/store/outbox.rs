@@ -351,6 +351,32 @@ impl Store {
             .map_err(StoreError::from)
     }
 
+    /// How many of a user's inbox messages are unread.
+    pub async fn unread(&self, handle: String) -> Result<usize, StoreError> {
+        self.read(move |r| {
+            r.connection().query_row(
+                "SELECT count(*) FROM inbox WHERE handle = ?1 AND read = 0",
+                params![handle],
+                |row| row.get::<_, i64>(0),
+            )
+        })
+        .await?
+        .map(|n| usize::try_from(n).unwrap_or(0))
+        .map_err(StoreError::from)
+    }
+
+    /// Marks every message of a user's inbox read.
+    pub async fn mark_inbox_read(&self, handle: String) -> Result<(), StoreError> {
+        self.transact(move |tx| {
+            tx.execute(
+                "UPDATE inbox SET read = 1 WHERE handle = ?1 AND read = 0",
+                params![handle],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
     /// Records that the channel confirmed notification `id`.
     pub async fn mark_notification_sent(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
         self.transact(move |tx| mark_sent(tx, id, now_ms)).await

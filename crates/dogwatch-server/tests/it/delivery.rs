@@ -6,7 +6,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use dogwatch_server::delivery::{self, DeliveryConfig, SMTP_NOT_CONFIGURED, SmtpConfig};
 use dogwatch_server::store::{Channel, NewNotification, Store};
 use serde_json::{Value, json};
@@ -17,7 +18,7 @@ use crate::support::smtp::{
     free_port, mails, smtp_config, start_dogwatch, start_smtp, subject_and_body,
 };
 use crate::support::webhook::start_receiver;
-use crate::support::{Env, env, get};
+use crate::support::{Env, env, get, send};
 
 // ---- helpers -----------------------------------------------------------------------------------------
 
@@ -192,6 +193,54 @@ async fn email_webhook_and_inbox_each_arrive_exactly_once() {
     assert_eq!(messages[0]["subject"], subject);
     assert_eq!(messages[0]["body"], body);
     assert_eq!(messages[0]["read"], false);
+    assert_eq!(inbox["unread"], 1);
+    // Alice's own session may read and mark her inbox, another user's may not.
+    let alice = env
+        .session_for("alice", dogwatch_core::wire::Role::ReadOnly)
+        .await;
+    let bob = env
+        .session_for("bob", dogwatch_core::wire::Role::Standard)
+        .await;
+    let as_user = |token: &str, method: Method, uri: &str| {
+        Request::builder()
+            .method(method.clone())
+            .uri(uri)
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "http://localhost")
+            .header(header::COOKIE, format!("dogwatch_session={token}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let (status, _) = send(
+        &env,
+        as_user(&bob, Method::GET, "/api/v1/dogwatch/inbox/alice"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not bob's inbox");
+    let (status, _) = send(
+        &env,
+        as_user(&bob, Method::POST, "/api/v1/dogwatch/inbox/alice/read"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = send(
+        &env,
+        as_user(&alice, Method::POST, "/api/v1/dogwatch/inbox/alice/read"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, inbox) = send(
+        &env,
+        as_user(&alice, Method::GET, "/api/v1/dogwatch/inbox/alice"),
+    )
+    .await;
+    assert_eq!(
+        (
+            inbox["unread"].as_u64(),
+            inbox["messages"][0]["read"].as_bool()
+        ),
+        (Some(0), Some(true))
+    );
 
     let (_, settings) = get(&env, "/api/v1/dogwatch/settings").await;
     assert_eq!(

@@ -288,7 +288,10 @@ async fn inbox_of_an_unknown_user_is_404_and_settings_say_smtp_is_off() {
     let (status, body) = get(&env, "/api/v1/dogwatch/inbox/carol").await;
     assert_eq!(
         (status, body),
-        (StatusCode::OK, json!({"handle": "carol", "messages": []}))
+        (
+            StatusCode::OK,
+            json!({"handle": "carol", "messages": [], "unread": 0})
+        )
     );
 
     let (status, body) = get(&env, "/api/v1/dogwatch/settings").await;
