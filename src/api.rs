@@ -13,8 +13,8 @@ use std::sync::Arc;
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
     AllTags, Dashboard, DashboardList, Event, Inbox, KeyData, KeyKind, LoginRequest, Me,
-    MetricsList, Monitor, MonitorDefinition, MonitorHistory, Open, QueryResponse, Settings, User,
-    Webhook,
+    MetricsList, Monitor, MonitorDefinition, MonitorHistory, Open, PasswordChange, QueryResponse,
+    Settings, User, Webhook,
 };
 use leptos::prelude::*;
 use web_sys::AbortSignal;
@@ -39,6 +39,10 @@ pub trait Backend {
 
     /// Ends the session and clears its cookie (`POST /api/v1/dogwatch/logout`).
     fn logout(&self) -> ApiFuture<()>;
+
+    /// Changes the signed-in person's password; their other sessions end
+    /// (`POST /api/v1/dogwatch/me/password`).
+    fn change_password(&self, change: PasswordChange) -> ApiFuture<()>;
 
     /// Names of the metrics that reported since `from_secs` (`GET /api/v1/metrics`).
     fn metrics(&self, from_secs: i64, abort: Option<&AbortSignal>) -> ApiFuture<MetricsList>;

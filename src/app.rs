@@ -12,6 +12,7 @@ use leptos_router::{NavigateOptions, path};
 use leptos::task::spawn_local;
 
 use crate::api::{HttpBackend, SharedBackend, use_backend};
+use crate::pages::account::{self, AccountPage};
 use crate::pages::board::BoardPage;
 use crate::pages::dashboards::{self, DashboardsPage};
 use crate::pages::events::{self, EventsPage};
@@ -108,6 +109,7 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/event/explorer") view=EventsPage/>
                         <Route path=path!("/settings") view=SettingsPage/>
                         <Route path=path!("/keys") view=KeysPage/>
+                        <Route path=path!("/account") view=AccountPage/>
                         <Route path=path!("/inbox") view=MyInboxRoute/>
                         <Route path=path!("/inbox/:handle") view=InboxRoute/>
                     </FlatRoutes>
@@ -292,7 +294,11 @@ fn Who() -> impl IntoView {
     };
     view! {
         <div class="nav-user">
-            <span class="nav-handle" title=me.name.clone()>{who}</span>
+            {if me.anonymous {
+                view! { <span class="nav-handle">{who}</span> }.into_any()
+            } else {
+                view! { <a class="nav-handle" href=account::PATH title="Your account">{who}</a> }.into_any()
+            }}
             <span class="nav-role">{me.role.code().replace('_', " ")}</span>
             <Show
                 when=move || !me.anonymous

@@ -1,5 +1,6 @@
 //! One module per page of the app.
 
+pub mod account;
 pub mod board;
 pub mod dashboards;
 pub mod events;

@@ -6,7 +6,8 @@ use dogwatch_core::wire::{
     AllTags, Dashboard, DashboardList, Errors, Event, EventList, Inbox, KeyAnswer, KeyData,
     KeyKind, KeyList, KeyName, KeyRequest, KeyRequestData, LoginRequest, MarkdownHtml,
     MarkdownRequest, Me, MetricsList, Monitor, MonitorDefinition, MonitorHistory, MuteRequest,
-    Open, PasswordSet, QueryResponse, Settings, User, UserList, Webhook, WebhookList,
+    Open, PasswordChange, PasswordSet, QueryResponse, Settings, User, UserList, Webhook,
+    WebhookList,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::{Notify, Trigger};
@@ -133,6 +134,12 @@ impl Backend for HttpBackend {
     fn logout(&self) -> ApiFuture<()> {
         let request = Request::post(&self.url("/api/v1/dogwatch/logout")).build();
         Box::pin(answer(request, self.origin()))
+    }
+
+    fn change_password(&self, change: PasswordChange) -> ApiFuture<()> {
+        let url = self.url("/api/v1/dogwatch/me/password");
+        let answer = self.send::<_, serde::de::IgnoredAny>(Request::post(&url), Some(&change));
+        mapped(answer, drop)
     }
 
     fn metrics(&self, from_secs: i64, abort: Option<&AbortSignal>) -> ApiFuture<MetricsList> {

@@ -199,3 +199,31 @@ print("ok")
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
+
+test('changing your password on your account page ends your other sessions', async () => {
+  await user('pat', 'standard', 'pats long password');
+  const here = await openPage(browser, { session: await login(server, 'pat', 'pats long password') });
+  const elsewhere = await openPage(browser, { session: await login(server, 'pat', 'pats long password') });
+  await elsewhere.page.goto(`${server.base}/dashboard/lists`);
+  await elsewhere.page.getByRole('heading', { name: 'Dashboards' }).waitFor();
+  const page = here.page;
+  await page.goto(`${server.base}/dashboard/lists`);
+  await page.locator('.nav-user').getByRole('link', { name: '@pat' }).click();
+  await page.getByRole('heading', { name: 'Your account' }).waitFor();
+  await page.getByLabel('Current password').fill('not my password');
+  await page.getByLabel('New password').fill('pats newer password');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByRole('alert').getByText('current_password is not your current password').waitFor();
+  await page.getByLabel('Current password').fill('pats long password');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByRole('status').getByText('Password changed').waitFor();
+  await screenshot(page, 'account-password-changed');
+  // This page is still signed in; the other one is not.
+  await page.locator('nav .nav-links').getByRole('link', { name: 'Monitors' }).click();
+  await page.getByRole('heading', { name: 'Monitors' }).waitFor();
+  await elsewhere.page.locator('nav .nav-links').getByRole('link', { name: 'Monitors' }).click();
+  await elsewhere.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  assert.deepEqual(here.pageErrors, []);
+  await here.context.close();
+  await elsewhere.context.close();
+});
