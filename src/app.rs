@@ -103,7 +103,7 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/dashboard/:id") view=BoardPage/>
                         <Route path=path!("/dashboard/:id/:slug") view=BoardPage/>
                         <Route path=path!("/monitors/manage") view=MonitorsPage/>
-                        <Route path=path!("/monitors/create") view=|| view! { <MonitorFormPage id=None/> }/>
+                        <Route path=path!("/monitors/create") view=|| view! { <EditorsOnly><MonitorFormPage id=None/></EditorsOnly> }/>
                         <Route path=path!("/monitors/:id") view=MonitorStatusRoute/>
                         <Route path=path!("/monitors/:id/edit") view=MonitorEditRoute/>
                         <Route path=path!("/event/explorer") view=EventsPage/>
@@ -116,6 +116,24 @@ fn Shell() -> impl IntoView {
                 </main>
             </div>
         </Router>
+    }
+}
+
+/// A page that changes things, for those whose role may; others (reaching it by its address) are
+/// told why not.
+#[component]
+fn EditorsOnly(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Show when=move || session.can_edit() fallback=|| view! {
+            <section class="page">
+                <p class="state error" role="alert">
+                    "Your role is read only: you can look at monitors and dashboards, not create or change them."
+                </p>
+            </section>
+        }>
+            {children()}
+        </Show>
     }
 }
 
@@ -135,7 +153,7 @@ fn MonitorStatusRoute() -> impl IntoView {
 #[component]
 fn MonitorEditRoute() -> impl IntoView {
     match monitor_id() {
-        Some(id) => view! { <MonitorFormPage id=Some(id)/> }.into_any(),
+        Some(id) => view! { <EditorsOnly><MonitorFormPage id=Some(id)/></EditorsOnly> }.into_any(),
         None => view! { <NotFound/> }.into_any(),
     }
 }

@@ -84,6 +84,10 @@ test('a read-only user sees everything but no way to change it', async () => {
   await page.goto(`${server.base}/monitors/manage`);
   await page.getByRole('heading', { name: 'Monitors' }).waitFor();
   assert.equal(await page.getByRole('link', { name: 'New Monitor' }).count(), 0);
+  // Reached by its address, the monitor form says why it is not there.
+  await page.goto(`${server.base}/monitors/create`);
+  await page.getByRole('alert').getByText('Your role is read only').waitFor();
+  assert.equal(await page.getByRole('button', { name: /Save|Create/ }).count(), 0);
   assert.deepEqual(pageErrors, []);
   await context.close();
 });

@@ -262,10 +262,18 @@ fn search_hit(row: &MonitorRow, groups: &[GroupRow], now_secs: i64) -> Result<Fo
         kind: text("type"),
         query: text("query"),
         tags: tags.clone(),
-        creator: SearchCreator {
-            id: 1,
-            handle: "dogwatch".into(),
-            name: "dogwatch".into(),
+        creator: match &row.creator {
+            Some(c) => SearchCreator {
+                id: 1,
+                handle: c.handle.clone(),
+                name: c.name.clone(),
+            },
+            // Made before accounts existed.
+            None => SearchCreator {
+                id: 1,
+                handle: "dogwatch".into(),
+                name: "dogwatch".into(),
+            },
         },
         last_triggered_ts: last_triggered,
         overall_state_modified: state_modified,

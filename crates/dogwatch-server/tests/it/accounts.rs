@@ -322,6 +322,43 @@ async fn sessions_expire_when_idle_and_a_password_change_ends_the_others() {
         StatusCode::FORBIDDEN,
         "idle too long"
     );
+
+    // And a session ends at its absolute limit however busy it is.
+    let mut sessions = (*env.state.sessions).clone();
+    sessions.idle = Duration::from_secs(3600);
+    sessions.max_age = Duration::from_millis(500);
+    env.state.sessions = std::sync::Arc::new(sessions);
+    let busy = login(&env, "erin", "erins new password")
+        .await
+        .expect("login");
+    for _ in 0..3 {
+        assert_eq!(me(&env, &busy).await, StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(me(&env, &busy).await, StatusCode::FORBIDDEN, "too old");
+}
+
+/// Behind `--public-url https://…` the session cookie is `Secure`.
+#[test]
+fn behind_an_https_public_url_the_cookie_is_secure() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = RealServer::start(
+        data.path(),
+        &[
+            "--admin-password",
+            "the admins long password",
+            "--public-url",
+            "https://dogwatch.example.com",
+        ],
+    );
+    let (status, head, _) = post_login(&server.http, "admin", "the admins long password");
+    assert_eq!(status, 200, "{head}");
+    let cookie = head
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .expect("Set-Cookie");
+    assert!(cookie.contains("; Secure"), "{cookie}");
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::support::{Env, call, env, get, post};
+use crate::support::{ADMIN, Env, call, env, get, post};
 use dogwatch_server::app;
 
 fn is_iso8601_utc(v: &Value) -> bool {
@@ -59,7 +59,10 @@ async fn dashboard_crud_in_datadogs_shape() {
     let id = created["id"].as_str().expect("id").to_owned();
     assert!(is_new_style_id(&id), "{id}");
     assert_eq!(created["url"], json!(format!("/dashboard/{id}/my-board")));
-    assert_eq!(created["author_handle"], "dogwatch");
+    assert_eq!(
+        created["author_handle"], ADMIN,
+        "made by the signed-in admin"
+    );
     assert!(is_iso8601_utc(&created["created_at"]), "{created}");
     assert!(is_iso8601_utc(&created["modified_at"]), "{created}");
     assert_eq!(created["title"], "My Board");

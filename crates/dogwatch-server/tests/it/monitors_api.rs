@@ -506,7 +506,10 @@ async fn search_filters_by_text_status_tag_and_muted_with_counts_and_pages() {
     assert_eq!(d["metrics"], json!(["disk.used"]));
     assert_eq!(d["tags"], json!(["env:prod", "team:ops"]));
     assert_eq!(d["last_triggered_ts"], now);
-    assert_eq!(d["creator"]["handle"], "dogwatch");
+    assert_eq!(
+        d["creator"]["handle"], "dogwatch",
+        "made with the operator's key"
+    );
     assert_eq!(all["monitors"][0]["scopes"], json!(["env:prod"]));
     assert_eq!(
         all["monitors"][0]["notifications"],
