@@ -56,19 +56,10 @@ async fn exchange_app(env: &Env, req: Request<Body>) -> (StatusCode, Option<Stri
 
 /// A user with a password, made straight in the store.
 async fn user_with_password(env: &Env, handle: &str, role: Role, password: &str) {
-    let store = &env.state.store;
-    store
-        .put_user(
-            handle.into(),
-            handle.into(),
-            format!("{handle}@example.com"),
-            Some(role),
-            0,
-        )
-        .await
-        .expect("user");
+    env.user(handle, role).await;
     let hash = auth::hash_password(password).expect("hash");
-    store
+    env.state
+        .store
         .set_password(handle.into(), hash, None)
         .await
         .expect("password");

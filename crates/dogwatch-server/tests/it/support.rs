@@ -65,10 +65,11 @@ pub struct Env {
 pub const ADMIN: &str = "root";
 
 impl Env {
-    /// A session cookie for a user with `role`, made straight in the store (no password needed).
-    pub async fn session_for(&self, handle: &str, role: Role) -> String {
-        let store = &self.state.store;
-        store
+    /// A user `handle` with `role` (email `handle@example.com`, no password), made straight in the
+    /// store.
+    pub async fn user(&self, handle: &str, role: Role) {
+        self.state
+            .store
             .put_user(
                 handle.into(),
                 handle.into(),
@@ -78,8 +79,14 @@ impl Env {
             )
             .await
             .expect("user");
+    }
+
+    /// A session cookie for a user with `role`, made straight in the store (no password needed).
+    pub async fn session_for(&self, handle: &str, role: Role) -> String {
+        self.user(handle, role).await;
         let token = dogwatch_server::auth::random_token().expect("token");
-        store
+        self.state
+            .store
             .create_session(
                 dogwatch_server::auth::secret_hash(&token),
                 handle.into(),
