@@ -438,6 +438,15 @@ fn check_core_is_pure() -> Result {
                 .any(|l| l.split_whitespace().next() == Some(*f))
         })
         .collect();
+    // The `schedule` feature's `rrule` needs chrono's clock compiled in; core's own code still
+    // never reads it.
+    let clock_reads = clock_reads(Path::new("crates/dogwatch-core/src"));
+    if !clock_reads.is_empty() {
+        return Err(format!(
+            "dogwatch-core must not read the clock, but does at {}",
+            clock_reads.join(", ")
+        ));
+    }
     if found.is_empty() {
         println!(
             "dogwatch-core depends on: {}",
@@ -453,6 +462,36 @@ fn check_core_is_pure() -> Result {
             found.join(", ")
         ))
     }
+}
+
+/// The places under `dir` (`file:line`) that read the clock or the machine's zone.
+fn clock_reads(dir: &Path) -> Vec<String> {
+    const READS: [&str; 5] = [
+        "Utc::now",
+        "Local::now",
+        "chrono::Local",
+        "SystemTime::now",
+        "Instant::now",
+    ];
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(clock_reads(&path));
+        } else if path.extension().is_some_and(|e| e == "rs")
+            && let Ok(text) = std::fs::read_to_string(&path)
+        {
+            for (i, line) in text.lines().enumerate() {
+                if READS.iter().any(|r| line.contains(r)) && !line.trim_start().starts_with("//") {
+                    found.push(format!("{}:{}", path.display(), i + 1));
+                }
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]

@@ -23,8 +23,10 @@
 //!    that never had data goes to No Data once `no_data_timeframe` has passed since its creation.
 //! 4. Core's pure [`step`] gives each group's next status and transition.
 //! 5. A transition becomes an event and, unless the monitor or the group is muted
-//!    (`options.silenced`), one notification per @-mention of the message rendered for it (core's
-//!    `render` and `mentions`): email, `@webhook-<name>`, `@handle` (inbox).
+//!    (`options.silenced`) or in an active downtime (`quiet.rs`; the event then names it), one
+//!    notification per @-mention of the message rendered for it (core's `render` and `mentions`):
+//!    email, `@webhook-<name>`, `@handle` (inbox). A downtime that ended this cycle re-notifies the
+//!    groups it silenced that are still in one of its `notify_end_states`.
 //! 6. Everything is written by [`Store::apply_cycle`] in one transaction. Events and notifications
 //!    carry deterministic keys (monitor, group, transition kind, `now_ms`, recipient), so a cycle
 //!    redone after a crash cannot send twice, and the new statuses are committed with them, so a
@@ -45,11 +47,15 @@ use dogwatch_core::wire::QueryResponse;
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 
+mod quiet;
+
+use quiet::Quiet;
+
 use crate::budget::{Budget, QueryLimits};
 use crate::monitor::{Definition, is_muted};
 use crate::store::{
-    Channel, CycleCommitted, GroupRow, Meter, MonitorRow, MonitorWrite, NewEvent, NewNotification,
-    ReadError, Reader, Store, StoreError,
+    Channel, CycleCommitted, DowntimeCycle, GroupRow, Meter, MonitorRow, MonitorWrite, NewEvent,
+    NewNotification, ReadError, Reader, Store, StoreError,
 };
 
 /// What one cycle did.
@@ -106,28 +112,34 @@ pub async fn run_cycle_within(
     now_ms: i64,
 ) -> Result<CycleReport, StoreError> {
     let monitors = store.monitors().await?;
-    if monitors.is_empty() {
+    let (downtimes, muted) = store.downtime_state().await?;
+    if monitors.is_empty() && downtimes.is_empty() {
         return Ok(CycleReport::default());
     }
+    let (quiet, told) = Quiet::new(&downtimes, muted, now_ms);
     let mut groups: HashMap<i64, Vec<GroupRow>> = HashMap::new();
     for g in store.monitor_groups(None).await? {
         groups.entry(g.monitor_id).or_default().push(g);
     }
-    let (writes, mut report) = store
-        .read(move |reader| evaluate_all(reader, limits, &monitors, &groups, now_ms))
+    let (writes, mut cycle, mut report) = store
+        .read(move |reader| evaluate_all(reader, limits, &monitors, &groups, &quiet, now_ms))
         .await?;
-    report.committed = store.apply_cycle(writes, now_ms).await?;
+    cycle.downtimes = told;
+    report.committed = store.apply_cycle(writes, cycle, now_ms).await?;
     Ok(report)
 }
 
-/// Step 2–5 of the module doc, on one read connection.
+/// Step 2–5 of the module doc, on one read connection; then what the downtimes ending this cycle
+/// re-notify.
 fn evaluate_all(
     reader: &Reader,
     limits: QueryLimits,
     monitors: &[MonitorRow],
     groups: &HashMap<i64, Vec<GroupRow>>,
+    quiet: &Quiet,
     now_ms: i64,
-) -> (Vec<MonitorWrite>, CycleReport) {
+) -> (Vec<MonitorWrite>, DowntimeCycle, CycleReport) {
+    let mut cycle = DowntimeCycle::default();
     // First the definitions and windows, so that each metric's points are read once, over the
     // union of the windows that need it.
     let mut prepared = Vec::new();
@@ -186,14 +198,15 @@ fn evaluate_all(
     let mut results: HashMap<(String, i64, i64), Result<Rc<QueryResponse>, String>> =
         HashMap::new();
     let mut writes = Vec::new();
-    for (row, def, silenced, text, from_secs, to_secs) in prepared {
+    for (row, def, silenced, text, from_secs, to_secs) in &prepared {
+        let (row, def, silenced, from_secs, to_secs) = (*row, def, silenced, *from_secs, *to_secs);
         report.monitors += 1;
         let response = results
             .entry((text.clone(), from_secs, to_secs))
             .or_insert_with(|| {
-                source.hint.replace(scope_hint(&text));
+                source.hint.replace(scope_hint(text));
                 source.budget.replace(Budget::new(limits));
-                match eval::evaluate(&text, from_secs, to_secs, &source) {
+                match eval::evaluate(text, from_secs, to_secs, &source) {
                     Ok(r) => Ok(Rc::new(r)),
                     Err(e) => {
                         tracing::warn!(monitor = row.id, error = %e, "monitor query failed");
@@ -224,10 +237,12 @@ fn evaluate_all(
             reader,
             host_ips: &host_ips,
             row,
-            def: &def,
-            silenced: &silenced,
+            def,
+            silenced,
             now_ms,
+            quiet,
             write: MonitorWrite::new(row),
+            recovered: Vec::new(),
         };
         let seen = ctx.evaluate_groups(&response, from_secs, known, &mut report);
         // Known groups without a series this time: no data (unless still waiting out the delay).
@@ -266,12 +281,126 @@ fn evaluate_all(
                 &mut report,
             );
         }
+        cycle.recovered.append(&mut ctx.recovered);
         let w = ctx.write;
         if !w.groups.is_empty() || !w.events.is_empty() || row.eval_error.is_some() {
             writes.push(w);
         }
     }
-    (writes, report)
+    if !quiet.ending.is_empty() {
+        for (row, def, silenced, ..) in &prepared {
+            let known = groups.get(&row.id).map_or(&[][..], Vec::as_slice);
+            downtime_ended(
+                reader,
+                &host_ips,
+                row,
+                def,
+                silenced,
+                known,
+                quiet,
+                now_ms,
+                &mut writes,
+                &mut cycle,
+            );
+        }
+    }
+    (writes, cycle, report)
+}
+
+/// What the downtimes ending this cycle do to one monitor: each group they silenced that is still
+/// in one of their `notify_end_states` is notified of its state (unless another downtime still
+/// silences it), as Datadog does; with `mute_first_recovery_notification`, a group left
+/// un-notified will not notify its recovery either.
+#[allow(clippy::too_many_arguments)]
+fn downtime_ended(
+    reader: &Reader,
+    host_ips: &RefCell<HashMap<String, Option<String>>>,
+    row: &MonitorRow,
+    def: &Definition,
+    silenced: &Map<String, Value>,
+    known: &[GroupRow],
+    quiet: &Quiet,
+    now_ms: i64,
+    writes: &mut Vec<MonitorWrite>,
+    cycle: &mut DowntimeCycle,
+) {
+    let at = writes.iter().position(|w| w.monitor_id == row.id);
+    let write = match at {
+        Some(i) => writes.swap_remove(i),
+        // Keeps the monitor's evaluation error as it is.
+        None => MonitorWrite {
+            eval_error: row.eval_error.clone(),
+            ..MonitorWrite::new(row)
+        },
+    };
+    let mut ctx = MonitorCtx {
+        reader,
+        host_ips,
+        row,
+        def,
+        silenced,
+        now_ms,
+        quiet,
+        write,
+        recovered: Vec::new(),
+    };
+    // Each group as this cycle left it.
+    let current: Vec<GroupRow> = known
+        .iter()
+        .map(|g| {
+            ctx.write
+                .groups
+                .iter()
+                .find(|w| w.group_key == g.group_key)
+                .unwrap_or(g)
+                .clone()
+        })
+        .chain(
+            ctx.write
+                .groups
+                .iter()
+                .filter(|w| !known.iter().any(|g| g.group_key == w.group_key))
+                .cloned(),
+        )
+        .collect();
+    for ending in &quiet.ending {
+        for g in &current {
+            let state = g.status.state;
+            if state == State::Ok || g.pending {
+                continue;
+            }
+            let tags = ctx.scope_tags(&g.group_key);
+            if !quiet::covers(&ending.spec, row.id, &def.tags, &tags) {
+                continue;
+            }
+            // `alert`, `warn`, `no data` against `Alert`, `Warn`, `No Data`.
+            let listed = ending
+                .spec
+                .notify_end_states
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(state.as_str()));
+            if ending.renotify && listed {
+                let t = Transition {
+                    from: state,
+                    to: state,
+                    kind: match state {
+                        State::NoData => TransitionKind::NoData,
+                        _ => TransitionKind::Trigger,
+                    },
+                };
+                let value = g.last_value;
+                ctx.record(g, t, value, Some((ending.id, ending.end)));
+            } else if ending.spec.mute_first_recovery_notification {
+                cycle
+                    .mute_recovery
+                    .push((row.id, g.group_key.clone(), ending.id));
+            }
+        }
+    }
+    let w = ctx.write;
+    if at.is_some() || !w.events.is_empty() || !w.notifications.is_empty() {
+        writes.push(w);
+    }
 }
 
 struct MonitorCtx<'a> {
@@ -282,7 +411,10 @@ struct MonitorCtx<'a> {
     def: &'a Definition,
     silenced: &'a Map<String, Value>,
     now_ms: i64,
+    quiet: &'a Quiet,
     write: MonitorWrite,
+    /// Groups that recovered this cycle (their muted recovery, if any, is used up).
+    recovered: Vec<(i64, String)>,
 }
 
 impl MonitorCtx<'_> {
@@ -404,7 +536,7 @@ impl MonitorCtx<'_> {
                 }
                 _ => {}
             }
-            self.record_transition(&next, t, value);
+            self.record(&next, t, value, None);
         }
         // Unchanged (including a group never seen with data that stays as it was): nothing to write.
         if next != previous {
@@ -412,7 +544,24 @@ impl MonitorCtx<'_> {
         }
     }
 
-    fn record_transition(&mut self, group: &GroupRow, t: Transition, value: Option<f64>) {
+    /// The group's tags as a downtime's scope sees them: its own, and the exact `key:value` items
+    /// of the query's scope.
+    fn scope_tags(&self, group_key: &str) -> Vec<String> {
+        self.render_tags(group_key)
+            .into_iter()
+            .map(|(k, v)| format!("{k}:{v}"))
+            .collect()
+    }
+
+    /// Records a transition: its event and, unless muted, its notifications. `ended` is the
+    /// downtime (id, `expired`/`canceled`) whose end re-notifies the group's state.
+    fn record(
+        &mut self,
+        group: &GroupRow,
+        t: Transition,
+        value: Option<f64>,
+        ended: Option<(i64, &str)>,
+    ) {
         let def = self.def;
         // A renotification while the data is missing (and no-data is not notified) still says
         // the value that put the group in its state.
@@ -445,21 +594,53 @@ impl MonitorCtx<'_> {
         let text = text.trim().to_owned();
         let title = title(def, &group.group_key, t);
         let kind = kind_name(t.kind);
-        let key = format!(
-            "monitor:{}:group:{}:{}:{}",
-            self.row.id, group.group_key, kind, self.now_ms
-        );
+        let key = match ended {
+            Some((downtime, end)) => format!(
+                "monitor:{}:group:{}:downtime_{end}:{downtime}:{}",
+                self.row.id, group.group_key, self.now_ms
+            ),
+            None => format!(
+                "monitor:{}:group:{}:{}:{}",
+                self.row.id, group.group_key, kind, self.now_ms
+            ),
+        };
         let mut tags = def.tags.clone();
         if group.group_key != "*" {
             tags.extend(group.group_key.split(',').map(str::to_owned));
         }
         tags.push(format!("monitor_id:{}", self.row.id));
+        let scope_tags = self.scope_tags(&group.group_key);
+        let quiet_by = self.quiet.covering(self.row.id, &def.tags, &scope_tags);
+        let mut text = text;
+        if let Some(downtime) = quiet_by {
+            tags.push(format!("downtime_id:{downtime}"));
+            text = format!("In downtime #{downtime}: not notified.\n\n{text}");
+        } else if let Some((downtime, end)) = ended {
+            let end = if end == "canceled" {
+                "was canceled"
+            } else {
+                "ended"
+            };
+            text = format!(
+                "Downtime #{downtime} {end} with this group still {}.\n\n{text}",
+                t.to.as_str()
+            );
+        }
+        let muted_recovery = t.kind == TransitionKind::Recovery
+            && self
+                .quiet
+                .muted_recoveries
+                .contains(&(self.row.id, group.group_key.clone()));
+        if t.kind == TransitionKind::Recovery && muted_recovery {
+            self.recovered.push((self.row.id, group.group_key.clone()));
+        }
         self.write.events.push(NewEvent {
             dedupe_key: key.clone(),
             ts_ms: self.now_ms,
             monitor_id: Some(self.row.id),
             group_key: Some(group.group_key.clone()),
-            transition: Some(kind.to_owned()),
+            // A downtime's end re-notifying a state is a renotification.
+            transition: Some(if ended.is_some() { "renotify" } else { kind }.to_owned()),
             from_state: Some(t.from.as_str().to_owned()),
             to_state: Some(t.to.as_str().to_owned()),
             value,
@@ -474,11 +655,14 @@ impl MonitorCtx<'_> {
             tags,
         });
 
-        if is_muted(
-            self.silenced,
-            &group.group_key,
-            self.now_ms.div_euclid(1000),
-        ) {
+        if quiet_by.is_some()
+            || muted_recovery
+            || is_muted(
+                self.silenced,
+                &group.group_key,
+                self.now_ms.div_euclid(1000),
+            )
+        {
             return;
         }
         let payload = json!({

@@ -3,6 +3,7 @@
 pub mod contacts;
 pub mod dash;
 pub mod dashboards;
+pub mod downtimes;
 pub mod events;
 pub mod intake;
 pub mod keys;

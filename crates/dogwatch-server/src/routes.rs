@@ -11,8 +11,8 @@ use tower_http::compression::CompressionLayer;
 use crate::access::{Access::*, Endpoint, Routes};
 use crate::error::AppError;
 use crate::handlers::{
-    contacts, dash, dashboards, events, intake, keys, markdown, metrics, monitor_search, monitors,
-    notifications, query, session, settings, validate,
+    contacts, dash, dashboards, downtimes, events, intake, keys, markdown, metrics, monitor_search,
+    monitors, notifications, query, session, settings, validate,
 };
 use crate::{AppState, edge, ui};
 
@@ -56,6 +56,22 @@ pub fn api(state: AppState) -> Routes {
         .post("/v1/monitor/{id}/unmute", Edit, monitors::unmute)
         .get("/v1/events", Read, events::events)
         .get("/v1/dogwatch/monitor/{id}/history", Read, events::history)
+        // Downtimes.
+        .get("/v1/downtime", Read, downtimes::list_v1)
+        .post("/v1/downtime", Edit, downtimes::create_v1)
+        .post(
+            "/v1/downtime/cancel/by_scope",
+            Edit,
+            downtimes::cancel_by_scope,
+        )
+        .get("/v1/downtime/{id}", Read, downtimes::get_v1)
+        .put("/v1/downtime/{id}", Edit, downtimes::update_v1)
+        .delete("/v1/downtime/{id}", Edit, downtimes::cancel)
+        .get("/v2/downtime", Read, downtimes::list_v2)
+        .post("/v2/downtime", Edit, downtimes::create_v2)
+        .get("/v2/downtime/{id}", Read, downtimes::get_v2)
+        .patch("/v2/downtime/{id}", Edit, downtimes::update_v2)
+        .delete("/v2/downtime/{id}", Edit, downtimes::cancel)
         // People and where notifications go: everyone may see whom to @mention.
         .get("/v1/dogwatch/users", Read, contacts::users)
         .post("/v1/dogwatch/users", Admin, contacts::put_user)

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod dashboards;
+mod downtimes;
 mod monitors;
 mod outbox;
 mod read;
@@ -23,6 +24,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use accounts::{Credentials, KeyRow, SessionRow, role_from};
 pub use dashboards::{DashboardKey, DashboardRow, NewDashboard};
+pub use downtimes::{DowntimeCycle, DowntimeRow, DowntimeWrite};
 pub use monitors::{
     CycleCommitted, EventRow, GroupRow, MonitorCreator, MonitorRow, MonitorWrite, NewEvent,
 };

@@ -255,6 +255,9 @@ pub struct Transition {
     pub to: Option<String>,
     pub value: Option<f64>,
     pub title: String,
+    /// The downtime that silenced this transition's notifications, if one did.
+    #[serde(default)]
+    pub downtime_id: Option<i64>,
 }
 
 /// `GET /api/v1/monitor/search`, as datadogpy's `api.Monitor.search` reads it.

@@ -118,6 +118,10 @@ fn transition(row: EventRow) -> Transition {
         to: e.to_state,
         value: e.value,
         title: e.title,
+        downtime_id: e
+            .tags
+            .iter()
+            .find_map(|t| t.strip_prefix("downtime_id:")?.parse().ok()),
     }
 }
 

@@ -12,6 +12,7 @@ use std::str::FromStr;
 use dogwatch_core::monitor::{GroupStatus, State};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use super::downtimes::DowntimeCycle;
 use super::outbox::{self, NewNotification, NotificationRow};
 use super::{Store, StoreError};
 
@@ -323,7 +324,7 @@ fn put_group(tx: &Transaction<'_>, g: &GroupRow) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn put_event(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<usize> {
+pub(super) fn put_event(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<usize> {
     let mut st = tx.prepare_cached(
         "INSERT OR IGNORE INTO events (dedupe_key, ts_ms, monitor_id, group_key, transition,
              from_state, to_state, value, alert_type, title, text, tags)
@@ -349,6 +350,7 @@ fn put_event(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<usize> {
 fn apply(
     tx: &Transaction<'_>,
     writes: &[MonitorWrite],
+    downtimes: &DowntimeCycle,
     now_ms: i64,
 ) -> rusqlite::Result<CycleCommitted> {
     let mut done = CycleCommitted::default();
@@ -376,6 +378,7 @@ fn apply(
         done.notifications += outbox::enqueue_tx(tx, &w.notifications, now_ms)?;
         error.execute(params![w.monitor_id, w.eval_error, now_ms])?;
     }
+    super::downtimes::apply(tx, downtimes, now_ms, &mut done)?;
     Ok(done)
 }
 
@@ -476,12 +479,15 @@ impl Store {
     pub async fn apply_cycle(
         &self,
         writes: Vec<MonitorWrite>,
+        downtimes: DowntimeCycle,
         now_ms: i64,
     ) -> Result<CycleCommitted, StoreError> {
-        if writes.is_empty() {
+        if writes.is_empty() && downtimes.is_empty() {
             return Ok(CycleCommitted::default());
         }
-        let done = self.transact(move |tx| apply(tx, &writes, now_ms)).await?;
+        let done = self
+            .transact(move |tx| apply(tx, &writes, &downtimes, now_ms))
+            .await?;
         if done.notifications > 0 {
             self.wake_delivery();
         }
@@ -550,7 +556,13 @@ mod tests {
         tx.commit().expect("commit");
 
         let tx = conn.transaction().expect("tx");
-        let done = apply(&tx, &[write(m.id, 1, "k"), write(99, 1, "gone")], 5).expect("apply");
+        let done = apply(
+            &tx,
+            &[write(m.id, 1, "k"), write(99, 1, "gone")],
+            &DowntimeCycle::default(),
+            5,
+        )
+        .expect("apply");
         tx.commit().expect("commit");
         assert_eq!(
             done,
@@ -562,7 +574,7 @@ mod tests {
         );
         // Redone (a crash after the commit, before the caller knew): nothing doubles.
         let tx = conn.transaction().expect("tx");
-        let done = apply(&tx, &[write(m.id, 1, "k")], 5).expect("apply");
+        let done = apply(&tx, &[write(m.id, 1, "k")], &DowntimeCycle::default(), 5).expect("apply");
         tx.commit().expect("commit");
         assert_eq!((done.events, done.notifications), (0, 0));
         assert_eq!(groups(&conn, Some(m.id)).expect("groups").len(), 1);
@@ -570,7 +582,8 @@ mod tests {
         // Changed since the cycle read it: dropped.
         let tx = conn.transaction().expect("tx");
         update(&tx, m.id, Some("{\"a\":1}"), None, true, 2).expect("update");
-        let done = apply(&tx, &[write(m.id, 1, "k2")], 5).expect("apply");
+        let done =
+            apply(&tx, &[write(m.id, 1, "k2")], &DowntimeCycle::default(), 5).expect("apply");
         tx.commit().expect("commit");
         assert_eq!(done, CycleCommitted::default());
         assert!(groups(&conn, Some(m.id)).expect("groups").is_empty());

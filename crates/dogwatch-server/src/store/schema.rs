@@ -146,6 +146,23 @@ const MIGRATIONS: &[&str] = &[
     // 8: who made each dashboard and monitor (a handle; NULL: made before accounts existed).
     "ALTER TABLE dashboards ADD COLUMN author TEXT;
     ALTER TABLE monitors ADD COLUMN creator TEXT;",
+    // 9: downtimes, what the evaluator has told of them, and recoveries a downtime's end muted.
+    "CREATE TABLE downtimes (
+        id                INTEGER PRIMARY KEY,
+        body              TEXT    NOT NULL,  -- core::downtime::Spec as JSON
+        creator           TEXT,              -- handle
+        created_ms        INTEGER NOT NULL,
+        modified_ms       INTEGER NOT NULL,
+        canceled_ms       INTEGER,
+        notified_start_ms INTEGER,           -- start of the last window whose start was told
+        open              INTEGER NOT NULL DEFAULT 0 -- 1: told started, not yet told ended
+    );
+    CREATE TABLE muted_recoveries (
+        monitor_id  INTEGER NOT NULL,
+        group_key   TEXT    NOT NULL,
+        downtime_id INTEGER NOT NULL,
+        PRIMARY KEY (monitor_id, group_key)
+    ) WITHOUT ROWID;",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -11,6 +11,7 @@ mod api;
 mod contract;
 mod dashboards;
 mod delivery;
+mod downtimes;
 mod evaluator;
 mod hardening;
 mod monitors_api;
