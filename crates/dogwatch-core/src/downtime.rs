@@ -18,7 +18,7 @@
 //! Everything here is pure: the time is always an argument.
 
 use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
-use chrono_tz::Tz;
+
 use rrule::{RRule, RRuleSet, Unvalidated};
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,7 @@ mod scope;
 mod v1;
 mod v2;
 
+pub use chrono_tz::Tz;
 pub use scope::{monitor_matches, parse_scope, scope_matches};
 pub use v1::{from_v1, merge_v1, to_v1};
 pub use v2::{format_duration, from_v2, merge_v2, parse_duration, to_v2};
@@ -158,6 +159,27 @@ impl Record {
         }
     }
 
+    /// This downtime as a monitor's `matching_downtimes` item, if it applies to the monitor `id`
+    /// tagged `tags` and is active or still to come at `now_ms`.
+    pub fn matching(
+        &self,
+        id: i64,
+        tags: &[String],
+        now_ms: i64,
+    ) -> Option<crate::wire::MatchingDowntime> {
+        if !monitor_matches(self.spec.monitor_id, &self.spec.monitor_tags, id, tags) {
+            return None;
+        }
+        let window = self.current_or_next(now_ms)?;
+        Some(crate::wire::MatchingDowntime {
+            id: self.id,
+            start: window.start_ms.div_euclid(1000),
+            end: window.end_ms.map(|e| e.div_euclid(1000)),
+            scope: self.spec.scope.clone(),
+            active: window.contains(now_ms),
+        })
+    }
+
     /// The window active at `now_ms`, else the next one (none once canceled or over).
     pub fn current_or_next(&self, now_ms: i64) -> Option<Occurrence> {
         if self.canceled_ms.is_some() {
@@ -215,6 +237,16 @@ pub struct Occurrence {
     pub end_placed: Placed,
     /// The zone's offset changes during the window (its real length differs from the clock's).
     pub offset_changes: bool,
+}
+
+impl Placed {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placed::Exact => "exact",
+            Placed::Skipped => "skipped",
+            Placed::Repeated => "repeated",
+        }
+    }
 }
 
 impl Occurrence {
@@ -354,7 +386,7 @@ pub fn local_time(zone: Tz, t_ms: i64) -> Option<NaiveDateTime> {
 
 /// Places a local time in `zone` (see the module doc): a start takes the first of a repeated
 /// time, an end the second; a time in a gap is read with the offset before it.
-fn place(zone: Tz, local: NaiveDateTime, is_end: bool) -> (i64, Placed) {
+pub fn place(zone: Tz, local: NaiveDateTime, is_end: bool) -> (i64, Placed) {
     match zone.from_local_datetime(&local) {
         LocalResult::Single(t) => (t.timestamp_millis(), Placed::Exact),
         LocalResult::Ambiguous(first, second) => {

@@ -697,30 +697,35 @@ impl MonitorCtx<'_> {
         }
     }
 
-    /// The tags `{{<key>.name}}` can use: the group's, then the exact `key:value` items of the
-    /// query's scope (so a simple alert on `{host:ubuntu}` still knows its host).
+    /// The tags `{{<key>.name}}` can use (see [`group_tags`]).
     fn render_tags(&self, group_key: &str) -> Vec<(String, String)> {
-        let mut tags: Vec<(String, String)> = group_key
-            .split(',')
-            .filter_map(|t| t.split_once(':'))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        if let Ok(list) = query::parse(&self.def.query.metric_query) {
-            for expr in &list.exprs {
-                if let ExprKind::Metric(m) = &expr.kind {
-                    for item in &m.scope.items {
-                        let exact = !item.negated && !item.key.contains('*');
-                        if let Some(v) = item.value.as_ref().filter(|v| exact && !v.contains('*'))
-                            && !tags.iter().any(|(k, _)| *k == item.key)
-                        {
-                            tags.push((item.key.clone(), v.clone()));
-                        }
+        group_tags(self.def, group_key)
+    }
+}
+
+/// A group's tags: its own, then the exact `key:value` items of the query's scope (so a simple
+/// alert on `{host:ubuntu}` still knows its host, and a downtime scoped to `host:ubuntu` finds it).
+pub(crate) fn group_tags(def: &Definition, group_key: &str) -> Vec<(String, String)> {
+    let mut tags: Vec<(String, String)> = group_key
+        .split(',')
+        .filter_map(|t| t.split_once(':'))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    if let Ok(list) = query::parse(&def.query.metric_query) {
+        for expr in &list.exprs {
+            if let ExprKind::Metric(m) = &expr.kind {
+                for item in &m.scope.items {
+                    let exact = !item.negated && !item.key.contains('*');
+                    if let Some(v) = item.value.as_ref().filter(|v| exact && !v.contains('*'))
+                        && !tags.iter().any(|(k, _)| *k == item.key)
+                    {
+                        tags.push((item.key.clone(), v.clone()));
                     }
                 }
             }
         }
-        tags
     }
+    tags
 }
 
 fn kind_name(kind: TransitionKind) -> &'static str {

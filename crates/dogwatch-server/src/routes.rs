@@ -72,6 +72,7 @@ pub fn api(state: AppState) -> Routes {
         .get("/v2/downtime/{id}", Read, downtimes::get_v2)
         .patch("/v2/downtime/{id}", Edit, downtimes::update_v2)
         .delete("/v2/downtime/{id}", Edit, downtimes::cancel)
+        .post("/v1/dogwatch/downtime/preview", Read, downtimes::preview)
         // People and where notifications go: everyone may see whom to @mention.
         .get("/v1/dogwatch/users", Read, contacts::users)
         .post("/v1/dogwatch/users", Admin, contacts::put_user)

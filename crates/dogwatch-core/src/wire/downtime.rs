@@ -237,3 +237,67 @@ pub struct RelationshipData {
     #[serde(rename = "type")]
     pub kind: String,
 }
+
+/// `POST /api/v1/dogwatch/downtime/preview` (a v2 body): when the downtime would be active, drawn
+/// for the form's calendar, and what it would silence.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+pub struct DowntimePreview {
+    pub timezone: String,
+    /// The next windows (at most 10), in the zone and in UTC.
+    pub occurrences: Vec<PreviewWindow>,
+    /// The local date (`2026-10-19`, a Monday) the calendar's two weeks start on.
+    pub calendar_start: String,
+    /// The windows overlapping the two weeks, in wall-clock minutes from `calendar_start` 00:00.
+    pub blocks: Vec<PreviewBlock>,
+    /// The zone's clock changes within the two weeks.
+    pub clock_changes: Vec<ClockChange>,
+    /// The monitors it would silence, with the groups in its scope.
+    pub monitors: Vec<PreviewMonitor>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
+pub struct PreviewWindow {
+    /// `Mon 2026-10-19 19:00`, in the zone.
+    pub start_local: String,
+    pub end_local: Option<String>,
+    /// `2026-10-19 17:00 UTC`.
+    pub start_utc: String,
+    pub end_utc: Option<String>,
+    /// The zone's offset changes within the window (its real length differs from the clock's).
+    pub offset_changes: bool,
+    /// `exact`, `skipped` (moved out of the spring gap) or `repeated` (an autumn hour).
+    pub start_placed: String,
+    pub end_placed: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
+pub struct PreviewBlock {
+    pub start_minute: i64,
+    /// Clamped to the two weeks' end; an endless window runs to it.
+    pub end_minute: i64,
+    pub label: String,
+    pub offset_changes: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
+pub struct ClockChange {
+    /// Wall-clock minutes from `calendar_start` 00:00 (of the time after the change).
+    pub minute: i64,
+    /// `Sun 25 Oct 03:00 → 02:00 (UTC+02:00 → UTC+01:00)`.
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
+pub struct PreviewMonitor {
+    pub id: i64,
+    pub name: String,
+    pub overall_state: String,
+    /// The groups in the downtime's scope, with their states (`*` for a simple monitor).
+    pub groups: Vec<PreviewGroup>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
+pub struct PreviewGroup {
+    pub group: String,
+    pub state: String,
+}

@@ -44,8 +44,23 @@ pub struct Monitor {
     /// The groups' states, when asked for with `group_states`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<MonitorGroups>,
+    /// The downtimes, active or scheduled, that apply to this monitor (some or all of its groups).
+    #[serde(default)]
+    pub matching_downtimes: Vec<MatchingDowntime>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// Datadog's `matching_downtimes` item: a downtime and its current or next window (POSIX seconds).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
+pub struct MatchingDowntime {
+    pub id: i64,
+    pub start: i64,
+    pub end: Option<i64>,
+    pub scope: Vec<String>,
+    /// dogwatch's own: the window is open now.
+    #[serde(default)]
+    pub active: bool,
 }
 
 impl Monitor {

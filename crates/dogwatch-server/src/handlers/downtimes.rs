@@ -5,17 +5,25 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use dogwatch_core::downtime::{Spec, from_v1, from_v2, merge_v1, merge_v2, to_v1, to_v2};
+use chrono::Datelike;
+use dogwatch_core::downtime::{
+    Occurrence, Spec, Tz, from_v1, from_v2, local_time, merge_v1, merge_v2, monitor_matches,
+    offset_changes, place, scope_matches, to_v1, to_v2,
+};
 use dogwatch_core::wire::{
-    CancelByScope, CanceledIds, Downtime, DowntimeV2Body, DowntimeV2List, DowntimeV2Meta,
-    DowntimeV2Page,
+    CancelByScope, CanceledIds, ClockChange, Downtime, DowntimePreview, DowntimeV2Body,
+    DowntimeV2List, DowntimeV2Meta, DowntimeV2Page, PreviewBlock, PreviewGroup, PreviewMonitor,
+    PreviewWindow,
 };
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiQuery, AppError, AppJson, RequestBody};
+use crate::evaluator::group_tags;
+use crate::handlers::monitors::{groups_by_monitor, overall_state, stored_json};
 use crate::handlers::now_ms;
+use crate::monitor::Definition;
 use crate::store::DowntimeRow;
 
 /// Largest downtime body accepted (413 beyond).
@@ -271,4 +279,158 @@ fn v1_out(row: &DowntimeRow, now: i64) -> Downtime {
 
 fn not_found(id: &str) -> AppError {
     AppError::NotFound(format!("Downtime {id} not found"))
+}
+
+// ---- the form's preview ------------------------------------------------------------------------
+
+/// Days the preview's calendar covers.
+const CALENDAR_DAYS: i64 = 14;
+
+/// `POST /api/v1/dogwatch/downtime/preview`: a v2 body's windows (the next 10, and those of the two
+/// weeks from the Monday of the first one's week, in wall-clock minutes for the calendar), the
+/// zone's clock changes then, and the monitors and groups it would silence with their states.
+pub async fn preview(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<DowntimeV2Body>,
+) -> Result<Json<DowntimePreview>, AppError> {
+    let now = now_ms();
+    let spec = from_v2(&body, now).map_err(AppError::Invalid)?;
+    let schedule = spec.schedule().map_err(AppError::BadRequest)?;
+    let zone = schedule.zone();
+    let occurrences = schedule.next_occurrences(now, 10);
+    let first = occurrences.first().map_or(now, |o| o.start_ms.max(now));
+    let local_first =
+        local_time(zone, first).ok_or_else(|| AppError::internal("time out of range"))?;
+    let monday = local_first.date()
+        - chrono::Duration::days(i64::from(local_first.weekday().num_days_from_monday()));
+    let cal_start = monday.and_time(chrono::NaiveTime::MIN);
+    let cal_end = cal_start + chrono::Duration::days(CALENDAR_DAYS);
+    let (from_ms, _) = place(zone, cal_start, false);
+    let (to_ms, _) = place(zone, cal_end, true);
+    let minute = |ms: i64| local_time(zone, ms).map_or(0, |l| (l - cal_start).num_minutes());
+    let span = CALENDAR_DAYS * 1440;
+    let blocks = schedule
+        .between(from_ms, to_ms)
+        .iter()
+        .map(|o| PreviewBlock {
+            start_minute: minute(o.start_ms).clamp(0, span),
+            end_minute: o.end_ms.map_or(span, |e| minute(e).clamp(0, span)),
+            label: window_label(zone, o),
+            offset_changes: o.offset_changes,
+        })
+        .collect();
+    let clock_changes = offset_changes(zone, from_ms, to_ms)
+        .into_iter()
+        .map(|(at, before, after)| {
+            let was = local_time(zone, at - 1).map(|l| l + chrono::Duration::minutes(1));
+            let now_reads = local_time(zone, at);
+            ClockChange {
+                minute: minute(at),
+                label: format!(
+                    "{} {} → {} (UTC{} → UTC{})",
+                    now_reads.map_or_else(String::new, |l| l.format("%a %-d %b").to_string()),
+                    was.map_or_else(String::new, |l| l.format("%H:%M").to_string()),
+                    now_reads.map_or_else(String::new, |l| l.format("%H:%M").to_string()),
+                    offset_text(before),
+                    offset_text(after),
+                ),
+            }
+        })
+        .collect();
+    let monitors = silenced(&state, &spec).await?;
+    Ok(Json(DowntimePreview {
+        timezone: spec.timezone.clone(),
+        occurrences: occurrences
+            .iter()
+            .map(|o| PreviewWindow {
+                start_local: local_text(zone, o.start_ms),
+                end_local: o.end_ms.map(|e| local_text(zone, e)),
+                start_utc: utc_text(o.start_ms),
+                end_utc: o.end_ms.map(utc_text),
+                offset_changes: o.offset_changes,
+                start_placed: o.start_placed.as_str().to_owned(),
+                end_placed: o.end_placed.as_str().to_owned(),
+            })
+            .collect(),
+        calendar_start: monday.format("%Y-%m-%d").to_string(),
+        blocks,
+        clock_changes,
+        monitors,
+    }))
+}
+
+/// The monitors `spec` applies to, each with its groups in the scope.
+async fn silenced(state: &AppState, spec: &Spec) -> Result<Vec<PreviewMonitor>, AppError> {
+    let rows = state.store.monitors().await.map_err(AppError::internal)?;
+    let groups = groups_by_monitor(state).await?;
+    let mut out = Vec::new();
+    for row in &rows {
+        let body = stored_json(&row.body)?;
+        let Ok(def) = Definition::from_body(&body) else {
+            continue;
+        };
+        if !monitor_matches(spec.monitor_id, &spec.monitor_tags, row.id, &def.tags) {
+            continue;
+        }
+        let own = groups.get(&row.id).map_or(&[][..], Vec::as_slice);
+        let in_scope: Vec<PreviewGroup> = own
+            .iter()
+            .filter(|g| !g.pending)
+            .filter(|g| {
+                let tags: Vec<String> = group_tags(&def, &g.group_key)
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}:{v}"))
+                    .collect();
+                scope_matches(&spec.scope, &tags)
+            })
+            .map(|g| PreviewGroup {
+                group: g.group_key.clone(),
+                state: g.status.state.as_str().to_owned(),
+            })
+            .collect();
+        // A monitor none of whose groups is in scope yet is still listed when its query's own
+        // scope is (its groups will be, once seen).
+        let query_in_scope = {
+            let tags: Vec<String> = group_tags(&def, "*")
+                .into_iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect();
+            scope_matches(&spec.scope, &tags)
+        };
+        if in_scope.is_empty() && !(own.is_empty() && query_in_scope) {
+            continue;
+        }
+        out.push(PreviewMonitor {
+            id: row.id,
+            name: def.name.clone(),
+            overall_state: overall_state(own).to_owned(),
+            groups: in_scope,
+        });
+    }
+    Ok(out)
+}
+
+fn window_label(zone: Tz, o: &Occurrence) -> String {
+    let start =
+        local_time(zone, o.start_ms).map_or_else(String::new, |l| l.format("%a %H:%M").to_string());
+    let end = o.end_ms.and_then(|e| local_time(zone, e)).map_or_else(
+        || "until canceled".to_owned(),
+        |l| l.format("%a %H:%M").to_string(),
+    );
+    format!("{start} → {end}")
+}
+
+fn local_text(zone: Tz, ms: i64) -> String {
+    local_time(zone, ms).map_or_else(String::new, |l| l.format("%a %Y-%m-%d %H:%M").to_string())
+}
+
+fn utc_text(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+fn offset_text(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let secs = secs.abs();
+    format!("{sign}{:02}:{:02}", secs / 3600, secs % 3600 / 60)
 }

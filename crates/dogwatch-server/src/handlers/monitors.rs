@@ -10,8 +10,8 @@ use axum::http::HeaderMap;
 use axum::{Extension, Json};
 use dogwatch_core::monitor::State as MonitorState;
 use dogwatch_core::wire::{
-    Creator, EvaluationError, GroupState, Monitor, MonitorDeleted, MonitorGroups, MuteRequest,
-    TriggeringValue,
+    Creator, EvaluationError, GroupState, MatchingDowntime, Monitor, MonitorDeleted, MonitorGroups,
+    MuteRequest, TriggeringValue,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -22,7 +22,7 @@ use crate::error::{ApiQuery, AppError, AppJson, RequestBody};
 use crate::handlers::dashboards::iso8601;
 use crate::handlers::{now_ms, read_limited};
 use crate::monitor::{self as def, Definition};
-use crate::store::{GroupRow, MonitorRow};
+use crate::store::{DowntimeRow, GroupRow, MonitorRow};
 
 /// Largest monitor definition accepted (413 beyond).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -137,6 +137,8 @@ pub async fn list(
 ) -> Result<Json<Vec<Monitor>>, AppError> {
     let rows = state.store.monitors().await.map_err(AppError::internal)?;
     let by_monitor = groups_by_monitor(&state).await?;
+    let downtimes = state.store.downtimes().await.map_err(AppError::internal)?;
+    let now = now_ms();
     let filter = params.group_states.as_deref().map(GroupStates::parse);
     let name = params.name.as_deref().map(str::to_lowercase);
     let scope_tags = csv(params.tags.as_deref());
@@ -144,7 +146,8 @@ pub async fn list(
     let mut out = Vec::new();
     for row in &rows {
         let groups = by_monitor.get(&row.id).map_or(&[][..], Vec::as_slice);
-        let m = monitor_out(row, groups, filter.as_ref())?;
+        let mut m = monitor_out(row, groups, filter.as_ref())?;
+        m.matching_downtimes = matching_downtimes(&downtimes, &m, now);
         let named = name
             .as_ref()
             .is_none_or(|n| m.name.to_lowercase().contains(n.as_str()));
@@ -332,7 +335,20 @@ async fn answer(
         .monitor_groups(Some(row.id))
         .await
         .map_err(AppError::internal)?;
-    Ok(Json(monitor_out(row, &groups, group_states)?))
+    let downtimes = state.store.downtimes().await.map_err(AppError::internal)?;
+    let mut m = monitor_out(row, &groups, group_states)?;
+    m.matching_downtimes = matching_downtimes(&downtimes, &m, now_ms());
+    Ok(Json(m))
+}
+
+/// The downtimes active or still to come that apply to `m`, active ones first.
+fn matching_downtimes(rows: &[DowntimeRow], m: &Monitor, now: i64) -> Vec<MatchingDowntime> {
+    let mut out: Vec<MatchingDowntime> = rows
+        .iter()
+        .filter_map(|r| r.record.matching(m.id, &m.tags, now))
+        .collect();
+    out.sort_by_key(|d| (!d.active, d.start));
+    out
 }
 
 /// The stored definition with what dogwatch knows of the monitor: ids, times, states, silences.

@@ -192,6 +192,21 @@ async fn cancel_by_id_and_by_scope_and_list_the_current_ones() {
     assert_eq!(active, ids[..2]);
     let (_, all) = get_app(&env, "/api/v2/downtime").await;
     assert_eq!(all["meta"]["page"]["total_filtered_count"], 3);
+    // A monitor lists the downtimes that apply to it (no monitor_tags: every monitor), active
+    // first: what the monitor list's muted badge reads.
+    let monitor = create_monitor(
+        &env,
+        json!({"type": "metric alert", "name": "m", "query": MONITOR, "message": "x"}),
+    )
+    .await;
+    let (_, m) = get_app(&env, &format!("/api/v1/monitor/{monitor}")).await;
+    let matching = m["matching_downtimes"].as_array().expect("matching_downtimes");
+    assert_eq!(matching.len(), 3, "{m}");
+    assert_eq!(
+        (&matching[0]["id"], &matching[0]["active"], &matching[0]["scope"]),
+        (&json!(ids[0]), &json!(true), &json!(["env:prod"]))
+    );
+    assert_eq!((&matching[2]["id"], &matching[2]["active"]), (&json!(ids[2]), &json!(false)));
 
     let (status, body) = call_app(
         &env,
@@ -222,6 +237,8 @@ async fn cancel_by_id_and_by_scope_and_list_the_current_ones() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, current) = get_app(&env, "/api/v1/downtime?current_only=true").await;
     assert_eq!(current, json!([]));
+    let (_, list) = get_app(&env, "/api/v1/monitor").await;
+    assert_eq!(list[0]["matching_downtimes"], json!([]), "{list}");
 }
 
 /// `dt.metric{host:ubuntu}` = `value` every 15 s over `[from, to]`.
@@ -405,4 +422,131 @@ fn a_restart_inside_a_downtime_neither_repeats_nor_loses_its_start_or_end() {
         (&t[1]["transition"], &t[1]["downtime_id"]),
         (&json!("renotify"), &Value::Null)
     );
+}
+
+#[tokio::test]
+async fn the_preview_draws_overnight_windows_flags_the_clock_change_and_lists_what_it_silences() {
+    let env = env();
+    let web = create_monitor(
+        &env,
+        json!({"type": "metric alert", "name": "web cpu", "query": "avg(last_5m):avg:cpu{env:prod} by {host} > 80",
+               "message": "x", "tags": ["team:web"]}),
+    )
+    .await;
+    let _other = create_monitor(
+        &env,
+        json!({"type": "metric alert", "name": "db", "query": "avg(last_5m):avg:db{env:prod} > 80",
+               "message": "x", "tags": ["team:db"]}),
+    )
+    .await;
+    // Weekday nights in the week summer time ends in 2027 (Sunday 31 October).
+    let (status, p) = post_app(
+        &env,
+        "/api/v1/dogwatch/downtime/preview",
+        json!({"data": {"type": "downtime", "attributes": {
+            "scope": "env:prod",
+            "monitor_identifier": {"monitor_tags": ["team:web"]},
+            "schedule": {"timezone": "Europe/Paris", "recurrences": [
+                {"start": "2027-10-25T19:00", "duration": "14h", "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"}
+            ]}
+        }}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(p["calendar_start"], "2027-10-25");
+    let blocks: Vec<(i64, i64)> = p["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .map(|b| {
+            (
+                b["start_minute"].as_i64().unwrap_or(-1),
+                b["end_minute"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    // Mon 19:00 → Tue 09:00 is one block; Friday's runs into Saturday; then Monday 1 November.
+    assert_eq!(blocks[0], (1140, 1980));
+    assert_eq!(blocks[4], (4 * 1440 + 1140, 5 * 1440 + 540));
+    assert_eq!(blocks[5], (7 * 1440 + 1140, 8 * 1440 + 540));
+    assert_eq!(blocks.len(), 10);
+    assert_eq!(
+        p["clock_changes"],
+        json!([{"minute": 6 * 1440 + 120, "label": "Sun 31 Oct 03:00 → 02:00 (UTC+02:00 → UTC+01:00)"}])
+    );
+    let first = &p["occurrences"][0];
+    assert_eq!(first["start_local"], "Mon 2027-10-25 19:00");
+    assert_eq!(first["start_utc"], "2027-10-25 17:00 UTC");
+    assert_eq!(p["occurrences"][5]["start_utc"], "2027-11-01 18:00 UTC");
+    assert_eq!(p["occurrences"].as_array().map(Vec::len), Some(10));
+    let monitors = p["monitors"].as_array().expect("monitors");
+    assert_eq!(monitors.len(), 1, "{p}");
+    assert_eq!(monitors[0]["id"], web);
+    assert_eq!(monitors[0]["name"], "web cpu");
+
+    let (status, bad) = post_app(
+        &env,
+        "/api/v1/dogwatch/downtime/preview",
+        json!({"data": {"type": "downtime", "attributes": {"scope": "*",
+            "monitor_identifier": {"monitor_tags": ["*"]},
+            "schedule": {"timezone": "Europe/Paris", "recurrences": [{"start": "2027-10-25T19:00", "duration": "14x", "rrule": "FREQ=DAILY"}]}}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad["errors"][0].as_str().unwrap_or("").contains("duration"),
+        "{bad}"
+    );
+}
+
+#[tokio::test]
+async fn a_canceled_downtime_tells_its_end_only_when_asked_and_mutes_the_first_recovery() {
+    let env = env();
+    let monitor = create_monitor(
+        &env,
+        json!({"type": "metric alert", "name": "mfr", "query": MONITOR,
+               "message": "{{#is_alert}}up{{/is_alert}}{{#is_recovery}}down{{/is_recovery}} @someone@example.com"}),
+    )
+    .await;
+    let t0 = (now_secs() / 60 - 60) * 60;
+    let at = |secs: i64| (t0 + secs) * 1000;
+    let (_, d) = post_app(
+        &env,
+        "/api/v1/downtime",
+        json!({"scope": "*", "monitor_id": monitor, "start": t0 + 100, "end": t0 + 3000,
+               "message": "@quiet@example.com", "mute_first_recovery_notification": true}),
+    )
+    .await;
+    let downtime = d["id"].as_i64().expect("id");
+    let store = &env.state.store;
+    feed(&env, t0 - 300, t0 + 600, 900.0).await;
+    run_cycle(store, at(0)).await.expect("cycle");
+    let r = run_cycle(store, at(360)).await.expect("cycle");
+    assert_eq!(r.committed.notifications, 1, "the start: {r:?}");
+    // Canceled (not in notify_end_types): no end notice and no re-notification; the group is
+    // still in Alert, so its first recovery is muted too.
+    let (status, _) = call_app(
+        &env,
+        Method::DELETE,
+        &format!("/api/v1/downtime/{downtime}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let r = run_cycle(store, at(420)).await.expect("cycle");
+    assert_eq!(
+        (r.committed.events, r.committed.notifications),
+        (1, 0),
+        "{r:?}"
+    );
+    feed(&env, t0 + 615, t0 + 1200, 100.0).await;
+    let r = run_cycle(store, at(1200)).await.expect("cycle");
+    assert_eq!((r.transitions, r.committed.notifications), (1, 0), "{r:?}");
+    // The next trigger and recovery notify as usual.
+    feed(&env, t0 + 1215, t0 + 1500, 900.0).await;
+    let r = run_cycle(store, at(1500)).await.expect("cycle");
+    assert_eq!((r.transitions, r.committed.notifications), (1, 1), "{r:?}");
+    feed(&env, t0 + 1515, t0 + 1800, 100.0).await;
+    let r = run_cycle(store, at(1800)).await.expect("cycle");
+    assert_eq!((r.transitions, r.committed.notifications), (1, 1), "{r:?}");
 }
