@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, Dashboard, DashboardList, Event, Inbox, KeyData, KeyKind, LoginRequest, Me,
-    MetricsList, Monitor, MonitorDefinition, MonitorHistory, Open, PasswordChange, QueryResponse,
-    Settings, User, Webhook,
+    AllTags, Dashboard, DashboardList, DowntimePreview, DowntimeV2, DowntimeV2Body, Event, Inbox,
+    KeyData, KeyKind, LoginRequest, Me, MetricsList, Monitor, MonitorDefinition, MonitorHistory,
+    Open, PasswordChange, QueryResponse, Settings, User, Webhook,
 };
 use leptos::prelude::*;
 use web_sys::AbortSignal;
@@ -140,6 +140,23 @@ pub trait Backend {
 
     /// How the server is configured, SMTP included (`GET /api/v1/dogwatch/settings`).
     fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<Settings>;
+
+    /// Every downtime (`GET /api/v2/downtime`).
+    fn downtimes(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<DowntimeV2>>;
+
+    /// Schedules a downtime (`POST /api/v2/downtime`).
+    fn create_downtime(&self, body: DowntimeV2Body) -> ApiFuture<DowntimeV2>;
+
+    /// Cancels a downtime (`DELETE /api/v2/downtime/{id}`).
+    fn cancel_downtime(&self, id: &str) -> ApiFuture<()>;
+
+    /// When a downtime would be active and what it would silence
+    /// (`POST /api/v1/dogwatch/downtime/preview`).
+    fn downtime_preview(
+        &self,
+        body: DowntimeV2Body,
+        abort: Option<&AbortSignal>,
+    ) -> ApiFuture<DowntimePreview>;
 }
 
 /// The backend the app was started with, shared through context.

@@ -15,6 +15,8 @@ use crate::api::{HttpBackend, SharedBackend, use_backend};
 use crate::pages::account::{self, AccountPage};
 use crate::pages::board::BoardPage;
 use crate::pages::dashboards::{self, DashboardsPage};
+use crate::pages::downtimes::DowntimesPage;
+use crate::pages::downtimes::form::DowntimeFormPage;
 use crate::pages::events::{self, EventsPage};
 use crate::pages::explorer::{self, ExplorerPage};
 use crate::pages::inbox::{self, InboxPage};
@@ -104,6 +106,8 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/dashboard/:id/:slug") view=BoardPage/>
                         <Route path=path!("/monitors/manage") view=MonitorsPage/>
                         <Route path=path!("/monitors/create") view=|| view! { <EditorsOnly><MonitorFormPage id=None/></EditorsOnly> }/>
+                        <Route path=path!("/monitors/downtimes") view=DowntimesPage/>
+                        <Route path=path!("/monitors/downtimes/new") view=|| view! { <EditorsOnly><DowntimeFormPage/></EditorsOnly> }/>
                         <Route path=path!("/monitors/:id") view=MonitorStatusRoute/>
                         <Route path=path!("/monitors/:id/edit") view=MonitorEditRoute/>
                         <Route path=path!("/event/explorer") view=EventsPage/>

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod board;
 pub mod dashboards;
+pub mod downtimes;
 pub mod events;
 pub mod explorer;
 pub mod inbox;

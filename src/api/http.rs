@@ -3,11 +3,11 @@
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, Dashboard, DashboardList, Errors, Event, EventList, Inbox, KeyAnswer, KeyData,
-    KeyKind, KeyList, KeyName, KeyRequest, KeyRequestData, LoginRequest, MarkdownHtml,
-    MarkdownRequest, Me, MetricsList, Monitor, MonitorDefinition, MonitorHistory, MuteRequest,
-    Open, PasswordChange, PasswordSet, QueryResponse, Settings, User, UserList, Webhook,
-    WebhookList,
+    AllTags, Dashboard, DashboardList, DowntimePreview, DowntimeV2, DowntimeV2Body, DowntimeV2List,
+    Errors, Event, EventList, Inbox, KeyAnswer, KeyData, KeyKind, KeyList, KeyName, KeyRequest,
+    KeyRequestData, LoginRequest, MarkdownHtml, MarkdownRequest, Me, MetricsList, Monitor,
+    MonitorDefinition, MonitorHistory, MuteRequest, Open, PasswordChange, PasswordSet,
+    QueryResponse, Settings, User, UserList, Webhook, WebhookList,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::{Notify, Trigger};
@@ -334,6 +334,33 @@ impl Backend for HttpBackend {
 
     fn settings(&self, abort: Option<&AbortSignal>) -> ApiFuture<Settings> {
         self.get("/api/v1/dogwatch/settings", Vec::new(), abort)
+    }
+
+    fn downtimes(&self, abort: Option<&AbortSignal>) -> ApiFuture<Vec<DowntimeV2>> {
+        mapped(
+            self.get("/api/v2/downtime", Vec::new(), abort),
+            |l: DowntimeV2List| l.data,
+        )
+    }
+
+    fn create_downtime(&self, body: DowntimeV2Body) -> ApiFuture<DowntimeV2> {
+        let made = self.send(Request::post(&self.url("/api/v2/downtime")), Some(&body));
+        mapped(made, |a: DowntimeV2Body| a.data)
+    }
+
+    fn cancel_downtime(&self, id: &str) -> ApiFuture<()> {
+        self.delete(&format!("/api/v2/downtime/{}", segment(id)))
+    }
+
+    fn downtime_preview(
+        &self,
+        body: DowntimeV2Body,
+        abort: Option<&AbortSignal>,
+    ) -> ApiFuture<DowntimePreview> {
+        let request = Request::post(&self.url("/api/v1/dogwatch/downtime/preview"))
+            .abort_signal(abort)
+            .json(&body);
+        self.answered(request)
     }
 }
 

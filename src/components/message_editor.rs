@@ -70,6 +70,9 @@ pub fn MessageEditor(
     /// (state name, rendered message) for each state previewed.
     #[prop(into)]
     previews: Signal<Vec<(&'static str, String)>>,
+    /// A message without the monitor template (a downtime's): no template hints.
+    #[prop(optional)]
+    plain: bool,
 ) -> impl IntoView {
     let input = NodeRef::<Textarea>::new();
     let cursor = RwSignal::new(0usize);
@@ -148,7 +151,7 @@ pub fn MessageEditor(
 
     view! {
         <div class="message-editor">
-            <div class="hints" role="toolbar" aria-label="Insert a template variable"
+            <div class="hints" role="toolbar" aria-label="Insert a template variable" hidden=plain
                 // mousedown keeps the focus (and the cursor) in the text area.
                 on:mousedown=|ev| ev.prevent_default()
                 on:click=move |ev| {
@@ -165,7 +168,7 @@ pub fn MessageEditor(
             <div class="suggest">
                 <textarea node_ref=input id="monitor-message" class="message-input" rows="7"
                     spellcheck="false" aria-label="Message"
-                    placeholder="{{#is_alert}}my_metric is {{value}} on {{host.name}}{{/is_alert}} @alice"
+                    placeholder=if plain { "Why it is quiet, and whom to tell: @alice" } else { "{{#is_alert}}my_metric is {{value}} on {{host.name}}{{/is_alert}} @alice" }
                     prop:value=move || value.get()
                     on:input=move |ev| {
                         on_input.run(event_target_value(&ev));

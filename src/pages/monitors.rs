@@ -59,6 +59,42 @@ pub fn state_class(state: &str) -> String {
     format!("badge state-{}", state.to_lowercase().replace(' ', "-"))
 }
 
+/// "In downtime", linking to the active downtime that applies to `m`, if there is one: whether
+/// it silences every group or only those in its scope, and until when.
+pub fn downtime_badge(parent: &Element, m: &Monitor) {
+    let Some(d) = m.matching_downtimes.iter().find(|d| d.active) else {
+        return;
+    };
+    let link = add_text(
+        parent,
+        "a",
+        "badge muted-badge downtime-badge",
+        "In downtime",
+    );
+    attr(&link, "href", &crate::pages::downtimes::downtime_path(d.id));
+    let scope = if d.scope.iter().all(|s| s == "*") {
+        "every group".to_owned()
+    } else {
+        format!("groups in {}", d.scope.join(", "))
+    };
+    let until = d.end.map_or_else(
+        || "until canceled".to_owned(),
+        |end| {
+            chrono::DateTime::from_timestamp(end, 0).map_or_else(String::new, |t| {
+                format!(
+                    "until {}",
+                    t.with_timezone(&chrono::Local).format("%a %-d %b %H:%M")
+                )
+            })
+        },
+    );
+    attr(
+        &link,
+        "title",
+        &format!("Downtime #{} silences {scope} {until}", d.id),
+    );
+}
+
 /// Monitors whose name, query or tags contain every word of `search` (case-insensitive), in
 /// `state` when one is chosen.
 pub fn filter(rows: &[Monitor], search: &str, state: &str) -> Vec<Monitor> {
@@ -124,11 +160,12 @@ pub fn MonitorsPage() -> impl IntoView {
         <section class="page monitors" on:click=on_click>
             <header class="page-header">
                 <h1>"Monitors"</h1>
-                <Show when=move || use_session().can_edit()>
-                    <div class="actions">
+                <div class="actions">
+                    <a class="button secondary" href=crate::pages::downtimes::PATH>"Downtimes"</a>
+                    <Show when=move || use_session().can_edit()>
                         <a class="button primary" href=CREATE_PATH>"New Monitor"</a>
-                    </div>
-                </Show>
+                    </Show>
+                </div>
             </header>
             <div class="list-controls">
                 <label class="field">
@@ -178,6 +215,7 @@ fn table(el: &Element, rows: &[Monitor], can_edit: bool) {
         if m.is_muted() {
             add_text(&td, "span", "badge muted-badge", "Muted");
         }
+        downtime_badge(&td, m);
         let name = add_text(&add(&tr, "td", ""), "a", "", &m.name);
         attr(&name, "href", &monitor_path(m.id));
         add_text(&tr, "td", "mono", &m.query);

@@ -209,6 +209,7 @@ fn head(el: &Element, id: i64, answer: &Answer, can_edit: bool) {
     if muted {
         add_text(&header, "span", "badge muted-badge", "Muted");
     }
+    super::downtime_badge(&header, m);
     if can_edit {
         let actions = add(&header, "div", "actions");
         let (label, action) = if muted {
@@ -217,6 +218,11 @@ fn head(el: &Element, id: i64, answer: &Answer, can_edit: bool) {
             ("Mute", "mute")
         };
         dom::button(&actions, "secondary", label, action, "");
+        attr(
+            &add_text(&actions, "a", "button secondary", "Schedule Downtime"),
+            "href",
+            &format!("{}?monitor_id={id}", crate::pages::downtimes::NEW_PATH),
+        );
         attr(
             &add_text(&actions, "a", "button secondary", "Edit"),
             "href",
@@ -297,6 +303,19 @@ fn body(el: &Element, answer: &Answer) {
             dom::text(&li, &format!(" {from} → "));
             badge(&li, t.to.as_deref().unwrap_or_default());
             dom::text(&li, &format!(" {}", value(t.value)));
+            if t.transition.as_deref() == Some("renotify") {
+                dom::text(&li, " (notified again)");
+            }
+            if let Some(d) = t.downtime_id {
+                dom::text(&li, " ");
+                let link = add_text(
+                    &li,
+                    "a",
+                    "badge muted-badge downtime-badge",
+                    "in downtime, not notified",
+                );
+                attr(&link, "href", &crate::pages::downtimes::downtime_path(d));
+            }
         }
     }
 

@@ -200,13 +200,22 @@ async fn cancel_by_id_and_by_scope_and_list_the_current_ones() {
     )
     .await;
     let (_, m) = get_app(&env, &format!("/api/v1/monitor/{monitor}")).await;
-    let matching = m["matching_downtimes"].as_array().expect("matching_downtimes");
+    let matching = m["matching_downtimes"]
+        .as_array()
+        .expect("matching_downtimes");
     assert_eq!(matching.len(), 3, "{m}");
     assert_eq!(
-        (&matching[0]["id"], &matching[0]["active"], &matching[0]["scope"]),
+        (
+            &matching[0]["id"],
+            &matching[0]["active"],
+            &matching[0]["scope"]
+        ),
         (&json!(ids[0]), &json!(true), &json!(["env:prod"]))
     );
-    assert_eq!((&matching[2]["id"], &matching[2]["active"]), (&json!(ids[2]), &json!(false)));
+    assert_eq!(
+        (&matching[2]["id"], &matching[2]["active"]),
+        (&json!(ids[2]), &json!(false))
+    );
 
     let (status, body) = call_app(
         &env,
