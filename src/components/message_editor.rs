@@ -217,6 +217,25 @@ pub fn MessageEditor(
     }
 }
 
+/// What a message may @mention (every user's handle and email, every webhook), read once; empty
+/// until the answers arrive.
+pub fn use_mentions(backend: &crate::api::SharedBackend) -> RwSignal<Vec<String>> {
+    let mentions = RwSignal::new(Vec::<String>::new());
+    let (users, hooks) = (backend.users(None), backend.webhooks(None));
+    leptos::task::spawn_local(async move {
+        let mut out = Vec::new();
+        for u in users.await.unwrap_or_default() {
+            out.push(format!("@{}", u.handle));
+            out.push(format!("@{}", u.email));
+        }
+        for w in hooks.await.unwrap_or_default() {
+            out.push(format!("@webhook-{}", w.name));
+        }
+        mentions.try_set(out);
+    });
+    mentions
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

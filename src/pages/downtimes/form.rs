@@ -18,7 +18,7 @@ use super::model::{DowntimeForm, Ends, Field, LOCAL_INPUT, Repeat, WEEK_DAYS};
 use super::{PATH, downtime_path};
 use crate::api::{use_backend, use_latest};
 use crate::app::Navigate;
-use crate::components::message_editor::MessageEditor;
+use crate::components::message_editor::{MessageEditor, use_mentions};
 use crate::dom::{self, add, add_text, attr};
 use crate::pages::monitors::monitor_path;
 use crate::pages::monitors::status::{badge, note};
@@ -65,26 +65,13 @@ pub fn DowntimeFormPage() -> impl IntoView {
     start.monitor_id = query.with_untracked(|q| q.get("monitor_id").and_then(|v| v.parse().ok()));
     let form = RwSignal::new(start);
     let monitors = RwSignal::new(Vec::<Monitor>::new());
-    let mentions = RwSignal::new(Vec::<String>::new());
+    let mentions = use_mentions(&backend);
     {
-        let (list, users, hooks) = (
-            backend.monitors(None),
-            backend.users(None),
-            backend.webhooks(None),
-        );
+        let list = backend.monitors(None);
         spawn_local(async move {
             let mut list = list.await.unwrap_or_default();
             list.sort_by_key(|m| m.name.to_lowercase());
-            monitors.set(list);
-            let mut out = Vec::new();
-            for u in users.await.unwrap_or_default() {
-                out.push(format!("@{}", u.handle));
-                out.push(format!("@{}", u.email));
-            }
-            for w in hooks.await.unwrap_or_default() {
-                out.push(format!("@webhook-{}", w.name));
-            }
-            mentions.set(out);
+            monitors.try_set(list);
         });
     }
     let body = Memo::new(move |_| form.with(DowntimeForm::body));

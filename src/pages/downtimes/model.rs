@@ -11,16 +11,7 @@ use dogwatch_core::wire::{
 /// How `<input type=datetime-local>` writes a time.
 pub const LOCAL_INPUT: &str = "%Y-%m-%dT%H:%M";
 
-/// The week days in the form's order, as RFC 5545 names them.
-pub const WEEK_DAYS: [(&str, &str); 7] = [
-    ("Mon", "MO"),
-    ("Tue", "TU"),
-    ("Wed", "WE"),
-    ("Thu", "TH"),
-    ("Fri", "FR"),
-    ("Sat", "SA"),
-    ("Sun", "SU"),
-];
+pub use dogwatch_core::wire::WEEK_DAYS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Repeat {

@@ -19,7 +19,7 @@ use leptos::task::spawn_local;
 use crate::api::{ApiFuture, use_backend, use_latest};
 use crate::app::Navigate;
 use crate::chart::{ChartOptions, GraphData, Marker, RGBAColor, Region, YAxis};
-use crate::components::message_editor::MessageEditor;
+use crate::components::message_editor::{MessageEditor, use_mentions};
 use crate::components::query_editor::QueryEditor;
 use crate::components::timeseries::Timeseries;
 use crate::pages::monitors::form::state::{Field, MonitorForm, PREVIEW_STATES, Problem, WINDOWS};
@@ -121,21 +121,7 @@ pub fn MonitorFormPage(
             .with(|l| l.value.as_ref().map(|(_, m)| m.metrics.clone()))
             .unwrap_or_default()
     });
-    let mentions = RwSignal::new(Vec::<String>::new());
-    {
-        let (users, hooks) = (backend.users(None), backend.webhooks(None));
-        spawn_local(async move {
-            let mut out = Vec::new();
-            for u in users.await.unwrap_or_default() {
-                out.push(format!("@{}", u.handle));
-                out.push(format!("@{}", u.email));
-            }
-            for w in hooks.await.unwrap_or_default() {
-                out.push(format!("@webhook-{}", w.name));
-            }
-            mentions.set(out);
-        });
-    }
+    let mentions = use_mentions(&backend);
 
     let problems = Memo::new(move |_| form.with(MonitorForm::problems));
     // "… is required" waits for a first Save; the rest shows as soon as it is typed.

@@ -7,18 +7,7 @@ use super::{
     DEFAULT_END_STATES, DEFAULT_END_TYPES, LOCAL_FORMAT, Record, RecurrenceSpec, ScheduleSpec,
     Spec, V1Echo, local_time, parse_zone, place,
 };
-use crate::wire::{Downtime, DowntimeRecurrence};
-
-/// v1's week days and RFC 5545's.
-const WEEK_DAYS: [(&str, &str); 7] = [
-    ("Mon", "MO"),
-    ("Tue", "TU"),
-    ("Wed", "WE"),
-    ("Thu", "TH"),
-    ("Fri", "FR"),
-    ("Sat", "SA"),
-    ("Sun", "SU"),
-];
+use crate::wire::{Downtime, DowntimeRecurrence, WEEK_DAYS};
 
 /// A v1 body as a spec (`start` defaults to `now_ms`); `Err` lists every problem, in the words of
 /// Datadog's 400 answers where it has them.
@@ -79,20 +68,8 @@ pub fn from_v1(body: &Downtime, now_ms: i64) -> Result<Spec, Vec<String>> {
         }
         (Some(_), None) => None,
     };
-    let notify_end_types = check_list(
-        &body.notify_end_types,
-        &DEFAULT_END_TYPES,
-        &["expired", "canceled"],
-        "notify_end_types",
-        &mut errors,
-    );
-    let notify_end_states = check_list(
-        &body.notify_end_states,
-        &DEFAULT_END_STATES,
-        &["alert", "no data", "warn"],
-        "notify_end_states",
-        &mut errors,
-    );
+    let (notify_end_types, notify_end_states) =
+        end_lists(&body.notify_end_types, &body.notify_end_states, &mut errors);
     let monitor_tags = match &body.monitor_tags {
         Some(tags) if !tags.is_empty() => tags.clone(),
         _ => vec!["*".to_owned()],
@@ -129,8 +106,32 @@ pub fn from_v1(body: &Downtime, now_ms: i64) -> Result<Spec, Vec<String>> {
     }
 }
 
+/// `notify_end_types` and `notify_end_states` as given (checked), or their defaults.
+pub(super) fn end_lists(
+    types: &Option<Vec<String>>,
+    states: &Option<Vec<String>>,
+    errors: &mut Vec<String>,
+) -> (Vec<String>, Vec<String>) {
+    (
+        check_list(
+            types,
+            &DEFAULT_END_TYPES,
+            &["expired", "canceled"],
+            "notify_end_types",
+            errors,
+        ),
+        check_list(
+            states,
+            &DEFAULT_END_STATES,
+            &["alert", "no data", "warn"],
+            "notify_end_states",
+            errors,
+        ),
+    )
+}
+
 /// A list member that must hold only `allowed` values (`defaults` when absent).
-pub(super) fn check_list(
+fn check_list(
     given: &Option<Vec<String>>,
     defaults: &[&str],
     allowed: &[&str],

@@ -3,11 +3,8 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::scope::parse_scope;
-use super::v1::check_list;
-use super::{
-    DEFAULT_END_STATES, DEFAULT_END_TYPES, LOCAL_FORMAT, Record, RecurrenceSpec, ScheduleSpec,
-    Spec, local_time, parse_zone,
-};
+use super::v1::end_lists;
+use super::{LOCAL_FORMAT, Record, RecurrenceSpec, ScheduleSpec, Spec, local_time, parse_zone};
 use crate::wire::{
     CurrentDowntime, DowntimeV2, DowntimeV2Attributes, DowntimeV2Body, DowntimeV2Recurrence,
     DowntimeV2Relationships, DowntimeV2Schedule, MonitorIdentifier, Relationship, RelationshipData,
@@ -56,20 +53,8 @@ pub fn from_v2(body: &DowntimeV2Body, now_ms: i64) -> Result<Spec, Vec<String>> 
     }
     let (timezone, schedule) =
         schedule(a.schedule.as_ref(), &display_timezone, now_ms, &mut errors);
-    let notify_end_types = check_list(
-        &a.notify_end_types,
-        &DEFAULT_END_TYPES,
-        &["expired", "canceled"],
-        "notify_end_types",
-        &mut errors,
-    );
-    let notify_end_states = check_list(
-        &a.notify_end_states,
-        &DEFAULT_END_STATES,
-        &["alert", "no data", "warn"],
-        "notify_end_states",
-        &mut errors,
-    );
+    let (notify_end_types, notify_end_states) =
+        end_lists(&a.notify_end_types, &a.notify_end_states, &mut errors);
     let Some(schedule) = schedule else {
         return Err(errors);
     };

@@ -61,6 +61,17 @@ pub struct Downtime {
     pub updater_id: Option<i64>,
 }
 
+/// v1's week days (`week_days`) and RFC 5545's (`BYDAY`), Monday first.
+pub const WEEK_DAYS: [(&str, &str); 7] = [
+    ("Mon", "MO"),
+    ("Tue", "TU"),
+    ("Wed", "WE"),
+    ("Thu", "TH"),
+    ("Fri", "FR"),
+    ("Sat", "SA"),
+    ("Sun", "SU"),
+];
+
 /// v1's `recurrence`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
 pub struct DowntimeRecurrence {
