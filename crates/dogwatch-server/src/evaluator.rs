@@ -653,6 +653,7 @@ impl MonitorCtx<'_> {
             title: title.clone(),
             text: text.clone(),
             tags,
+            posted: None,
         });
 
         if quiet_by.is_some()

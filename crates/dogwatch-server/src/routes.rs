@@ -55,6 +55,8 @@ pub fn api(state: AppState) -> Routes {
         .post("/v1/monitor/{id}/mute", Edit, monitors::mute)
         .post("/v1/monitor/{id}/unmute", Edit, monitors::unmute)
         .get("/v1/events", Read, events::events)
+        .post("/v1/events", Intake, events::post)
+        .get("/v1/events/{id}", Read, events::get_one)
         .get("/v1/dogwatch/monitor/{id}/history", Read, events::history)
         // Downtimes.
         .get("/v1/downtime", Read, downtimes::list_v1)

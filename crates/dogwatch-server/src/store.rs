@@ -26,7 +26,7 @@ pub use accounts::{Credentials, KeyRow, SessionRow, role_from};
 pub use dashboards::{DashboardKey, DashboardRow, NewDashboard};
 pub use downtimes::{DowntimeCycle, DowntimeRow, DowntimeWrite};
 pub use monitors::{
-    CycleCommitted, EventRow, GroupRow, MonitorCreator, MonitorRow, MonitorWrite, NewEvent,
+    CycleCommitted, EventRow, GroupRow, MonitorCreator, MonitorRow, MonitorWrite, NewEvent, Posted,
 };
 pub use outbox::{
     AttemptFailed, Channel, DeliveryState, InboxRow, NewNotification, NotificationRow, enqueue_tx,

@@ -224,6 +224,53 @@ pub struct Event {
     pub from_state: Option<String>,
     pub to_state: Option<String>,
     pub value: Option<f64>,
+    /// The event this one follows up (a comment on a snapshot, say).
+    #[serde(default)]
+    pub related_event_id: Option<i64>,
+}
+
+/// `POST /api/v1/events`, as datadogpy's `api.Event.create` sends it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+pub struct EventRequest {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Seconds; now when absent.
+    #[serde(default, deserialize_with = "whole_seconds")]
+    pub date_happened: Option<i64>,
+    /// `normal` or `low`.
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub host: Option<String>,
+    #[serde(default)]
+    pub device_name: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// `error`, `warning`, `info` (the default), `success`, `user_update`, `recommendation`,
+    /// `snapshot`.
+    #[serde(default)]
+    pub alert_type: Option<String>,
+    #[serde(default)]
+    pub aggregation_key: Option<String>,
+    #[serde(default)]
+    pub source_type_name: Option<String>,
+    #[serde(default)]
+    pub related_event_id: Option<i64>,
+}
+
+/// The answer to `POST /api/v1/events` (202): `{"status": "ok", "event": …}`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+pub struct EventPosted {
+    pub status: String,
+    pub event: Event,
+}
+
+/// `GET /api/v1/events/{id}`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+pub struct EventOne {
+    pub event: Event,
 }
 
 /// `GET /api/v1/events`: newest first.

@@ -169,6 +169,7 @@ fn told(row: &DowntimeRow, what: &str, window_ms: i64, now_ms: i64, notify: bool
         title: title.clone(),
         text: text.clone(),
         tags: vec![format!("downtime_id:{id}")],
+        posted: None,
     };
     let notifications = if notify {
         mentions(&spec.message)

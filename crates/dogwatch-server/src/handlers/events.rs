@@ -1,17 +1,172 @@
-//! The event stream `/api/v1/events` (monitor transitions, Datadog's event shape with dogwatch's
-//! members added) and our status-page extension `/api/v1/dogwatch/monitor/{id}/history` (each
-//! group's state, its transitions and the notifications sent).
+//! The event stream `/api/v1/events` (monitor transitions and events posted by clients, Datadog's
+//! event shape with dogwatch's members added), one event (`/api/v1/events/{id}`), posting one
+//! (`api.Event.create`: its @mentions are notified), and our status-page extension
+//! `/api/v1/dogwatch/monitor/{id}/history` (each group's state, its transitions and the
+//! notifications sent).
 
 use axum::Json;
 use axum::extract::{Path, State};
-use dogwatch_core::wire::{Event, EventList, HistoryGroup, MonitorHistory, Transition};
+use axum::http::StatusCode;
+use dogwatch_core::monitor::{Mention, mentions};
+use dogwatch_core::wire::{
+    Event, EventList, EventOne, EventPosted, EventRequest, HistoryGroup, MonitorHistory, Transition,
+};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::error::{ApiQuery, AppError};
+use crate::error::{ApiQuery, AppError, AppJson, RequestBody};
 use crate::handlers::monitors::{find, overall_state, parse_id};
 use crate::handlers::notifications::notification_out;
-use crate::store::{EventRow, GroupRow};
+use crate::handlers::now_ms;
+use crate::store::{Channel, EventRow, GroupRow, NewEvent, NewNotification, Posted};
+
+/// Datadog's limits on a posted event.
+const MAX_TITLE: usize = 100;
+const MAX_TEXT: usize = 4000;
+const ALERT_TYPES: [&str; 7] = [
+    "error",
+    "warning",
+    "info",
+    "success",
+    "user_update",
+    "recommendation",
+    "snapshot",
+];
+
+impl RequestBody for EventRequest {
+    const MAX_BYTES: usize = 64 * 1024;
+}
+
+/// `POST /api/v1/events`: records the event and, in the same transaction, one notification per
+/// @mention of its text (email, `@webhook-<name>`, a user's inbox); 202 once both are durable.
+pub async fn post(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<EventRequest>,
+) -> Result<(StatusCode, Json<EventPosted>), AppError> {
+    let now = now_ms();
+    let event = checked_event(body, now).map_err(AppError::Invalid)?;
+    let notifications = mention_notifications(&event);
+    let related = event.posted.as_ref().and_then(|p| p.related_event_id);
+    let id = state
+        .store
+        .post_event(event, notifications, now)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "related_event_id {}: there is no such event",
+                related.unwrap_or_default()
+            ))
+        })?;
+    let row = state
+        .store
+        .event(id)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(|| AppError::internal("a posted event was not found"))?;
+    let answer = EventPosted {
+        status: "ok".to_owned(),
+        event: event_out(row),
+    };
+    Ok((StatusCode::ACCEPTED, Json(answer)))
+}
+
+/// `GET /api/v1/events/{id}`.
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<EventOne>, AppError> {
+    let missing = || AppError::NotFound(format!("Event {id} not found"));
+    let n: i64 = id.parse().map_err(|_| missing())?;
+    let row = state
+        .store
+        .event(n)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(missing)?;
+    Ok(Json(EventOne {
+        event: event_out(row),
+    }))
+}
+
+/// A posted event as stored, or every problem with it.
+fn checked_event(body: EventRequest, now: i64) -> Result<NewEvent, Vec<String>> {
+    let mut errors = Vec::new();
+    let title = body.title.unwrap_or_default();
+    if title.trim().is_empty() {
+        errors.push("title is required".to_owned());
+    } else if title.chars().count() > MAX_TITLE {
+        errors.push(format!("title is longer than {MAX_TITLE} characters"));
+    }
+    let text = body.text.unwrap_or_default();
+    if text.chars().count() > MAX_TEXT {
+        errors.push(format!("text is longer than {MAX_TEXT} characters"));
+    }
+    let alert_type = body.alert_type.unwrap_or_else(|| "info".to_owned());
+    if !ALERT_TYPES.contains(&alert_type.as_str()) {
+        errors.push(format!(
+            "alert_type must be one of {}, not '{alert_type}'",
+            ALERT_TYPES.join(", ")
+        ));
+    }
+    let priority = body.priority.unwrap_or_else(|| "normal".to_owned());
+    if priority != "normal" && priority != "low" {
+        errors.push(format!("priority must be normal or low, not '{priority}'"));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let key = crate::auth::random_hex(16).map_err(|e| vec![e])?;
+    Ok(NewEvent {
+        dedupe_key: format!("event:{key}"),
+        ts_ms: body.date_happened.map_or(now, |s| s.saturating_mul(1000)),
+        monitor_id: None,
+        group_key: None,
+        transition: None,
+        from_state: None,
+        to_state: None,
+        value: None,
+        alert_type,
+        title,
+        text,
+        tags: body.tags.unwrap_or_default(),
+        posted: Some(Posted {
+            priority: Some(priority),
+            host: body.host,
+            device_name: body.device_name,
+            source_type_name: body.source_type_name,
+            aggregation_key: body.aggregation_key,
+            related_event_id: body.related_event_id,
+        }),
+    })
+}
+
+/// One notification per @mention of the event's text; its subject is the title (one line).
+fn mention_notifications(event: &NewEvent) -> Vec<NewNotification> {
+    let subject: String = event
+        .title
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    mentions(&event.text)
+        .into_iter()
+        .map(|m| {
+            let (channel, target) = match m {
+                Mention::Email(address) => (Channel::Email, address),
+                Mention::Webhook(name) => (Channel::Webhook, name),
+                Mention::Handle(handle) => (Channel::Inbox, handle.to_lowercase()),
+            };
+            NewNotification {
+                dedupe_key: format!("{}:{}:{target}", event.dedupe_key, channel.as_str()),
+                channel,
+                target,
+                subject: subject.clone(),
+                body: event.text.clone(),
+                payload: None,
+            }
+        })
+        .collect()
+}
 
 const MAX_EVENTS: usize = 1000;
 
@@ -142,6 +297,8 @@ fn history_group(g: GroupRow) -> HistoryGroup {
 
 fn event_out(row: EventRow) -> Event {
     let e = row.event;
+    let posted = e.posted.unwrap_or_default();
+    let from_monitor = e.monitor_id.is_some() || e.transition.is_some();
     Event {
         id: row.id,
         id_str: row.id.to_string(),
@@ -149,10 +306,18 @@ fn event_out(row: EventRow) -> Event {
         text: e.text,
         date_happened: e.ts_ms.div_euclid(1000),
         alert_type: e.alert_type,
-        priority: "normal".into(),
-        source_type_name: "Monitor Alert".into(),
-        host: None,
-        device_name: None,
+        priority: posted.priority.unwrap_or_else(|| "normal".into()),
+        source_type_name: posted.source_type_name.unwrap_or_else(|| {
+            if from_monitor {
+                "Monitor Alert"
+            } else {
+                "My Apps"
+            }
+            .into()
+        }),
+        host: posted.host,
+        device_name: posted.device_name,
+        related_event_id: posted.related_event_id,
         tags: e.tags,
         url: format!("/event/event?id={}", row.id),
         resource: format!("/api/v1/events/{}", row.id),

@@ -80,6 +80,20 @@ pub struct NewEvent {
     /// Plain text.
     pub text: String,
     pub tags: Vec<String>,
+    /// What a client that posted the event (`POST /api/v1/events`) said besides; `None` for the
+    /// evaluator's events.
+    pub posted: Option<Posted>,
+}
+
+/// The members of a posted event that monitor events do not have (stored as JSON).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Posted {
+    pub priority: Option<String>,
+    pub host: Option<String>,
+    pub device_name: Option<String>,
+    pub source_type_name: Option<String>,
+    pub aggregation_key: Option<String>,
+    pub related_event_id: Option<i64>,
 }
 
 /// A stored event: its id and what was recorded.
@@ -132,7 +146,7 @@ const GROUP_COLUMNS: &str = "monitor_id, group_key, state, since_ms, last_notifi
      last_triggered_ms, first_triggered_ms, last_resolved_ms, last_nodata_ms, last_value, \
      last_data_ms, first_seen_ms, pending";
 const EVENT_COLUMNS: &str = "id, ts_ms, monitor_id, group_key, transition, from_state, to_state, \
-     value, alert_type, title, text, tags, dedupe_key";
+     value, alert_type, title, text, tags, dedupe_key, posted";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MonitorRow> {
     Ok(MonitorRow {
@@ -189,6 +203,9 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
         id: r.get(0)?,
         event: NewEvent {
             dedupe_key: r.get(12)?,
+            posted: r
+                .get::<_, Option<String>>(13)?
+                .and_then(|p| serde_json::from_str(&p).ok()),
             ts_ms: r.get(1)?,
             monitor_id: r.get(2)?,
             group_key: r.get(3)?,
@@ -240,6 +257,15 @@ fn events(
     ))?;
     st.query_map(params![from_ms, to_ms, monitor_id, limit as i64], event_row)?
         .collect()
+}
+
+fn event_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<EventRow>> {
+    conn.query_row(
+        &format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1"),
+        params![id],
+        event_row,
+    )
+    .optional()
 }
 
 fn insert(
@@ -327,10 +353,14 @@ fn put_group(tx: &Transaction<'_>, g: &GroupRow) -> rusqlite::Result<()> {
 pub(super) fn put_event(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<usize> {
     let mut st = tx.prepare_cached(
         "INSERT OR IGNORE INTO events (dedupe_key, ts_ms, monitor_id, group_key, transition,
-             from_state, to_state, value, alert_type, title, text, tags)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             from_state, to_state, value, alert_type, title, text, tags, posted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     let tags = serde_json::to_string(&e.tags).unwrap_or_else(|_| "[]".to_owned());
+    let posted = e
+        .posted
+        .as_ref()
+        .and_then(|p| serde_json::to_string(p).ok());
     st.execute(params![
         e.dedupe_key,
         e.ts_ms,
@@ -343,7 +373,8 @@ pub(super) fn put_event(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<
         e.alert_type,
         e.title,
         e.text,
-        tags
+        tags,
+        posted
     ])
 }
 
@@ -448,6 +479,45 @@ impl Store {
             .map_err(StoreError::from)
     }
 
+    /// Records a posted event and the notifications of its @mentions in one transaction (a 2xx
+    /// means both are durable); its id. `None` when `related_event_id` names no event.
+    pub async fn post_event(
+        &self,
+        event: NewEvent,
+        notifications: Vec<NewNotification>,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let done = self
+            .transact(move |tx| {
+                let related = event.posted.as_ref().and_then(|p| p.related_event_id);
+                if let Some(id) = related
+                    && event_by_id(tx, id)?.is_none()
+                {
+                    return Ok(None);
+                }
+                put_event(tx, &event)?;
+                let id: i64 = tx.query_row(
+                    "SELECT id FROM events WHERE dedupe_key = ?1",
+                    params![event.dedupe_key],
+                    |r| r.get(0),
+                )?;
+                outbox::enqueue_tx(tx, &notifications, now_ms)?;
+                Ok(Some((id, !notifications.is_empty())))
+            })
+            .await?;
+        if done.is_some_and(|(_, notified)| notified) {
+            self.wake_delivery();
+        }
+        Ok(done.map(|(id, _)| id))
+    }
+
+    /// One event.
+    pub async fn event(&self, id: i64) -> Result<Option<EventRow>, StoreError> {
+        self.read(move |r| event_by_id(r.connection(), id))
+            .await?
+            .map_err(StoreError::from)
+    }
+
     /// Events with `from_ms <= ts_ms <= to_ms`, newest first.
     pub async fn events(
         &self,
@@ -535,6 +605,7 @@ mod tests {
                 title: "t".into(),
                 text: "x".into(),
                 tags: vec![],
+                posted: None,
             }],
             eval_error: None,
             notifications: vec![NewNotification {

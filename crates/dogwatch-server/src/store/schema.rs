@@ -163,6 +163,9 @@ const MIGRATIONS: &[&str] = &[
         downtime_id INTEGER NOT NULL,
         PRIMARY KEY (monitor_id, group_key)
     ) WITHOUT ROWID;",
+    // 10: events posted through the API (`POST /api/v1/events`): what they say besides a
+    // monitor event's members (priority, host, source, related event …) as JSON.
+    "ALTER TABLE events ADD COLUMN posted TEXT;",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

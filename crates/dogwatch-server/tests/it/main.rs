@@ -13,6 +13,7 @@ mod dashboards;
 mod delivery;
 mod downtimes;
 mod evaluator;
+mod events_api;
 mod hardening;
 mod monitors_api;
 mod notify_api;
