@@ -357,7 +357,9 @@ pub fn events(el: &Element, events: &[Event]) {
     for e in events {
         let li = add(&ul, "li", "event");
         attr(&li, "data-event-id", &e.id.to_string());
-        badge(&li, e.to_state.as_deref().unwrap_or_default());
+        // A monitor transition shows the state it went to; a posted event or a downtime's start or
+        // end its kind (`info`, `success` …).
+        badge(&li, e.to_state.as_deref().unwrap_or(&e.alert_type));
         add_text(&li, "span", "muted", &format!(" {} ", format_utc(e.ts_ms)));
         match e.monitor_id {
             Some(id) => attr(
