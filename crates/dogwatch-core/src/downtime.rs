@@ -159,17 +159,14 @@ impl Record {
         }
     }
 
-    /// This downtime as a monitor's `matching_downtimes` item, if it applies to the monitor `id`
-    /// tagged `tags` and is active or still to come at `now_ms`.
-    pub fn matching(
-        &self,
-        id: i64,
-        tags: &[String],
-        now_ms: i64,
-    ) -> Option<crate::wire::MatchingDowntime> {
-        if !monitor_matches(self.spec.monitor_id, &self.spec.monitor_tags, id, tags) {
-            return None;
-        }
+    /// Whether this downtime is for the monitor `id` tagged `tags` (some or all of its groups).
+    pub fn applies_to(&self, id: i64, tags: &[String]) -> bool {
+        monitor_matches(self.spec.monitor_id, &self.spec.monitor_tags, id, tags)
+    }
+
+    /// This downtime as a monitor's `matching_downtimes` item, if it is active or still to come at
+    /// `now_ms` (worked out once, then given to every monitor it [`applies_to`](Self::applies_to)).
+    pub fn matching(&self, now_ms: i64) -> Option<crate::wire::MatchingDowntime> {
         let window = self.current_or_next(now_ms)?;
         Some(crate::wire::MatchingDowntime {
             id: self.id,

@@ -138,7 +138,7 @@ pub async fn list(
     let rows = state.store.monitors().await.map_err(AppError::internal)?;
     let by_monitor = groups_by_monitor(&state).await?;
     let downtimes = state.store.downtimes().await.map_err(AppError::internal)?;
-    let now = now_ms();
+    let live = live_downtimes(&downtimes, now_ms());
     let filter = params.group_states.as_deref().map(GroupStates::parse);
     let name = params.name.as_deref().map(str::to_lowercase);
     let scope_tags = csv(params.tags.as_deref());
@@ -147,7 +147,7 @@ pub async fn list(
     for row in &rows {
         let groups = by_monitor.get(&row.id).map_or(&[][..], Vec::as_slice);
         let mut m = monitor_out(row, groups, filter.as_ref())?;
-        m.matching_downtimes = matching_downtimes(&downtimes, &m, now);
+        m.matching_downtimes = matching_downtimes(&live, &m);
         let named = name
             .as_ref()
             .is_none_or(|n| m.name.to_lowercase().contains(n.as_str()));
@@ -337,15 +337,27 @@ async fn answer(
         .map_err(AppError::internal)?;
     let downtimes = state.store.downtimes().await.map_err(AppError::internal)?;
     let mut m = monitor_out(row, &groups, group_states)?;
-    m.matching_downtimes = matching_downtimes(&downtimes, &m, now_ms());
+    m.matching_downtimes = matching_downtimes(&live_downtimes(&downtimes, now_ms()), &m);
     Ok(Json(m))
 }
 
-/// The downtimes active or still to come that apply to `m`, active ones first.
-fn matching_downtimes(rows: &[DowntimeRow], m: &Monitor, now: i64) -> Vec<MatchingDowntime> {
-    let mut out: Vec<MatchingDowntime> = rows
+/// Each downtime active or still to come, with its current or next window: worked out once per
+/// request (a schedule runs its rule from its first window), then matched to each monitor.
+fn live_downtimes(rows: &[DowntimeRow], now: i64) -> Vec<(&DowntimeRow, MatchingDowntime)> {
+    rows.iter()
+        .filter_map(|r| r.record.matching(now).map(|m| (r, m)))
+        .collect()
+}
+
+/// The live downtimes that apply to `m`, active ones first.
+fn matching_downtimes(
+    live: &[(&DowntimeRow, MatchingDowntime)],
+    m: &Monitor,
+) -> Vec<MatchingDowntime> {
+    let mut out: Vec<MatchingDowntime> = live
         .iter()
-        .filter_map(|r| r.record.matching(m.id, &m.tags, now))
+        .filter(|(r, _)| r.record.applies_to(m.id, &m.tags))
+        .map(|(_, d)| d.clone())
         .collect();
     out.sort_by_key(|d| (!d.active, d.start));
     out
