@@ -39,8 +39,8 @@ use std::time::Duration;
 
 use dogwatch_core::eval::{self, EachSeries, EvalError, SeriesId, SeriesInfo, SeriesSource};
 use dogwatch_core::monitor::{
-    Evaluation, GroupStatus, Mention, RenderContext, State, Transition, TransitionKind, aggregate,
-    mentions, render, step,
+    Evaluation, GroupStatus, RenderContext, State, Transition, TransitionKind, aggregate, mentions,
+    render, step,
 };
 use dogwatch_core::query::{self, ExprKind, Scope};
 use dogwatch_core::wire::QueryResponse;
@@ -682,11 +682,7 @@ impl MonitorCtx<'_> {
         })
         .to_string();
         for mention in mentions(&text) {
-            let (channel, target) = match mention {
-                Mention::Email(address) => (Channel::Email, address),
-                Mention::Webhook(name) => (Channel::Webhook, name),
-                Mention::Handle(handle) => (Channel::Inbox, handle.to_lowercase()),
-            };
+            let (channel, target) = Channel::of(mention);
             self.write.notifications.push(NewNotification {
                 dedupe_key: format!("{key}:{}:{target}", channel.as_str()),
                 channel,

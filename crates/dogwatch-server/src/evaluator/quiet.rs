@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 
 use dogwatch_core::downtime::{Spec, monitor_matches, scope_matches};
-use dogwatch_core::monitor::{Mention, mentions};
+use dogwatch_core::monitor::mentions;
 
 use crate::store::{Channel, DowntimeRow, DowntimeWrite, NewEvent, NewNotification};
 
@@ -175,11 +175,7 @@ fn told(row: &DowntimeRow, what: &str, window_ms: i64, now_ms: i64, notify: bool
         mentions(&spec.message)
             .into_iter()
             .map(|m| {
-                let (channel, target) = match m {
-                    Mention::Email(address) => (Channel::Email, address),
-                    Mention::Webhook(name) => (Channel::Webhook, name),
-                    Mention::Handle(handle) => (Channel::Inbox, handle.to_lowercase()),
-                };
+                let (channel, target) = Channel::of(m);
                 NewNotification {
                     dedupe_key: format!("{key}:{}:{target}", channel.as_str()),
                     channel,

@@ -7,7 +7,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use dogwatch_core::monitor::{Mention, mentions};
+use dogwatch_core::monitor::mentions;
 use dogwatch_core::wire::{
     Event, EventList, EventOne, EventPosted, EventRequest, HistoryGroup, MonitorHistory, Transition,
 };
@@ -151,11 +151,7 @@ fn mention_notifications(event: &NewEvent) -> Vec<NewNotification> {
     mentions(&event.text)
         .into_iter()
         .map(|m| {
-            let (channel, target) = match m {
-                Mention::Email(address) => (Channel::Email, address),
-                Mention::Webhook(name) => (Channel::Webhook, name),
-                Mention::Handle(handle) => (Channel::Inbox, handle.to_lowercase()),
-            };
+            let (channel, target) = Channel::of(m);
             NewNotification {
                 dedupe_key: format!("{}:{}:{target}", event.dedupe_key, channel.as_str()),
                 channel,

@@ -23,6 +23,16 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// Where an @mention is delivered: the channel and its target (a handle lower-cased).
+    pub fn of(mention: dogwatch_core::monitor::Mention) -> (Channel, String) {
+        use dogwatch_core::monitor::Mention;
+        match mention {
+            Mention::Email(address) => (Channel::Email, address),
+            Mention::Webhook(name) => (Channel::Webhook, name),
+            Mention::Handle(handle) => (Channel::Inbox, handle.to_lowercase()),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Email => "email",
