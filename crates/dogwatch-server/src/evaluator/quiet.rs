@@ -53,6 +53,10 @@ impl Quiet {
         for row in rows {
             let record = &row.record;
             let spec = &record.spec;
+            if record.canceled_ms.is_some() && !row.open {
+                // Canceled and its end already told (or never started): nothing left to do.
+                continue;
+            }
             let schedule = match spec.schedule() {
                 Ok(s) => s,
                 Err(e) => {
