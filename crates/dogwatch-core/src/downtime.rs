@@ -127,6 +127,15 @@ impl Spec {
         }
     }
 
+    /// Takes `old`'s schedule and zones (and what a v1 client sent): for an update that does not
+    /// touch the schedule, which a round trip through the other API version's shape would
+    /// otherwise change (v1 holds one recurrence, v2 no v1 recurrence type).
+    pub fn keep_schedule_of(&mut self, old: &Spec) {
+        self.schedule = old.schedule.clone();
+        self.timezone = old.timezone.clone();
+        self.v1 = old.v1.clone();
+    }
+
     /// Whether `end` (`expired` or `canceled`) is notified.
     pub fn notifies_end(&self, end: &str) -> bool {
         self.notify_end_types.iter().any(|t| t == end)

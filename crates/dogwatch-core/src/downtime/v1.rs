@@ -94,6 +94,11 @@ pub fn from_v1(body: &Downtime, now_ms: i64) -> Result<Spec, Vec<String>> {
             recurrence: body.recurrence.clone(),
         }),
     };
+    checked(spec, errors)
+}
+
+/// `spec` if nothing was found wrong with it and its schedule reads, else every problem.
+pub(super) fn checked(spec: Spec, mut errors: Vec<String>) -> Result<Spec, Vec<String>> {
     if errors.is_empty()
         && let Err(e) = spec.schedule()
     {

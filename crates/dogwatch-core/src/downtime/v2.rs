@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::scope::parse_scope;
-use super::v1::end_lists;
+use super::v1::{checked, end_lists};
 use super::{LOCAL_FORMAT, Record, RecurrenceSpec, ScheduleSpec, Spec, local_time, parse_zone};
 use crate::wire::{
     CurrentDowntime, DowntimeV2, DowntimeV2Attributes, DowntimeV2Body, DowntimeV2Recurrence,
@@ -71,16 +71,7 @@ pub fn from_v2(body: &DowntimeV2Body, now_ms: i64) -> Result<Spec, Vec<String>> 
         mute_first_recovery_notification: a.mute_first_recovery_notification.unwrap_or(false),
         v1: None,
     };
-    if errors.is_empty()
-        && let Err(e) = spec.schedule()
-    {
-        errors.push(e);
-    }
-    if errors.is_empty() {
-        Ok(spec)
-    } else {
-        Err(errors)
-    }
+    checked(spec, errors)
 }
 
 /// The zone and schedule of a v2 `schedule` (none: from now until canceled).

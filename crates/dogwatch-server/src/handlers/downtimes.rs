@@ -87,7 +87,13 @@ pub async fn update_v1(
     let now = now_ms();
     let old = find(&state, &id).await?;
     let merged = merge_v1(to_v1(&old.record, now), &patch);
-    let spec = checked(&state, from_v1(&merged, now)).await?;
+    let mut spec = checked(&state, from_v1(&merged, now)).await?;
+    let timing = [patch.start, patch.end].iter().any(Option::is_some)
+        || patch.recurrence.is_some()
+        || patch.timezone.is_some();
+    if !timing {
+        spec.keep_schedule_of(&old.record.spec);
+    }
     let row = replace(&state, old.record.id, spec, now).await?;
     Ok(Json(v1_out(&row, now)))
 }
@@ -198,7 +204,10 @@ pub async fn update_v2(
     let now = now_ms();
     let old = find(&state, &id).await?;
     let merged = merge_v2(to_v2(&old.record, now), &patch);
-    let spec = checked(&state, from_v2(&merged, now)).await?;
+    let mut spec = checked(&state, from_v2(&merged, now)).await?;
+    if patch.data.attributes.schedule.is_none() {
+        spec.keep_schedule_of(&old.record.spec);
+    }
     let row = replace(&state, old.record.id, spec, now).await?;
     Ok(Json(DowntimeV2Body {
         data: to_v2(&row.record, now),

@@ -50,7 +50,8 @@ async fn v2_round_trips_and_v1_says_what_is_wrong() {
         "notify_end_states": ["alert", "warn"],
         "mute_first_recovery_notification": true,
         "schedule": {"timezone": "Europe/Paris", "recurrences": [
-            {"start": "2026-10-19T19:00", "duration": "14h", "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"}
+            {"start": "2026-10-19T19:00", "duration": "14h", "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+            {"start": "2026-10-24T00:00", "duration": "1d", "rrule": "FREQ=WEEKLY;BYDAY=SA,SU"}
         ]}
     }}});
     let (status, made) = post_app(&env, "/api/v2/downtime", body.clone()).await;
@@ -108,11 +109,47 @@ async fn v2_round_trips_and_v1_says_what_is_wrong() {
         "env:prod AND host:ubuntu"
     );
 
-    // The same downtime in v1's shape.
+    // The same downtime in v1's shape (its first recurrence); a v1 update of its message leaves
+    // both recurrences as they were.
     let (_, v1) = get_app(&env, &format!("/api/v1/downtime/{id}")).await;
     assert_eq!(v1["scope"], json!(["env:prod", "host:ubuntu"]));
     assert_eq!(v1["recurrence"]["type"], "rrule");
     assert_eq!(v1["monitor_id"], monitor);
+    let (status, put) = call_app(
+        &env,
+        Method::PUT,
+        &format!("/api/v1/downtime/{id}"),
+        Some(json!({"message": "from v1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{put}");
+    let (_, after) = get_app(&env, &format!("/api/v2/downtime/{id}")).await;
+    assert_eq!(after["data"]["attributes"]["message"], "from v1");
+    assert_eq!(
+        after["data"]["attributes"]["schedule"]["recurrences"],
+        body["data"]["attributes"]["schedule"]["recurrences"]
+    );
+
+    // And the other way: a v2 update of a v1 downtime's message keeps its v1 recurrence.
+    let (_, weekly) = post_app(
+        &env,
+        "/api/v1/downtime",
+        json!({"scope": "*", "start": 1_792_429_200, "end": 1_792_479_600, "timezone": "Europe/Paris",
+               "recurrence": {"type": "weeks", "period": 1, "week_days": ["Mon", "Fri"]}}),
+    )
+    .await;
+    let weekly_id = weekly["id"].as_i64().expect("id");
+    let (status, _) = call_app(
+        &env,
+        Method::PATCH,
+        &format!("/api/v2/downtime/{weekly_id}"),
+        Some(json!({"data": {"type": "downtime", "attributes": {"message": "from v2"}}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, again) = get_app(&env, &format!("/api/v1/downtime/{weekly_id}")).await;
+    assert_eq!(again["message"], "from v2");
+    assert_eq!(again["recurrence"], weekly["recurrence"]);
 
     // v1's validation, every problem at once.
     let (status, err) = post_app(
