@@ -12,7 +12,8 @@ use std::time::Instant;
 const HELP: &str = "\
 usage: cargo xtask <command>
 
-  setup   install what is missing: wasm32 target, Chromium, trunk, wasm-bindgen-cli, npm tools, Python venv
+  setup   install what is missing: wasm32 target, Chromium, fonts-dejavu-core, trunk, wasm-bindgen-cli,
+          npm tools, Python venv
   build   setup, then build the UI (trunk build --release) and the server (profile `server`)
   run     build, then start `dogwatch serve --demo` on http://127.0.0.1:8600 (extra args go to `serve`)
   bench query [--runs N]
@@ -152,6 +153,17 @@ fn setup() -> Result {
             "--no-install-recommends",
             "chromium",
             "chromium-driver",
+        ]))?;
+    }
+    // The font of the server's snapshot pictures (their labels): `--chart-font`'s default.
+    if !Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists() {
+        println!("installing Debian's fonts-dejavu-core");
+        run(cmd("apt-get").arg("update"))?;
+        run(cmd("apt-get").args([
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "fonts-dejavu-core",
         ]))?;
     }
     if !version_of("trunk").is_some_and(|v| v.starts_with("trunk 0.21.")) {

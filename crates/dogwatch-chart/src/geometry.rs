@@ -120,6 +120,20 @@ pub fn lines(response: &Arc<QueryResponse>) -> Vec<Line> {
         .collect()
 }
 
+/// One answer per request of a widget, merged into one for [`lines`]: each series keeps its
+/// request's index, so that the requests' styles apply and their lines are told apart.
+pub fn merge_answers(answers: &[QueryResponse]) -> Option<QueryResponse> {
+    let mut out = answers.first()?.clone();
+    out.series.clear();
+    for (i, r) in answers.iter().enumerate() {
+        out.series.extend(r.series.iter().cloned().map(|mut s| {
+            s.query_index = i;
+            s
+        }));
+    }
+    Some(out)
+}
+
 /// Whether `points` are in time order, a chunk at a time: see [`crate::decimate::CHUNK`] on why a
 /// long loop in one wasm call may stay in baseline code.
 fn sorted_by_time(points: &[(i64, Option<f64>)]) -> bool {

@@ -10,6 +10,9 @@ pub mod geometry;
 pub mod heatmap;
 pub mod options;
 pub mod palette;
+#[cfg(feature = "png")]
+pub mod png;
+pub mod textless;
 pub mod ticks;
 
 pub use decimate::{Columns, decimate};
@@ -17,8 +20,13 @@ pub use draw::{
     DrawError, Drawn, Layout, Prepared, ValueScale, draw_data, draw_frame, prepare, render,
 };
 pub use format::{Zone, axis_time_label, clock_time, format_value, time_of_day, window_label};
-pub use geometry::{Band, Hover, Line, PlotBox, anomalies, hover_at, lines, selected_range};
+pub use geometry::{
+    Band, Hover, Line, PlotBox, anomalies, hover_at, lines, merge_answers, selected_range,
+};
 pub use heatmap::draw_heatmap;
-pub use options::{ChartOptions, Display, Marker, Palette, QueryStyle, Region, YAxis};
+pub use options::{
+    ChartOptions, Display, Marker, Palette, QueryStyle, Region, YAxis, marker_value,
+};
 pub use palette::{ANOMALY_CSS, BAND_CSS, Rgb, css, series_colors};
 pub use plotters::style::RGBAColor;
+pub use textless::Textless;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use dogwatch_core::wire::{NumberOrText, WidgetDefinition};
 use plotters::style::RGBAColor;
 
 use crate::format::Zone;
@@ -98,6 +99,24 @@ impl Palette {
     pub fn from_name(name: &str) -> Option<Palette> {
         Palette::ALL.into_iter().find(|p| p.name() == name)
     }
+
+    /// A palette as dashboards write it: Datadog's names (`dog_classic`, `grey`) and ours.
+    pub fn from_wire(name: &str) -> Option<Palette> {
+        match name {
+            "dog_classic" | "classic" => Some(Palette::Classic),
+            "grey" | "gray" => Some(Palette::Gray),
+            other => Palette::from_name(other),
+        }
+    }
+
+    /// The name written into a dashboard, as Datadog writes it.
+    pub fn wire_code(self) -> &'static str {
+        match self {
+            Palette::Classic => "dog_classic",
+            Palette::Gray => "grey",
+            other => other.name(),
+        }
+    }
 }
 
 /// The style of one query's series.
@@ -120,6 +139,79 @@ pub struct YAxis {
 pub struct Marker {
     pub value: f64,
     pub label: String,
+}
+
+/// `"y = 800"`, `"800"`, `"y=800"`: Datadog writes markers as small equations.
+pub fn marker_value(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let s = s
+        .strip_prefix('y')
+        .map(|r| r.trim_start().trim_start_matches('=').trim())
+        .unwrap_or(s);
+    s.parse().ok()
+}
+
+/// A number Datadog writes as a number or as text (`"auto"` and anything else unreadable: none).
+fn loose(v: Option<&NumberOrText>) -> Option<f64> {
+    match v? {
+        NumberOrText::Number(n) => n.as_f64(),
+        NumberOrText::Text(s) => s.trim().parse().ok(),
+    }
+}
+
+impl ChartOptions {
+    /// How a timeseries widget's definition asks to be drawn, read leniently: what is missing or
+    /// unknown is drawn the default way. (The board's editor reads the same members strictly and
+    /// names the wrong one.) Times in UTC.
+    pub fn of_widget(def: &WidgetDefinition) -> ChartOptions {
+        let styles = def
+            .requests
+            .iter()
+            .flatten()
+            .map(|r| QueryStyle {
+                display: r
+                    .known
+                    .display_type
+                    .as_deref()
+                    .and_then(Display::from_name)
+                    .unwrap_or_default(),
+                palette: r
+                    .known
+                    .style
+                    .as_ref()
+                    .and_then(|s| s.known.palette.as_deref())
+                    .and_then(Palette::from_wire)
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let y_axis = def.yaxis.as_ref().map_or_else(YAxis::default, |y| YAxis {
+            min: loose(y.known.min.as_ref()),
+            max: loose(y.known.max.as_ref()),
+            log: y.known.scale.as_deref() == Some("log"),
+        });
+        let markers = def
+            .markers
+            .iter()
+            .flatten()
+            .filter_map(|m| {
+                let value = match m.known.value.as_ref()? {
+                    NumberOrText::Text(s) => marker_value(s)?,
+                    NumberOrText::Number(n) => n.as_f64()?,
+                };
+                Some(Marker {
+                    value,
+                    label: m.known.label.clone().unwrap_or_default(),
+                })
+            })
+            .collect();
+        ChartOptions {
+            styles,
+            y_axis,
+            markers,
+            utc: true,
+            ..ChartOptions::default()
+        }
+    }
 }
 
 /// A stretch of time `[from_ms, to_ms]` shaded in `fill`, translucent so that the grid shows through.
@@ -166,5 +258,60 @@ mod tests {
             ..ChartOptions::default()
         };
         assert_eq!(utc.zone(), Zone::utc());
+    }
+
+    #[test]
+    fn a_widget_definition_says_how_it_is_drawn_and_unknown_members_draw_the_default_way() {
+        let def: WidgetDefinition = serde_json::from_value(serde_json::json!({
+            "type": "timeseries",
+            "requests": [
+                {"q": "a", "display_type": "bars", "style": {"palette": "dog_classic"}},
+                {"q": "b", "display_type": "dots", "style": {"palette": "warm"}},
+                {"q": "c"}
+            ],
+            "yaxis": {"min": "auto", "max": 100, "scale": "log"},
+            "markers": [{"value": "y = 80", "label": "high"}, {"value": "x"}, {"value": 5}]
+        }))
+        .expect("a definition");
+        let o = ChartOptions::of_widget(&def);
+        assert_eq!(
+            o.styles,
+            [
+                QueryStyle {
+                    display: Display::Bars,
+                    palette: Palette::Classic
+                },
+                QueryStyle {
+                    display: Display::Line,
+                    palette: Palette::Warm
+                },
+                QueryStyle::default(),
+            ]
+        );
+        assert_eq!(
+            o.y_axis,
+            YAxis {
+                min: None,
+                max: Some(100.0),
+                log: true
+            }
+        );
+        assert_eq!(
+            o.markers,
+            [
+                Marker {
+                    value: 80.0,
+                    label: "high".into()
+                },
+                Marker {
+                    value: 5.0,
+                    label: String::new()
+                },
+            ]
+        );
+        assert!(o.utc);
+        assert_eq!(Palette::from_wire("grey"), Some(Palette::Gray));
+        assert_eq!(Palette::Gray.wire_code(), "grey");
+        assert_eq!(marker_value("y=-2.5"), Some(-2.5));
     }
 }

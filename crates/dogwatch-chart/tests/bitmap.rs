@@ -2,107 +2,18 @@
 //! these fail if the drawing breaks (no line, no grid, a region in the wrong place, data drawn over
 //! the labels).
 
-use std::cell::Cell;
-use std::rc::Rc;
 use std::sync::Arc;
 
-use dogwatch_chart::{ChartOptions, Line, Marker, RGBAColor, Region, YAxis, render, series_colors};
+use dogwatch_chart::{
+    ChartOptions, Line, Marker, RGBAColor, Region, Textless, YAxis, render, series_colors,
+};
 use dogwatch_core::timeframe::TimeRange;
 use plotters::prelude::*;
-use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
-};
 
 const WIDTH: u32 = 400;
 const HEIGHT: u32 = 200;
 /// The first classic color, which the only series gets.
 const LINE: (u8, u8, u8) = (63, 127, 224);
-
-/// The bitmap backend, with text counted rather than drawn: plotters draws text on a bitmap only
-/// with a font feature (font-kit or ab_glyph and a font file), which the chart does not need.
-struct NoText<B> {
-    inner: B,
-    texts: Rc<Cell<usize>>,
-}
-
-impl<B: DrawingBackend> DrawingBackend for NoText<B> {
-    type ErrorType = B::ErrorType;
-
-    fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
-    }
-
-    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        self.inner.ensure_prepared()
-    }
-
-    fn present(&mut self) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        self.inner.present()
-    }
-
-    fn draw_pixel(
-        &mut self,
-        point: BackendCoord,
-        color: BackendColor,
-    ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        self.inner.draw_pixel(point, color)
-    }
-
-    fn draw_line<S: BackendStyle>(
-        &mut self,
-        from: BackendCoord,
-        to: BackendCoord,
-        style: &S,
-    ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        self.inner.draw_line(from, to, style)
-    }
-
-    fn draw_rect<S: BackendStyle>(
-        &mut self,
-        upper_left: BackendCoord,
-        bottom_right: BackendCoord,
-        style: &S,
-        fill: bool,
-    ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
-    }
-
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        path: I,
-        style: &S,
-    ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        self.inner.draw_path(path, style)
-    }
-
-    fn draw_circle<S: BackendStyle>(
-        &mut self,
-        center: BackendCoord,
-        radius: u32,
-        style: &S,
-        fill: bool,
-    ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        self.inner.draw_circle(center, radius, style, fill)
-    }
-
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        vert: I,
-        style: &S,
-    ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        self.inner.fill_polygon(vert, style)
-    }
-
-    fn draw_text<S: BackendTextStyle>(
-        &mut self,
-        _text: &str,
-        _style: &S,
-        _pos: BackendCoord,
-    ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        self.texts.set(self.texts.get() + 1);
-        Ok(())
-    }
-}
 
 /// A rendered chart: its pixels, the plotting area and how many labels were drawn.
 struct Picture {
@@ -146,21 +57,19 @@ fn saw_tooth() -> Line {
 
 fn draw(lines: &[Line], options: &ChartOptions) -> Picture {
     let mut rgb = vec![0; (WIDTH * HEIGHT * 3) as usize];
-    let texts = Rc::new(Cell::new(0));
     let range = TimeRange::new(0, 100_000).expect("a window");
     let queries: Vec<usize> = lines.iter().map(|l| l.query_index).collect();
     let colors = series_colors(&queries, options);
-    let (layout, _) = {
-        let backend = NoText {
-            inner: BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)),
-            texts: Rc::clone(&texts),
-        };
-        render(backend, lines, &colors, range, options, 1.0).expect("drawn")
+    let (layout, texts) = {
+        let backend = Textless::new(BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)));
+        let texts = backend.counter();
+        let drawn = render(backend, lines, &colors, range, options, 1.0).expect("drawn");
+        (drawn.0, texts.get())
     };
     Picture {
         rgb,
         plot: layout.plot_px,
-        texts: texts.get(),
+        texts,
     }
 }
 

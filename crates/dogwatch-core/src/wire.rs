@@ -18,6 +18,7 @@ mod monitor;
 mod notify;
 mod open;
 mod query;
+mod snapshot;
 
 pub use accounts::*;
 pub use contacts::*;
@@ -29,6 +30,7 @@ pub use monitor::*;
 pub use notify::*;
 pub use open::{BodyError, Open, decode, decode_body};
 pub use query::*;
+pub use snapshot::*;
 
 /// Datadog's error body: `{"errors": ["…"]}`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]

@@ -39,7 +39,14 @@ pub enum Access {
     Edit,
     /// `admin`: users, keys, settings.
     Admin,
+    /// Anyone holding the link to a shared thing (a snapshot): the handler decides from [`Viewer`]
+    /// whether the thing is public or the one asking may read it, and answers 403 otherwise.
+    Link,
 }
+
+/// Who asks for a [`Access::Link`] route: a principal, or nobody signed in.
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Option<Principal>);
 
 /// One API route and what it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +164,13 @@ async fn authorize(
 ) -> Response {
     match access {
         Access::Public => next.run(req).await,
+        Access::Link => match principal(&state, req.headers(), req.uri().query()).await {
+            Ok(viewer) => {
+                req.extensions_mut().insert(Viewer(viewer));
+                next.run(req).await
+            }
+            Err(e) => e.into_response(),
+        },
         Access::Intake => {
             if api_key_ok(&state, req.headers(), req.uri().query()).await {
                 next.run(req).await

@@ -122,6 +122,15 @@ pub struct ServeArgs {
     #[arg(long, env = "DOGWATCH_SESSION_MAX_HOURS", default_value_t = 30 * 24, value_parser = clap::value_parser!(u64).range(1..))]
     pub session_max_hours: u64,
 
+    /// The TrueType font the labels of snapshot pictures are drawn in (Debian's
+    /// `fonts-dejavu-core`, which `cargo xtask setup` installs). Without it pictures have no labels.
+    #[arg(
+        long,
+        env = "DOGWATCH_CHART_FONT",
+        default_value = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    )]
+    pub chart_font: PathBuf,
+
     /// Feed demo data: `my_metric` and host metrics, with the last 24 h backfilled.
     #[arg(long, env = "DOGWATCH_DEMO")]
     pub demo: bool,

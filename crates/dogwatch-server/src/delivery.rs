@@ -170,12 +170,28 @@ struct Worker {
 }
 
 impl Worker {
+    /// The picture of the snapshot a notification shares, while the snapshot exists (a deleted or
+    /// expired one is mailed as text).
+    async fn picture(&self, n: &NotificationRow) -> Result<Option<Vec<u8>>, Failure> {
+        let Some(id) = &n.snapshot_id else {
+            return Ok(None);
+        };
+        self.store
+            .snapshot_picture(id.clone(), now_ms())
+            .await
+            .map(|p| p.map(|p| p.png))
+            .map_err(|e| Failure::transient(format!("cannot read the snapshot's picture: {e}")))
+    }
+
     async fn deliver(&self, n: NotificationRow) {
         let id = n.id;
         let attempts = n.attempts + 1;
         let outcome = match n.channel {
             Channel::Email => match &self.config.smtp {
-                Some(smtp) => smtp.send(&n.target, &n.subject, &n.body).await,
+                Some(smtp) => match self.picture(&n).await {
+                    Ok(picture) => smtp.send(&n.target, &n.subject, &n.body, picture).await,
+                    Err(e) => Err(e),
+                },
                 None => Err(Failure::transient(SMTP_NOT_CONFIGURED)),
             },
             Channel::Webhook => match self.store.webhook(n.target.clone()).await {

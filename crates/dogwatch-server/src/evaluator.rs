@@ -654,6 +654,7 @@ impl MonitorCtx<'_> {
             text: text.clone(),
             tags,
             posted: None,
+            snapshot_id: None,
         });
 
         if quiet_by.is_some()
@@ -690,6 +691,7 @@ impl MonitorCtx<'_> {
                 subject: title.clone(),
                 body: text.clone(),
                 payload: (channel == Channel::Webhook).then(|| payload.clone()),
+                snapshot_id: None,
             });
         }
     }

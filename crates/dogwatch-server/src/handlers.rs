@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod query;
 pub mod session;
 pub mod settings;
+pub mod snapshots;
 pub mod validate;
 
 use axum::body::{Body, Bytes};

@@ -56,6 +56,9 @@ pub struct AppState {
     pub sessions: Arc<auth::SessionConfig>,
     /// Failed logins lately, per handle and per address.
     pub logins: Arc<auth::LoginLimiter>,
+    /// Where people reach dogwatch, without a trailing slash: what links in notifications and
+    /// absolute URLs in answers start with (`--public-url`, else the bound address).
+    pub site: Arc<str>,
 }
 
 impl AppState {
@@ -71,6 +74,7 @@ impl AppState {
             telemetry: telemetry::Telemetry::discarded(),
             sessions: Arc::new(auth::SessionConfig::default()),
             logins: Arc::new(auth::LoginLimiter::default()),
+            site: Arc::from("http://localhost"),
         }
     }
 }
@@ -126,6 +130,21 @@ impl std::fmt::Display for StartError {
 }
 
 impl std::error::Error for StartError {}
+
+/// Where people reach dogwatch: `--public-url` without its trailing slash, else the bound address
+/// (loopback for an unspecified one).
+fn site_url(public: Option<&url::Url>, bound: SocketAddr) -> Arc<str> {
+    match public {
+        Some(url) => Arc::from(url.as_str().trim_end_matches('/')),
+        None => {
+            let mut addr = bound;
+            if addr.ip().is_unspecified() {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            Arc::from(format!("http://{addr}"))
+        }
+    }
+}
 
 /// A secret from a file (a key, a password): its content without surrounding whitespace, so that
 /// secrets stay out of the command line that `ps` shows.
@@ -242,6 +261,19 @@ pub async fn run(
         reason: e.to_string(),
     })?;
 
+    match std::fs::read(&args.chart_font) {
+        Ok(bytes) => {
+            let name = args.chart_font.display().to_string();
+            if let Err(e) = dogwatch_chart::png::use_font(&name, bytes) {
+                tracing::warn!(error = %e, "snapshot pictures will be drawn without labels");
+            }
+        }
+        Err(e) => tracing::warn!(
+            font = %args.chart_font.display(),
+            error = %e,
+            "no font for snapshot pictures (install fonts-dejavu-core or set --chart-font); they will be drawn without labels"
+        ),
+    }
     accounts::ensure_admin(&store, args.admin_password.as_deref())
         .await
         .map_err(StartError::Accounts)?;
@@ -305,6 +337,7 @@ pub async fn run(
                 .is_some_and(|u| u.scheme() == "https"),
             anonymous_viewer: args.anonymous_viewer,
         }),
+        site: site_url(args.public_url.as_ref(), http_addr),
         ..AppState::new(store.clone(), keys)
     };
     let router = app(state);

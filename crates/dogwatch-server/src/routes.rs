@@ -12,7 +12,7 @@ use crate::access::{Access::*, Endpoint, Routes};
 use crate::error::AppError;
 use crate::handlers::{
     contacts, dash, dashboards, downtimes, events, intake, keys, markdown, metrics, monitor_search,
-    monitors, notifications, query, session, settings, validate,
+    monitors, notifications, query, session, settings, snapshots, validate,
 };
 use crate::{AppState, edge, ui};
 
@@ -58,6 +58,18 @@ pub fn api(state: AppState) -> Routes {
         .post("/v1/events", Intake, events::post)
         .get("/v1/events/{id}", Read, events::get_one)
         .get("/v1/dogwatch/monitor/{id}/history", Read, events::history)
+        // Snapshots: a graph frozen, shared and discussed.
+        .post("/v1/dogwatch/snapshots", Read, snapshots::create)
+        .get("/v1/dogwatch/snapshots/{id}", Link, snapshots::get_one)
+        .delete("/v1/dogwatch/snapshots/{id}", Read, snapshots::delete)
+        .post(
+            "/v1/dogwatch/snapshots/{id}/comments",
+            Read,
+            snapshots::comment,
+        )
+        .get("/v1/dogwatch/snapshot/view/{file}", Link, snapshots::png)
+        .get("/v1/graph/snapshot", Read, snapshots::graph_snapshot)
+        .get("/v1/graph/snapshot_status/{id}", Read, snapshots::status)
         // Downtimes.
         .get("/v1/downtime", Read, downtimes::list_v1)
         .post("/v1/downtime", Edit, downtimes::create_v1)

@@ -12,6 +12,7 @@ mod monitors;
 mod outbox;
 mod read;
 mod schema;
+mod snapshots;
 mod users;
 mod writer;
 
@@ -33,6 +34,7 @@ pub use outbox::{
 };
 pub(crate) use read::Meter;
 pub use read::{Metered, ReadError, Reader};
+pub use snapshots::{NewSnapshot, SnapshotPicture, SnapshotRow};
 pub use users::{UserRow, WebhookRow};
 
 #[derive(Debug)]

@@ -227,6 +227,13 @@ pub struct Event {
     /// The event this one follows up (a comment on a snapshot, say).
     #[serde(default)]
     pub related_event_id: Option<i64>,
+    /// The snapshot this event shares or comments on, while it exists: its picture is
+    /// `/api/v1/dogwatch/snapshot/view/<id>.png` and its page `/snapshot/<id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_id: Option<String>,
+    /// Who wrote it in dogwatch (a user's handle); none for events posted with an API key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
 }
 
 /// `POST /api/v1/events`, as datadogpy's `api.Event.create` sends it.

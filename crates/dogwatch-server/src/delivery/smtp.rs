@@ -1,10 +1,12 @@
 //! Email over SMTP with lettre: `smtp://host:port` (plain, for local relays and tests) or
-//! `smtps://user:pass@host:port` (implicit TLS, rustls with the webpki roots). Plain-text bodies only.
+//! `smtps://user:pass@host:port` (implicit TLS, rustls with the webpki roots). Plain-text bodies;
+//! a mail that shares a snapshot also has an HTML alternative showing its picture inline (a
+//! `multipart/related` part, `cid:graph`), in which every word of the text is escaped.
 
 use std::time::Duration;
 
-use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::Failure;
@@ -84,24 +86,55 @@ impl SmtpConfig {
         })
     }
 
-    /// Sends one plain-text mail; `Ok` only once the server accepted it (250 after DATA).
-    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), Failure> {
+    /// Sends one mail, plain text, with `picture` (a PNG) inline when there is one; `Ok` only once
+    /// the server accepted it (250 after DATA).
+    pub async fn send(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        picture: Option<Vec<u8>>,
+    ) -> Result<(), Failure> {
         let to: Mailbox = to
             .parse()
             .map_err(|e| Failure::permanent(format!("invalid email address `{to}`: {e}")))?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from_mailbox.clone())
             .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_owned())
-            .map_err(|e| Failure::permanent(format!("cannot build the email: {e}")))?;
+            .subject(subject);
+        let built = match picture {
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(body.to_owned()),
+            Some(png) => builder.multipart(with_picture(subject, body, png)),
+        };
+        let message =
+            built.map_err(|e| Failure::permanent(format!("cannot build the email: {e}")))?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_permanent() => Err(Failure::permanent(format!("SMTP: {e}"))),
             Err(e) => Err(Failure::transient(format!("SMTP: {}", describe(&e)))),
         }
     }
+}
+
+/// The text, and as its alternative the same text escaped into HTML above the picture.
+fn with_picture(subject: &str, body: &str, png: Vec<u8>) -> MultiPart {
+    let html = format!(
+        "<!DOCTYPE html><html><body>\
+         <div style=\"white-space:pre-wrap;font-family:sans-serif\">{}</div>\
+         <p><img src=\"cid:graph\" alt=\"{}\"></p></body></html>",
+        ammonia::clean_text(body),
+        ammonia::clean_text(subject),
+    );
+    let png_type = ContentType::parse("image/png").unwrap_or(ContentType::TEXT_PLAIN);
+    MultiPart::alternative()
+        .singlepart(SinglePart::plain(body.to_owned()))
+        .multipart(
+            MultiPart::related()
+                .singlepart(SinglePart::html(html))
+                .singlepart(Attachment::new_inline("graph".to_owned()).body(png, png_type)),
+        )
 }
 
 /// lettre's errors print their kind; the cause (connection refused, timeout) is in the source chain.

@@ -65,12 +65,21 @@ impl Client {
 
 fn body_for(hook: &WebhookRow, n: &NotificationRow) -> String {
     if hook.slack_compatible {
-        json!({ "text": format!("{}\n{}", n.subject, n.body) }).to_string()
+        let text = format!("{}\n{}", n.subject, n.body);
+        json!({ "text": slack_escaped(&text) }).to_string()
     } else {
         n.payload
             .clone()
             .unwrap_or_else(|| json!({ "subject": n.subject, "body": n.body }).to_string())
     }
+}
+
+/// Text as Slack reads it literally: `&`, `<` and `>` escaped, so that user text cannot make
+/// links (`<javascript:…|click>`) or mentions (`<!channel>`). Slack's "Escaping text" rules.
+fn slack_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// hyper's client errors say "client error (Connect)"; the cause is in the source chain.
@@ -87,4 +96,48 @@ fn describe(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Channel, DeliveryState};
+
+    #[test]
+    fn slack_gets_user_text_escaped_and_other_receivers_get_it_as_a_json_string() {
+        let text = "<img src=x onerror=alert(1)> <javascript:alert(1)|click> <!channel> & co";
+        let n = NotificationRow {
+            id: 1,
+            dedupe_key: "k".into(),
+            channel: Channel::Webhook,
+            target: "ops".into(),
+            subject: "Re: cpu".into(),
+            body: text.into(),
+            payload: None,
+            snapshot_id: None,
+            created_ms: 0,
+            next_attempt_ms: 0,
+            attempts: 0,
+            state: DeliveryState::Pending,
+            last_error: None,
+            sent_ms: None,
+        };
+        let mut hook = WebhookRow {
+            name: "ops".into(),
+            url: "http://127.0.0.1:9".into(),
+            slack_compatible: true,
+        };
+        let slack: serde_json::Value = serde_json::from_str(&body_for(&hook, &n)).expect("json");
+        assert_eq!(
+            slack["text"],
+            "Re: cpu\n&lt;img src=x onerror=alert(1)&gt; &lt;javascript:alert(1)|click&gt; \
+             &lt;!channel&gt; &amp; co"
+        );
+        hook.slack_compatible = false;
+        let plain: serde_json::Value = serde_json::from_str(&body_for(&hook, &n)).expect("json");
+        assert_eq!(
+            plain,
+            serde_json::json!({"subject": "Re: cpu", "body": text})
+        );
+    }
 }

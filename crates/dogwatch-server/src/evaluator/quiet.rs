@@ -174,6 +174,7 @@ fn told(row: &DowntimeRow, what: &str, window_ms: i64, now_ms: i64, notify: bool
         text: text.clone(),
         tags: vec![format!("downtime_id:{id}")],
         posted: None,
+        snapshot_id: None,
     };
     let notifications = if notify {
         mentions(&spec.message)
@@ -187,6 +188,7 @@ fn told(row: &DowntimeRow, what: &str, window_ms: i64, now_ms: i64, notify: bool
                     subject: title.clone(),
                     body: text.clone(),
                     payload: None,
+                    snapshot_id: None,
                 }
             })
             .collect()

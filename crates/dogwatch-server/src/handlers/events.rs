@@ -4,6 +4,8 @@
 //! `/api/v1/dogwatch/monitor/{id}/history` (each group's state, its transitions and the
 //! notifications sent).
 
+use std::collections::HashSet;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -21,8 +23,8 @@ use crate::handlers::now_ms;
 use crate::store::{Channel, EventRow, GroupRow, NewEvent, NewNotification, Posted};
 
 /// Datadog's limits on a posted event.
-const MAX_TITLE: usize = 100;
-const MAX_TEXT: usize = 4000;
+pub(crate) const MAX_TITLE: usize = 100;
+pub(crate) const MAX_TEXT: usize = 4000;
 const ALERT_TYPES: [&str; 7] = [
     "error",
     "warning",
@@ -45,8 +47,20 @@ pub async fn post(
 ) -> Result<(StatusCode, Json<EventPosted>), AppError> {
     let now = now_ms();
     let event = checked_event(body, now).map_err(AppError::Invalid)?;
-    let notifications = mention_notifications(&event);
     let related = event.posted.as_ref().and_then(|p| p.related_event_id);
+    // A reply to a snapshot's event: its mentions get the snapshot's link and picture.
+    let share = match related {
+        Some(id) => state
+            .store
+            .event(id)
+            .await
+            .map_err(AppError::internal)?
+            .and_then(|r| r.event.snapshot_id)
+            .map(|s| Share::of(&state, &s)),
+        None => None,
+    };
+    let notifications =
+        mention_notifications(&event.dedupe_key, &event.title, &event.text, share.as_ref());
     let id = state
         .store
         .post_event(event, notifications, now)
@@ -66,7 +80,7 @@ pub async fn post(
         .ok_or_else(|| AppError::internal("a posted event was not found"))?;
     let answer = EventPosted {
         status: "ok".to_owned(),
-        event: event_out(row),
+        event: one_out(&state, row).await?,
     };
     Ok((StatusCode::ACCEPTED, Json(answer)))
 }
@@ -85,7 +99,7 @@ pub async fn get_one(
         .map_err(AppError::internal)?
         .ok_or_else(missing)?;
     Ok(Json(EventOne {
-        event: event_out(row),
+        event: one_out(&state, row).await?,
     }))
 }
 
@@ -137,31 +151,82 @@ fn checked_event(body: EventRequest, now: i64) -> Result<NewEvent, Vec<String>> 
             source_type_name: body.source_type_name,
             aggregation_key: body.aggregation_key,
             related_event_id: body.related_event_id,
+            author: None,
+            author_name: None,
         }),
+        snapshot_id: None,
     })
 }
 
-/// One notification per @mention of the event's text; its subject is the title (one line).
-fn mention_notifications(event: &NewEvent) -> Vec<NewNotification> {
-    let subject: String = event
-        .title
+/// One notification per @mention of `text`, each keyed `<key>:<channel>:<target>`; the subject is
+/// `title` on one line. Sharing a snapshot, the body ends with its link, a webhook's JSON carries
+/// its page and picture, and an email its picture inline.
+pub(crate) fn mention_notifications(
+    key: &str,
+    title: &str,
+    text: &str,
+    share: Option<&Share>,
+) -> Vec<NewNotification> {
+    let subject: String = title
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    mentions(&event.text)
+    let body = match share {
+        Some(s) => format!("{text}\n\nSnapshot: {}", s.page_url),
+        None => text.to_owned(),
+    };
+    let payload = share.map(|s| {
+        serde_json::json!({
+            "subject": subject,
+            "body": body,
+            "snapshot_url": s.page_url,
+            "snapshot_png_url": s.png_url,
+        })
+        .to_string()
+    });
+    mentions(text)
         .into_iter()
         .map(|m| {
             let (channel, target) = Channel::of(m);
             NewNotification {
-                dedupe_key: format!("{}:{}:{target}", event.dedupe_key, channel.as_str()),
+                dedupe_key: format!("{key}:{}:{target}", channel.as_str()),
                 channel,
                 target,
                 subject: subject.clone(),
-                body: event.text.clone(),
-                payload: None,
+                body: body.clone(),
+                payload: payload.clone().filter(|_| channel == Channel::Webhook),
+                snapshot_id: share.map(|s| s.snapshot_id.clone()),
             }
         })
         .collect()
+}
+
+/// The snapshot a notification shares: its id and absolute links.
+pub(crate) struct Share {
+    pub snapshot_id: String,
+    pub page_url: String,
+    pub png_url: String,
+}
+
+impl Share {
+    pub fn of(state: &AppState, snapshot_id: &str) -> Share {
+        Share {
+            snapshot_id: snapshot_id.to_owned(),
+            page_url: format!("{}{}", state.site, page_path(snapshot_id)),
+            png_url: format!("{}{}", state.site, png_path(snapshot_id)),
+        }
+    }
+}
+
+/// A snapshot's page.
+pub(crate) fn page_path(id: &str) -> String {
+    format!("/snapshot/{id}")
+}
+
+/// A snapshot's picture; datadogpy's `Graph.status` reads the id between `/snapshot/view/` and
+/// `.png`.
+pub(crate) fn png_path(id: &str) -> String {
+    format!("/api/v1/dogwatch/snapshot/view/{id}.png")
 }
 
 const MAX_EVENTS: usize = 1000;
@@ -201,7 +266,7 @@ pub async fn events(
         .await
         .map_err(AppError::internal)?;
     Ok(Json(EventList {
-        events: rows.into_iter().map(event_out).collect(),
+        events: events_out(&state, rows).await?,
     }))
 }
 
@@ -291,7 +356,30 @@ fn history_group(g: GroupRow) -> HistoryGroup {
     }
 }
 
-fn event_out(row: EventRow) -> Event {
+/// Events as the API answers them, each snapshot they share named only while it exists.
+pub(crate) async fn events_out(
+    state: &AppState,
+    rows: Vec<EventRow>,
+) -> Result<Vec<Event>, AppError> {
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.event.snapshot_id.clone())
+        .collect();
+    let live = state
+        .store
+        .live_snapshots(ids, now_ms())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(rows.into_iter().map(|r| event_out(r, &live)).collect())
+}
+
+async fn one_out(state: &AppState, row: EventRow) -> Result<Event, AppError> {
+    let mut out = events_out(state, vec![row]).await?;
+    out.pop()
+        .ok_or_else(|| AppError::internal("an event went missing"))
+}
+
+fn event_out(row: EventRow, live: &HashSet<String>) -> Event {
     let e = row.event;
     let posted = e.posted.unwrap_or_default();
     let from_monitor = e.monitor_id.is_some() || e.transition.is_some();
@@ -314,6 +402,9 @@ fn event_out(row: EventRow) -> Event {
         host: posted.host,
         device_name: posted.device_name,
         related_event_id: posted.related_event_id,
+        // Only while the snapshot exists: its picture and page are gone with it.
+        snapshot_id: e.snapshot_id.filter(|id| live.contains(id)),
+        author: posted.author,
         tags: e.tags,
         url: format!("/event/event?id={}", row.id),
         resource: format!("/api/v1/events/{}", row.id),

@@ -27,6 +27,18 @@ pub async fn timeseries(
     let from = parse_secs("from", &p.from.ok_or_else(|| missing("from"))?)?;
     let to = parse_secs("to", &p.to.ok_or_else(|| missing("to"))?)?;
     let query = p.query.ok_or_else(|| missing("query"))?;
+    let response = evaluate(&state, query, from, to).await?;
+    Ok(Json(response))
+}
+
+/// Evaluates `query` over `[from, to]` (seconds) within a request's budget: 422 over it, 400 for
+/// a query that is wrong, 500 when the store fails. Stops at its next check if dropped.
+pub(crate) async fn evaluate(
+    state: &AppState,
+    query: String,
+    from: i64,
+    to: i64,
+) -> Result<QueryResponse, AppError> {
     let limits = state.query;
     limits
         .check_count(&query)
@@ -54,7 +66,7 @@ pub async fn timeseries(
         started.elapsed().as_secs_f64() * 1000.0,
         &[],
     );
-    Ok(Json(response))
+    Ok(response)
 }
 
 /// Parses a POSIX-seconds parameter; fractions are truncated as Datadog does.

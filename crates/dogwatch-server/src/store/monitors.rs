@@ -83,6 +83,8 @@ pub struct NewEvent {
     /// What a client that posted the event (`POST /api/v1/events`) said besides; `None` for the
     /// evaluator's events.
     pub posted: Option<Posted>,
+    /// The snapshot this event shares or comments on.
+    pub snapshot_id: Option<String>,
 }
 
 /// The members of a posted event that monitor events do not have (stored as JSON).
@@ -94,6 +96,12 @@ pub struct Posted {
     pub source_type_name: Option<String>,
     pub aggregation_key: Option<String>,
     pub related_event_id: Option<i64>,
+    /// The handle of the user who wrote it in dogwatch (a snapshot, a comment); `None` for an
+    /// event posted with an API key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
 }
 
 /// A stored event: its id and what was recorded.
@@ -145,8 +153,8 @@ const FROM: &str = "monitors m LEFT JOIN users u ON u.handle = m.creator";
 const GROUP_COLUMNS: &str = "monitor_id, group_key, state, since_ms, last_notified_ms, \
      last_triggered_ms, first_triggered_ms, last_resolved_ms, last_nodata_ms, last_value, \
      last_data_ms, first_seen_ms, pending";
-const EVENT_COLUMNS: &str = "id, ts_ms, monitor_id, group_key, transition, from_state, to_state, \
-     value, alert_type, title, text, tags, dedupe_key, posted";
+pub(super) const EVENT_COLUMNS: &str = "id, ts_ms, monitor_id, group_key, transition, from_state, to_state, \
+     value, alert_type, title, text, tags, dedupe_key, posted, snapshot_id";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MonitorRow> {
     Ok(MonitorRow {
@@ -196,7 +204,7 @@ fn group_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
     })
 }
 
-fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+pub(super) fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
     // Tags are stored as a JSON array of strings (see `put_event`).
     let tags: String = r.get(11)?;
     Ok(EventRow {
@@ -217,6 +225,7 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
             title: r.get(9)?,
             text: r.get(10)?,
             tags: serde_json::from_str(&tags).unwrap_or_default(),
+            snapshot_id: r.get(14)?,
         },
     })
 }
@@ -353,8 +362,8 @@ fn put_group(tx: &Transaction<'_>, g: &GroupRow) -> rusqlite::Result<()> {
 pub(super) fn put_event(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<usize> {
     let mut st = tx.prepare_cached(
         "INSERT OR IGNORE INTO events (dedupe_key, ts_ms, monitor_id, group_key, transition,
-             from_state, to_state, value, alert_type, title, text, tags, posted)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             from_state, to_state, value, alert_type, title, text, tags, posted, snapshot_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
     let tags = serde_json::to_string(&e.tags).unwrap_or_else(|_| "[]".to_owned());
     let posted = e
@@ -374,7 +383,8 @@ pub(super) fn put_event(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<
         e.title,
         e.text,
         tags,
-        posted
+        posted,
+        e.snapshot_id
     ])
 }
 
@@ -480,7 +490,8 @@ impl Store {
     }
 
     /// Records a posted event and the notifications of its @mentions in one transaction (a 2xx
-    /// means both are durable); its id. `None` when `related_event_id` names no event.
+    /// means both are durable), each @mentioned user with an address mailed too; its id. `None`
+    /// when `related_event_id` names no event. A reply to a snapshot's event joins its thread.
     pub async fn post_event(
         &self,
         event: NewEvent,
@@ -489,12 +500,23 @@ impl Store {
     ) -> Result<Option<i64>, StoreError> {
         let done = self
             .transact(move |tx| {
+                let mut event = event;
+                let mut notifications = notifications;
                 let related = event.posted.as_ref().and_then(|p| p.related_event_id);
-                if let Some(id) = related
-                    && event_by_id(tx, id)?.is_none()
-                {
-                    return Ok(None);
+                if let Some(id) = related {
+                    let Some(related) = event_by_id(tx, id)? else {
+                        return Ok(None);
+                    };
+                    // A reply to a snapshot's event is a comment of that snapshot: it shows in
+                    // its thread, and emails carry its picture.
+                    if let Some(snapshot) = related.event.snapshot_id {
+                        for n in &mut notifications {
+                            n.snapshot_id = Some(snapshot.clone());
+                        }
+                        event.snapshot_id = Some(snapshot);
+                    }
                 }
+                let notifications = super::snapshots::with_user_emails(tx, notifications)?;
                 put_event(tx, &event)?;
                 let id: i64 = tx.query_row(
                     "SELECT id FROM events WHERE dedupe_key = ?1",
@@ -606,6 +628,7 @@ mod tests {
                 text: "x".into(),
                 tags: vec![],
                 posted: None,
+                snapshot_id: None,
             }],
             eval_error: None,
             notifications: vec![NewNotification {
@@ -615,6 +638,7 @@ mod tests {
                 subject: "s".into(),
                 body: "b".into(),
                 payload: None,
+                snapshot_id: None,
             }],
         }
     }

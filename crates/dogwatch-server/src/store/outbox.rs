@@ -96,6 +96,8 @@ pub struct NewNotification {
     /// JSON posted to a webhook that is not Slack-compatible; `None` posts
     /// `{"subject": …, "body": …}`.
     pub payload: Option<String>,
+    /// The snapshot it shares: an email carries its picture inline.
+    pub snapshot_id: Option<String>,
 }
 
 /// A stored notification.
@@ -108,6 +110,7 @@ pub struct NotificationRow {
     pub subject: String,
     pub body: String,
     pub payload: Option<String>,
+    pub snapshot_id: Option<String>,
     pub created_ms: i64,
     pub next_attempt_ms: i64,
     pub attempts: u32,
@@ -138,7 +141,7 @@ pub struct AttemptFailed {
 }
 
 const COLUMNS: &str = "id, dedupe_key, channel, target, subject, body, payload, created_ms, \
-                       next_attempt_ms, attempts, state, last_error, sent_ms";
+                       next_attempt_ms, attempts, state, last_error, sent_ms, snapshot_id";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NotificationRow> {
     let text_err = |i: usize, what: &str, v: String| {
@@ -164,6 +167,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NotificationRow> {
         state: DeliveryState::parse(&state).ok_or_else(|| text_err(10, "state", state))?,
         last_error: r.get(11)?,
         sent_ms: r.get(12)?,
+        snapshot_id: r.get(13)?,
     })
 }
 
@@ -177,8 +181,9 @@ pub fn enqueue_tx(
 ) -> rusqlite::Result<usize> {
     let mut st = tx.prepare_cached(
         "INSERT OR IGNORE INTO notifications
-             (dedupe_key, channel, target, subject, body, payload, created_ms, next_attempt_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+             (dedupe_key, channel, target, subject, body, payload, created_ms, next_attempt_ms,
+              snapshot_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
     )?;
     let mut inserted = 0;
     for n in items {
@@ -189,7 +194,8 @@ pub fn enqueue_tx(
             n.subject,
             n.body,
             n.payload,
-            now_ms
+            now_ms,
+            n.snapshot_id
         ])?;
     }
     Ok(inserted)
@@ -455,6 +461,7 @@ mod tests {
             subject: "s".to_owned(),
             body: "b".to_owned(),
             payload: None,
+            snapshot_id: None,
         }
     }
 

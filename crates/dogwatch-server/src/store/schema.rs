@@ -166,6 +166,28 @@ const MIGRATIONS: &[&str] = &[
     // 10: events posted through the API (`POST /api/v1/events`): what they say besides a
     // monitor event's members (priority, host, source, related event …) as JSON.
     "ALTER TABLE events ADD COLUMN posted TEXT;",
+    // 11: snapshots (a graph frozen with its answers and its picture), the event that shares each
+    // one and its comments (events with `snapshot_id`), and the picture a notification carries.
+    "CREATE TABLE snapshots (
+        id          TEXT    PRIMARY KEY,  -- 32 hex digits: 128 random bits
+        title       TEXT    NOT NULL,
+        sender      TEXT    NOT NULL,     -- handle (`dogwatch`: taken with the operator's keys)
+        sender_name TEXT    NOT NULL,
+        message     TEXT    NOT NULL,
+        definition  TEXT    NOT NULL,     -- the timeseries widget definition, as JSON
+        from_ms     INTEGER NOT NULL,
+        to_ms       INTEGER NOT NULL,
+        answers     TEXT    NOT NULL,     -- JSON array: one query answer per request
+        png         BLOB    NOT NULL,     -- the picture the server drew
+        public      INTEGER NOT NULL,     -- 1: readable by anyone with the link
+        created_ms  INTEGER NOT NULL,
+        expires_ms  INTEGER,              -- NULL: never
+        event_id    INTEGER               -- the event that shares it
+    );
+    CREATE INDEX snapshots_expires ON snapshots (expires_ms) WHERE expires_ms IS NOT NULL;
+    ALTER TABLE events ADD COLUMN snapshot_id TEXT;
+    CREATE INDEX events_snapshot ON events (snapshot_id) WHERE snapshot_id IS NOT NULL;
+    ALTER TABLE notifications ADD COLUMN snapshot_id TEXT;",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -78,6 +78,7 @@ fn note(key: &str, channel: Channel, target: &str, subject: &str, body: &str) ->
         subject: subject.to_owned(),
         body: body.to_owned(),
         payload: None,
+        snapshot_id: None,
     }
 }
 
@@ -184,7 +185,12 @@ async fn email_webhook_and_inbox_each_arrive_exactly_once() {
     assert_eq!(ops[0].0, payload);
     let chat = received.of("slack");
     assert_eq!(chat.len(), 1);
-    assert_eq!(chat[0].0, json!({"text": format!("{subject}\n{body}")}));
+    // Slack reads `&`, `<` and `>` as markup: they arrive escaped, and Slack shows them as written.
+    let slack_text = format!("{subject}\n{body}")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    assert_eq!(chat[0].0, json!({ "text": slack_text }));
 
     let (status, inbox) = get(&env, "/api/v1/dogwatch/inbox/alice").await;
     assert_eq!(status, StatusCode::OK, "{inbox}");

@@ -18,4 +18,5 @@ mod hardening;
 mod monitors_api;
 mod notify_api;
 mod process;
+mod snapshots;
 mod support;

@@ -212,6 +212,7 @@ fn note(key: &str, channel: Channel, target: &str) -> NewNotification {
         subject: format!("subject {key}"),
         body: format!("body {key}"),
         payload: Some(json!({"key": key}).to_string()),
+        snapshot_id: None,
     }
 }
 

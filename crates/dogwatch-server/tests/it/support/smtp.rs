@@ -113,6 +113,58 @@ pub fn subject_and_body(raw: &str) -> (String, String) {
     (subject, body.trim_end_matches('\n').to_owned())
 }
 
+/// One leaf part of a MIME message.
+#[derive(Debug)]
+pub struct MimePart {
+    /// `text/plain`, `image/png`, …
+    pub kind: String,
+    pub content_id: Option<String>,
+    /// Its body with its transfer encoding undone.
+    pub body: Vec<u8>,
+}
+
+/// Python's `email` package reads the message and prints its leaf parts.
+const MIME_PARTS: &str = r#"
+import email, json, sys
+message = email.message_from_string(sys.stdin.read())
+print(json.dumps([{"kind": p.get_content_type(), "content_id": p.get("Content-ID"),
+                   "body": list(p.get_payload(decode=True) or b"")}
+                  for p in message.walk() if not p.is_multipart()]))
+"#;
+
+/// The leaf parts of a raw message, in order, decoded by Python's standard `email` package.
+pub fn mime_parts(raw: &str) -> Vec<MimePart> {
+    use std::io::Write;
+    let mut child = Command::new(python())
+        .args(["-c", MIME_PARTS])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(raw.as_bytes())
+        .expect("write the message");
+    let out = child.wait_with_output().expect("python's answer");
+    assert!(out.status.success(), "python could not read the message");
+    let parts: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
+    parts
+        .into_iter()
+        .map(|p| MimePart {
+            kind: p["kind"].as_str().unwrap_or_default().to_owned(),
+            content_id: p["content_id"].as_str().map(str::to_owned),
+            body: p["body"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+                .collect(),
+        })
+        .collect()
+}
+
 /// dogwatch's settings for the test SMTP server on `port` (plain SMTP, sender
 /// `dogwatch@example.com`).
 pub fn smtp_config(port: u16) -> std::sync::Arc<dogwatch_server::delivery::SmtpConfig> {
