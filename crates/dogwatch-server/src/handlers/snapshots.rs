@@ -501,6 +501,15 @@ pub async fn graph_snapshot(
     ApiQuery(p): ApiQuery<GraphParams>,
 ) -> Result<Json<GraphSnapshot>, AppError> {
     signed_in(&me)?;
+    // A GET that stores something must not be set off by a link another site shows (the browser
+    // sends the session cookie on a top-level navigation): keys only, as datadogpy sends them.
+    if matches!(me.via, Via::Session(_)) {
+        return Err(AppError::Refused(
+            "graph/snapshot takes the API and application keys; the UI sends snapshots with POST \
+             /api/v1/dogwatch/snapshots"
+                .to_owned(),
+        ));
+    }
     let missing = |name: &str| AppError::BadRequest(format!("missing required parameter `{name}`"));
     let start = parse_secs("start", &p.start.ok_or_else(|| missing("start"))?)?;
     let end = parse_secs("end", &p.end.ok_or_else(|| missing("end"))?)?;
