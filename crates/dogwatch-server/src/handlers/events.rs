@@ -103,19 +103,29 @@ pub async fn get_one(
     }))
 }
 
-/// A posted event as stored, or every problem with it.
-fn checked_event(body: EventRequest, now: i64) -> Result<NewEvent, Vec<String>> {
-    let mut errors = Vec::new();
-    let title = body.title.unwrap_or_default();
+/// Datadog's limits on an event's title (required) and text, which a snapshot's title and message
+/// share; `text` is named as its body names it.
+pub(crate) fn check_title_and_text(
+    title: &str,
+    (name, text): (&str, &str),
+    errors: &mut Vec<String>,
+) {
     if title.trim().is_empty() {
         errors.push("title is required".to_owned());
     } else if title.chars().count() > MAX_TITLE {
         errors.push(format!("title is longer than {MAX_TITLE} characters"));
     }
-    let text = body.text.unwrap_or_default();
     if text.chars().count() > MAX_TEXT {
-        errors.push(format!("text is longer than {MAX_TEXT} characters"));
+        errors.push(format!("{name} is longer than {MAX_TEXT} characters"));
     }
+}
+
+/// A posted event as stored, or every problem with it.
+fn checked_event(body: EventRequest, now: i64) -> Result<NewEvent, Vec<String>> {
+    let mut errors = Vec::new();
+    let title = body.title.unwrap_or_default();
+    let text = body.text.unwrap_or_default();
+    check_title_and_text(&title, ("text", &text), &mut errors);
     let alert_type = body.alert_type.unwrap_or_else(|| "info".to_owned());
     if !ALERT_TYPES.contains(&alert_type.as_str()) {
         errors.push(format!(

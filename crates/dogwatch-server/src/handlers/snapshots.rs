@@ -32,7 +32,7 @@ use crate::access::Viewer;
 use crate::auth::{Principal, Via};
 use crate::error::{ApiQuery, AppError, AppJson, RequestBody};
 use crate::handlers::events::{
-    MAX_TEXT, MAX_TITLE, Share, mention_notifications, page_path, png_path,
+    MAX_TEXT, MAX_TITLE, Share, check_title_and_text, mention_notifications, page_path, png_path,
 };
 use crate::handlers::now_ms;
 use crate::handlers::query::{evaluate, parse_secs};
@@ -78,15 +78,8 @@ pub async fn create(
     signed_in(&me)?;
     let mut errors = Vec::new();
     let title = body.title.unwrap_or_default().trim().to_owned();
-    if title.is_empty() {
-        errors.push("title is required".to_owned());
-    } else if title.chars().count() > MAX_TITLE {
-        errors.push(format!("title is longer than {MAX_TITLE} characters"));
-    }
     let message = body.message.unwrap_or_default();
-    if message.chars().count() > MAX_TEXT {
-        errors.push(format!("message is longer than {MAX_TEXT} characters"));
-    }
+    check_title_and_text(&title, ("message", &message), &mut errors);
     let expires = body.expires.unwrap_or_else(|| "never".to_owned());
     let expiry = snapshot_expiry_ms(&expires);
     if expiry.is_none() {

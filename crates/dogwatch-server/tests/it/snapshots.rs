@@ -53,6 +53,16 @@ async fn anonymous_get(env: &Env, uri: &str) -> (StatusCode, String, Vec<u8>) {
     raw(env, req).await
 }
 
+/// A snapshot's picture, asked for with the application key.
+async fn picture_of(env: &Env, id: &str) -> (StatusCode, Vec<u8>) {
+    let req = Request::get(format!("/api/v1/dogwatch/snapshot/view/{id}.png"))
+        .header("DD-APPLICATION-KEY", APP_KEY)
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, bytes) = raw(env, req).await;
+    (status, bytes)
+}
+
 async fn raw(env: &Env, req: Request<Body>) -> (StatusCode, String, Vec<u8>) {
     let res = dogwatch_server::app(env.state.clone())
         .oneshot(req)
@@ -129,14 +139,7 @@ async fn a_snapshot_is_frozen_drawn_and_shared_with_its_mentions() {
     );
     assert_eq!(snap["comments"], json!([]));
     assert!(!values(&snap).is_empty() && values(&snap).iter().all(|v| *v == 10.0));
-    let (status, _, picture) = raw(
-        &env,
-        Request::get(format!("/api/v1/dogwatch/snapshot/view/{id}.png"))
-            .header("DD-APPLICATION-KEY", APP_KEY)
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let (status, picture) = picture_of(&env, &id).await;
     assert_eq!(status, StatusCode::OK);
     let (w, h, pixels) = decode_png(&picture);
     assert_eq!((w, h), (600, 300));
@@ -159,14 +162,7 @@ async fn a_snapshot_is_frozen_drawn_and_shared_with_its_mentions() {
     let (status, again) = get(&env, &format!("/api/v1/dogwatch/snapshots/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["answers"], snap["answers"]);
-    let (_, _, picture_again) = raw(
-        &env,
-        Request::get(format!("/api/v1/dogwatch/snapshot/view/{id}.png"))
-            .header("DD-APPLICATION-KEY", APP_KEY)
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let (_, picture_again) = picture_of(&env, &id).await;
     assert_eq!(picture_again, picture, "the picture does not change");
 
     // @carol: her inbox and her address, once each, with the snapshot's link; text stays text.
