@@ -14,7 +14,8 @@ use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
     AllTags, Dashboard, DashboardList, DowntimePreview, DowntimeV2, DowntimeV2Body, Event, Inbox,
     KeyData, KeyKind, LoginRequest, Me, MetricsList, Monitor, MonitorDefinition, MonitorHistory,
-    Open, PasswordChange, QueryResponse, Settings, User, Webhook,
+    Open, PasswordChange, QueryResponse, Settings, Snapshot, SnapshotComment, SnapshotRequest,
+    User, Webhook,
 };
 use leptos::prelude::*;
 use web_sys::AbortSignal;
@@ -157,6 +158,21 @@ pub trait Backend {
         body: DowntimeV2Body,
         abort: Option<&AbortSignal>,
     ) -> ApiFuture<DowntimePreview>;
+
+    /// Freezes a graph: the server runs its queries over the window once and keeps the answers
+    /// (`POST /api/v1/dogwatch/snapshots`); the message's @mentions are notified.
+    fn create_snapshot(&self, body: SnapshotRequest) -> ApiFuture<Snapshot>;
+
+    /// One snapshot (`GET /api/v1/dogwatch/snapshots/{id}`): whole for whoever is signed in, the
+    /// graph and title only through a public link, 403 for a private one, 404 once gone.
+    fn snapshot(&self, id: &str, abort: Option<&AbortSignal>) -> ApiFuture<Snapshot>;
+
+    /// Deletes a snapshot, for its sender or an admin (`DELETE /api/v1/dogwatch/snapshots/{id}`).
+    fn delete_snapshot(&self, id: &str) -> ApiFuture<()>;
+
+    /// Adds a comment to a snapshot's thread; its @mentions are notified
+    /// (`POST /api/v1/dogwatch/snapshots/{id}/comments`).
+    fn comment_snapshot(&self, id: &str, text: &str) -> ApiFuture<SnapshotComment>;
 }
 
 /// The backend the app was started with, shared through context.

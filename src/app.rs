@@ -27,6 +27,8 @@ use crate::pages::monitors::status::MonitorStatusPage;
 use crate::pages::monitors::{self, MonitorsPage};
 use crate::pages::not_found::NotFound;
 use crate::pages::settings::{self, SettingsPage};
+use crate::pages::snapshot::visit::SnapshotVisit;
+use crate::pages::snapshot::{self, SnapshotPage};
 use crate::session::{Session, SignIn, use_session};
 
 /// The pages that exist, in the navigation's order: (path, label, for admins only).
@@ -85,7 +87,13 @@ pub fn App() -> impl IntoView {
                 SignIn::Out { why } => why,
                 _ => None,
             };
-            view! { <LoginPage why/> }.into_any()
+            // The one address with something for a visitor: a snapshot, which the server shows
+            // them when its sender made the link public (and refuses otherwise).
+            let path = window().location().pathname().unwrap_or_default();
+            match snapshot::id_in_path(&path) {
+                Some(id) => view! { <SnapshotVisit id=id.to_owned() why/> }.into_any(),
+                None => view! { <LoginPage why/> }.into_any(),
+            }
         }
         _ => view! { <Shell/> }.into_any(),
     }
@@ -116,6 +124,7 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/account") view=AccountPage/>
                         <Route path=path!("/inbox") view=MyInboxRoute/>
                         <Route path=path!("/inbox/:handle") view=InboxRoute/>
+                        <Route path=path!("/snapshot/:id") view=SnapshotRoute/>
                     </FlatRoutes>
                 </main>
             </div>
@@ -173,6 +182,15 @@ fn MyInboxRoute() -> impl IntoView {
 fn InboxRoute() -> impl IntoView {
     let handle = use_params_map().with_untracked(|p| p.get("handle").unwrap_or_default());
     view! { <InboxPage handle/> }
+}
+
+#[component]
+fn SnapshotRoute() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let navigate = Navigate::here();
+    // A deleted snapshot's page has nothing left to show: on to the event stream it was shared in.
+    let on_deleted = Callback::new(move |()| navigate.go(events::PATH));
+    view! { <SnapshotPage id on_deleted/> }
 }
 
 /// How pages change the address. Copy, so handlers and page state can hold it; made inside the

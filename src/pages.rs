@@ -12,3 +12,4 @@ pub mod login;
 pub mod monitors;
 pub mod not_found;
 pub mod settings;
+pub mod snapshot;

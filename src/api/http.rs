@@ -3,11 +3,12 @@
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, Dashboard, DashboardList, DowntimePreview, DowntimeV2, DowntimeV2Body, DowntimeV2List,
-    Errors, Event, EventList, Inbox, KeyAnswer, KeyData, KeyKind, KeyList, KeyName, KeyRequest,
-    KeyRequestData, LoginRequest, MarkdownHtml, MarkdownRequest, Me, MetricsList, Monitor,
-    MonitorDefinition, MonitorHistory, MuteRequest, Open, PasswordChange, PasswordSet,
-    QueryResponse, Settings, User, UserList, Webhook, WebhookList,
+    AllTags, CommentRequest, Dashboard, DashboardList, DowntimePreview, DowntimeV2, DowntimeV2Body,
+    DowntimeV2List, Errors, Event, EventList, Inbox, KeyAnswer, KeyData, KeyKind, KeyList, KeyName,
+    KeyRequest, KeyRequestData, LoginRequest, MarkdownHtml, MarkdownRequest, Me, MetricsList,
+    Monitor, MonitorDefinition, MonitorHistory, MuteRequest, Open, PasswordChange, PasswordSet,
+    QueryResponse, Settings, Snapshot, SnapshotComment, SnapshotRequest, User, UserList, Webhook,
+    WebhookList,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::{Notify, Trigger};
@@ -361,6 +362,31 @@ impl Backend for HttpBackend {
             .abort_signal(abort)
             .json(&body);
         self.answered(request)
+    }
+
+    fn create_snapshot(&self, body: SnapshotRequest) -> ApiFuture<Snapshot> {
+        let url = self.url("/api/v1/dogwatch/snapshots");
+        self.send(Request::post(&url), Some(&body))
+    }
+
+    fn snapshot(&self, id: &str, abort: Option<&AbortSignal>) -> ApiFuture<Snapshot> {
+        let path = format!("/api/v1/dogwatch/snapshots/{}", segment(id));
+        self.get(&path, Vec::new(), abort)
+    }
+
+    fn delete_snapshot(&self, id: &str) -> ApiFuture<()> {
+        self.delete(&format!("/api/v1/dogwatch/snapshots/{}", segment(id)))
+    }
+
+    fn comment_snapshot(&self, id: &str, text: &str) -> ApiFuture<SnapshotComment> {
+        let url = self.url(&format!(
+            "/api/v1/dogwatch/snapshots/{}/comments",
+            segment(id)
+        ));
+        let body = CommentRequest {
+            text: Some(text.to_owned()),
+        };
+        self.send(Request::post(&url), Some(&body))
     }
 }
 

@@ -70,9 +70,16 @@ pub fn MessageEditor(
     /// (state name, rendered message) for each state previewed.
     #[prop(into)]
     previews: Signal<Vec<(&'static str, String)>>,
-    /// A message without the monitor template (a downtime's): no template hints.
+    /// A message without the monitor template (a downtime's, a snapshot's): no template hints.
     #[prop(optional)]
     plain: bool,
+    /// The text area's id, for the caller's `<label for>` that names it; when not given,
+    /// `monitor-message`, named "Message".
+    #[prop(optional)]
+    id: Option<&'static str>,
+    /// What the empty text area says; a plain message's own words when not given.
+    #[prop(optional)]
+    placeholder: Option<&'static str>,
 ) -> impl IntoView {
     let input = NodeRef::<Textarea>::new();
     let cursor = RwSignal::new(0usize);
@@ -144,7 +151,11 @@ pub fn MessageEditor(
                     pick(choice);
                 }
             }
-            "Escape" => open.set(false),
+            "Escape" => {
+                // Closes the suggestions only, not a dialog the editor is in.
+                ev.stop_propagation();
+                open.set(false);
+            }
             _ => {}
         }
     };
@@ -166,9 +177,10 @@ pub fn MessageEditor(
                 }))}
             </div>
             <div class="suggest">
-                <textarea node_ref=input id="monitor-message" class="message-input" rows="7"
-                    spellcheck="false" aria-label="Message"
-                    placeholder=if plain { "Why it is quiet, and whom to tell: @alice" } else { "{{#is_alert}}my_metric is {{value}} on {{host.name}}{{/is_alert}} @alice" }
+                <textarea node_ref=input id=id.unwrap_or("monitor-message") class="message-input" rows="7"
+                    // With an id, the caller's `<label for>` names it.
+                    spellcheck="false" aria-label=id.is_none().then_some("Message")
+                    placeholder=placeholder.unwrap_or(if plain { "Why it is quiet, and whom to tell: @alice" } else { "{{#is_alert}}my_metric is {{value}} on {{host.name}}{{/is_alert}} @alice" })
                     prop:value=move || value.get()
                     on:input=move |ev| {
                         on_input.run(event_target_value(&ev));

@@ -1,6 +1,6 @@
-//! The event stream (`/event/explorer`): monitor transitions, downtimes' starts and ends and
-//! posted events of the past week, newest first, optionally of one monitor (`?monitor_id=`, kept
-//! in the URL).
+//! The event stream (`/event/explorer`): monitor transitions, downtimes' starts and ends, posted
+//! events, and snapshots and their comments (with the snapshot's picture, linking to its page) of
+//! the past week, newest first, optionally of one monitor (`?monitor_id=`, kept in the URL).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -16,6 +16,7 @@ use crate::app::Navigate;
 use crate::chart::{self, GraphData};
 use crate::components::query_editor::QueryEditor;
 use crate::components::query_problem::QueryProblem;
+use crate::components::send_snapshot::{self, SendSnapshot, Subject};
 use crate::components::suggest_input::SuggestInput;
 use crate::components::timeframe_picker::TimeframePicker;
 use crate::components::timeseries::Timeseries;
@@ -401,10 +402,33 @@ fn GraphPanel(
         })
     };
 
+    // The graph on screen, frozen: its queries over the window it shows.
+    let subject = Callback::new(move |()| {
+        let range = match panel.get_untracked() {
+            Panel::Graph { range, .. } => range,
+            _ => return None,
+        };
+        let text = state.with_untracked(ExplorerState::query_text)?;
+        let queries = send_snapshot::split_queries(&text);
+        Some(Subject {
+            definition: send_snapshot::timeseries(
+                &text,
+                &queries,
+                chart::YAxis::default(),
+                Vec::new(),
+            ),
+            title: text,
+            range,
+        })
+    });
+
     view! {
         <div class="panel graph-panel" aria-live="polite">
             <div class="panel-head">
                 <h2>{title}</h2>
+                <Show when=move || has_graph.get()>
+                    <SendSnapshot subject/>
+                </Show>
                 {move || {
                     let live = state.with(|s| s.timeframe.is_live());
                     graph

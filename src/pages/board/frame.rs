@@ -8,8 +8,9 @@ use leptos::prelude::*;
 
 use super::BoardCtx;
 use super::drag::{self, PREVIEW_ID, ROW_PX, Source};
-use super::widget::WidgetBody;
-use crate::pages::board::model::Definition;
+use super::widget::{WidgetBody, snapshot_definition};
+use crate::components::send_snapshot::{SendSnapshot, Subject};
+use crate::pages::board::model::{Definition, Kind};
 
 /// Rows of empty grid kept below the last widget, to drop into.
 const SPARE_ROWS: u32 = 3;
@@ -166,6 +167,23 @@ fn WidgetFrame(id: i64, layout: Memo<grid::Placed>) -> impl IntoView {
         }
     };
     let stop = |ev: ev::PointerEvent| ev.stop_propagation();
+    // The widget as on screen now: its queries with the board's variables, over the board's window.
+    let snapshot = Callback::new(move |()| {
+        let def = definition.get_untracked()?;
+        let definition = ctx.vars.with_untracked(|v| snapshot_definition(&def, v));
+        // An untitled widget is known by its (first) query.
+        let title = if def.title.trim().is_empty() {
+            let first = definition.known.requests.iter().flatten().next();
+            first.and_then(|r| r.known.q.clone()).unwrap_or_default()
+        } else {
+            def.title.clone()
+        };
+        Some(Subject {
+            title,
+            definition,
+            range: ctx.range.get_untracked(),
+        })
+    });
     let side = move |i: usize| {
         move || {
             rect.get()
@@ -196,6 +214,10 @@ fn WidgetFrame(id: i64, layout: Memo<grid::Placed>) -> impl IntoView {
             aria-label=label on:keydown=on_key>
             <header class="widget-header" on:pointerdown=start_move title=ctx.editable.then_some("Drag to move")>
                 <span class="widget-title">{move || title.get()}</span>
+                {move || (kind.get() == Kind::Timeseries.code()).then(|| view! {
+                    <SendSnapshot subject=snapshot compact=true
+                        label=Signal::derive(move || format!("Send snapshot of {}", title.get()))/>
+                })}
                 {ctx.editable.then(|| view! {
                     <button type="button" class="icon" on:pointerdown=stop on:click=move |_| ctx.editing.set(Some(id))
                         aria-label=move || format!("Edit {}", title.get())>"Edit"</button>

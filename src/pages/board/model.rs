@@ -9,7 +9,7 @@ use dogwatch_core::grid::Rect;
 use dogwatch_core::wire::{self, BodyError, NumberOrText, Open};
 use serde_json::{Map, Value};
 
-use crate::chart::{Display, Marker, Palette, YAxis};
+use crate::chart::{Display, Marker, Palette, YAxis, marker_value};
 
 /// A widget type of the tray, or one dogwatch keeps but cannot draw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,6 +299,11 @@ impl Definition {
             extra: Map::new(),
         }
     }
+
+    /// The definition in the wire's shape, as a dashboard writes it (and a snapshot freezes it).
+    pub fn to_wire(&self) -> Open<wire::WidgetDefinition> {
+        definition_to_wire(self)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -384,23 +389,6 @@ fn loose_number(v: Option<&NumberOrText>, path: &str) -> Result<Option<f64>, Fie
 /// A finite number as the wire writes it.
 fn number(v: f64) -> Option<NumberOrText> {
     serde_json::Number::from_f64(v).map(NumberOrText::Number)
-}
-
-/// Datadog's palette names (`dog_classic`, `grey`) and ours.
-fn palette_from(name: &str) -> Option<Palette> {
-    match name {
-        "dog_classic" | "classic" => Some(Palette::Classic),
-        "grey" | "gray" => Some(Palette::Gray),
-        other => Palette::from_name(other),
-    }
-}
-
-fn palette_code(p: Palette) -> &'static str {
-    match p {
-        Palette::Classic => "dog_classic",
-        Palette::Gray => "grey",
-        other => other.name(),
-    }
 }
 
 impl Board {
@@ -627,16 +615,6 @@ fn widget_from_wire(w: wire::Widget, path: &str) -> Result<Widget, FieldError> {
     })
 }
 
-/// `"y = 800"`, `"800"`, `"y=800"`: Datadog writes markers as small equations.
-fn marker_value(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let s = s
-        .strip_prefix('y')
-        .map(|r| r.trim_start().trim_start_matches('=').trim())
-        .unwrap_or(s);
-    s.parse().ok()
-}
-
 fn layout_from_wire(l: wire::WidgetLayout, path: &str) -> Result<Rect, FieldError> {
     if l.x >= dogwatch_core::grid::COLUMNS {
         return err(
@@ -671,7 +649,7 @@ fn request_from_wire(r: Open<wire::WidgetRequest>, path: &str) -> Result<Request
     };
     let palette = match r.style.and_then(|s| s.known.palette) {
         None => Palette::default(),
-        Some(p) => palette_from(&p).map_or_else(
+        Some(p) => Palette::from_wire(&p).map_or_else(
             || {
                 err(
                     &format!("{path}.style.palette"),
@@ -750,7 +728,21 @@ fn request_from_wire(r: Open<wire::WidgetRequest>, path: &str) -> Result<Request
 }
 
 fn widget_to_wire(w: &Widget) -> Open<wire::Widget> {
-    let d = &w.definition;
+    Open::new(wire::Widget {
+        id: Some(w.id),
+        definition: w.definition.to_wire(),
+        layout: w.layout.map(|r| {
+            Open::new(wire::WidgetLayout {
+                x: r.x,
+                y: r.y,
+                width: r.width,
+                height: r.height,
+            })
+        }),
+    })
+}
+
+fn definition_to_wire(d: &Definition) -> Open<wire::WidgetDefinition> {
     let mut def = wire::WidgetDefinition {
         kind: d.kind.code().to_owned(),
         title: Some(d.title.clone()),
@@ -793,21 +785,10 @@ fn widget_to_wire(w: &Widget) -> Open<wire::Widget> {
                 .collect(),
         );
     }
-    Open::new(wire::Widget {
-        id: Some(w.id),
-        definition: Open {
-            known: def,
-            extra: d.extra.clone(),
-        },
-        layout: w.layout.map(|r| {
-            Open::new(wire::WidgetLayout {
-                x: r.x,
-                y: r.y,
-                width: r.width,
-                height: r.height,
-            })
-        }),
-    })
+    Open {
+        known: def,
+        extra: d.extra.clone(),
+    }
 }
 
 fn request_to_wire(r: &Request, kind: &Kind) -> Open<wire::WidgetRequest> {
@@ -819,7 +800,7 @@ fn request_to_wire(r: &Request, kind: &Kind) -> Open<wire::WidgetRequest> {
         Kind::Timeseries => {
             out.display_type = Some(r.display.name().to_owned());
             out.style = Some(Open::new(wire::RequestStyle {
-                palette: Some(palette_code(r.palette).to_owned()),
+                palette: Some(r.palette.wire_code().to_owned()),
             }));
         }
         Kind::QueryValue | Kind::Toplist => {

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use dogwatch_core::template_vars::{TemplateVar, apply};
 use dogwatch_core::timeframe::TimeRange;
-use dogwatch_core::wire::QueryResponse;
+use dogwatch_core::wire::{Open, QueryResponse, WidgetDefinition};
 use leptos::prelude::*;
 
 use super::heatmap::HeatmapCanvas;
 use crate::api::{ApiError, ApiFuture, Backend, use_backend, use_latest};
-use crate::chart::{self, ChartOptions, GraphData, QueryStyle};
+use crate::chart::{self, ChartOptions, GraphData, QueryStyle, merge_answers};
 use crate::components::timeseries::Timeseries;
 use crate::pages::board::model::{Definition, FormatPalette, Kind};
 use crate::pages::board::values::{self, Ranked};
@@ -41,6 +41,18 @@ pub fn queries_of(def: &Definition, vars: &[TemplateVar]) -> Vec<String> {
         out.extend(past);
     }
     out
+}
+
+/// What a snapshot of a timeseries widget freezes: its definition as the dashboard writes it, with
+/// the template variables applied to its queries (a snapshot keeps what was on screen, not the
+/// board's variables) and without the requests that have no query (the widget runs none for them).
+pub fn snapshot_definition(def: &Definition, vars: &[TemplateVar]) -> Open<WidgetDefinition> {
+    let mut def = def.clone();
+    def.requests.retain(|r| !r.q.trim().is_empty());
+    for r in &mut def.requests {
+        r.q = apply(&r.q, vars);
+    }
+    def.to_wire()
 }
 
 fn fetch_all(
@@ -84,20 +96,6 @@ async fn join_all(requests: Vec<ApiFuture<QueryResponse>>) -> Result<Vec<QueryRe
     })
     .await;
     answers.into_iter().flatten().collect()
-}
-
-/// One query answer per request merged into one, each series keeping its request's index, for the
-/// timeseries chart.
-fn merged(responses: &[QueryResponse]) -> Option<QueryResponse> {
-    let mut out = responses.first()?.clone();
-    out.series.clear();
-    for (i, r) in responses.iter().enumerate() {
-        out.series.extend(r.series.iter().cloned().map(|mut s| {
-            s.query_index = i;
-            s
-        }));
-    }
-    Some(out)
 }
 
 #[component]
@@ -146,7 +144,7 @@ pub fn WidgetBody(
     let graph = Memo::new(move |_| {
         answer.with(|a| {
             a.as_ref().and_then(|(window, responses)| {
-                merged(responses).map(|r| GraphData {
+                merge_answers(responses).map(|r| GraphData {
                     response: Arc::new(r),
                     range: *window,
                 })
@@ -196,8 +194,8 @@ pub fn WidgetBody(
                 let def = definition.get();
                 let n = responses.len() / 2;
                 let rows = values::changes(
-                    &merged(&responses[..n]).unwrap_or_else(empty_response),
-                    &merged(&responses[n..]).unwrap_or_else(empty_response),
+                    &merge_answers(&responses[..n]).unwrap_or_else(empty_response),
+                    &merge_answers(&responses[n..]).unwrap_or_else(empty_response),
                 );
                 let relative = def.requests.first().is_some_and(|r| r.relative);
                 ranked_view(rows, Some(relative)).into_any()
@@ -331,5 +329,39 @@ fn NoteBody(#[prop(into)] content: Signal<String>) -> impl IntoView {
             (Some((_, html)), None) => view! { <div class="note-body" inner_html=html.clone()></div> }.into_any(),
             (None, None) => view! { <p class="state">"Loading…"</p> }.into_any(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::board::model::Request;
+
+    #[test]
+    fn a_snapshot_freezes_the_queries_with_the_boards_variables_applied() {
+        let mut def = Definition::new(Kind::Timeseries, None);
+        def.title = "Latency by host".to_owned();
+        def.requests = vec![
+            Request::new(""),
+            Request::new("avg:my_metric{$host} by {host}"),
+        ];
+        let vars = [TemplateVar {
+            name: "host".to_owned(),
+            prefix: Some("host".to_owned()),
+            value: Some("ubuntu".to_owned()),
+        }];
+        let frozen = snapshot_definition(&def, &vars);
+        assert_eq!(frozen.known.kind, "timeseries");
+        assert_eq!(frozen.known.title.as_deref(), Some("Latency by host"));
+        let queries: Vec<_> = frozen
+            .known
+            .requests
+            .iter()
+            .flatten()
+            .map(|r| r.known.q.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(queries, ["avg:my_metric{host:ubuntu} by {host}"]);
+        // The board itself keeps its variable.
+        assert_eq!(def.requests[1].q, "avg:my_metric{$host} by {host}");
     }
 }

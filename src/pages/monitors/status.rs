@@ -17,10 +17,12 @@ use web_sys::Element;
 use crate::api::{ApiError, use_backend};
 use crate::app::Navigate;
 use crate::chart::GraphData;
+use crate::components::send_snapshot::{self, SendSnapshot, Subject};
 use crate::components::timeseries::Timeseries;
 use crate::dom::{self, add, add_text, attr};
 use crate::pages::dashboards::short_time;
 use crate::pages::monitors::form::state::MonitorForm;
+use crate::pages::snapshot;
 use crate::session::use_session;
 
 use super::form::{chart_options, last_day, regions};
@@ -155,11 +157,32 @@ pub fn MonitorStatusPage(id: i64) -> impl IntoView {
         options
     });
 
+    // The graph as on screen: the monitor's metric query over the day shown, with its thresholds.
+    let subject = Callback::new(move |()| {
+        let range = graph.with_untracked(|g| g.as_ref().map(|g| g.range))?;
+        let (name, query) = loaded.with_untracked(|l| match l {
+            Some(Ok(l)) => Some((
+                l.monitor.name.clone(),
+                MonitorForm::from_monitor(&l.monitor).graph_query(),
+            )),
+            _ => None,
+        })?;
+        let drawn = options.get_untracked();
+        Some(Subject {
+            definition: send_snapshot::timeseries(&name, &[query], drawn.y_axis, drawn.markers),
+            title: name,
+            range,
+        })
+    });
+
     view! {
         <section class="page monitor-status" on:click=on_click>
             {move || action_error.get().map(|e| view! { <p class="state error" role="alert">{e}</p> })}
             {dom::host("status-head", Box::new(move |el| loaded.with(|l| head(el, id, l, can_edit))))}
             {move || graph_error.get().map(|e| view! { <p class="state error" role="alert" data-testid="graph-error">{e}</p> })}
+            <Show when=move || graph.with(Option::is_some)>
+                <div class="graph-actions"><SendSnapshot subject/></div>
+            </Show>
             <Timeseries graph options/>
             {dom::host("status-body", Box::new(move |el| loaded.with(|l| body(el, l))))}
             <Show when=move || confirm.get()>
@@ -361,16 +384,36 @@ pub fn events(el: &Element, events: &[Event]) {
         // end its kind (`info`, `success` …).
         badge(&li, e.to_state.as_deref().unwrap_or(&e.alert_type));
         add_text(&li, "span", "muted", &format!(" {} ", format_utc(e.ts_ms)));
-        match e.monitor_id {
-            Some(id) => attr(
-                &add_text(&li, "a", "", &e.title),
-                "href",
-                &super::monitor_path(id),
-            ),
+        let page = match (e.monitor_id, &e.snapshot_id) {
+            (Some(id), _) => Some(super::monitor_path(id)),
+            (None, Some(id)) => Some(snapshot::snapshot_path(id)),
+            (None, None) => None,
+        };
+        match page {
+            Some(href) => attr(&add_text(&li, "a", "", &e.title), "href", &href),
             None => {
                 add_text(&li, "span", "", &e.title);
             }
         }
+        // Who wrote it in dogwatch (a snapshot's sender, a comment's author).
+        if let Some(author) = &e.author {
+            add_text(&li, "span", "muted event-author", &format!(" by @{author}"));
+        }
         add_text(&li, "pre", "event-text", &e.text);
+        // A snapshot, and each comment on it (smaller), shows the picture the server drew, linking
+        // to its page.
+        if let Some(id) = &e.snapshot_id {
+            let class = if e.related_event_id.is_some() {
+                "event-snapshot reply"
+            } else {
+                "event-snapshot"
+            };
+            let link = add(&li, "a", class);
+            attr(&link, "href", &snapshot::snapshot_path(id));
+            let img = add(&link, "img", "event-snapshot-picture");
+            attr(&img, "src", &snapshot::picture_path(id));
+            attr(&img, "alt", &e.title);
+            attr(&img, "loading", "lazy");
+        }
     }
 }

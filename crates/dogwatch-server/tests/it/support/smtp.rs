@@ -11,30 +11,12 @@ use serde_json::Value;
 use super::Killed;
 use super::real_server::RealServer;
 
-/// aiosmtpd writes each accepted message to `<dir>/<uuid>.json` (with the time it arrived) before
-/// it answers 250.
-const SMTP_SERVER: &str = r#"
-import json, os, sys, time, uuid
-from aiosmtpd.controller import Controller
-
-out, port = sys.argv[1], int(sys.argv[2])
-
-class Handler:
-    async def handle_DATA(self, server, session, envelope):
-        name = os.path.join(out, uuid.uuid4().hex + ".json")
-        with open(name + ".tmp", "w") as f:
-            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                       "content": envelope.content.decode("utf-8", "replace"),
-                       "at": time.time()}, f)
-        os.rename(name + ".tmp", name)
-        return "250 Message accepted for delivery"
-
-controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-controller.start()
-print("ready", flush=True)
-while True:
-    time.sleep(3600)
-"#;
+/// aiosmtpd writing each accepted message to `<dir>/<uuid>.json` (with the time it arrived) before
+/// it answers 250; shared with the browser tests.
+const SMTP_SINK: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/support/smtp_sink.py"
+);
 
 fn python() -> PathBuf {
     let path = std::env::var_os("DOGWATCH_PYTHON").map_or_else(
@@ -52,7 +34,7 @@ fn python() -> PathBuf {
 /// Starts aiosmtpd on `port`, writing mails into `dir`; returns once it accepts connections.
 pub fn start_smtp(dir: &Path, port: u16) -> Killed {
     let mut child = Command::new(python())
-        .args(["-c", SMTP_SERVER])
+        .arg(SMTP_SINK)
         .arg(dir)
         .arg(port.to_string())
         .stdout(Stdio::piped())
