@@ -37,6 +37,7 @@ class Server:
                 binary, "serve",
                 "--addr", f"127.0.0.1:{self.http_port}",
                 "--statsd-addr", f"127.0.0.1:{self.statsd_port}",
+                "--apm-addr", "127.0.0.1:0",
                 "--statsd-flush-secs", "1",
                 "--data", self.data_dir,
                 "--api-key", API_KEY,

@@ -54,6 +54,7 @@ export async function startServer({ demo = false, extraArgs = [] } = {}) {
     '--data', dataDir,
     '--ui-dir', uiDir,
     '--statsd-addr', '127.0.0.1:0',
+    '--apm-addr', '127.0.0.1:0',
     '--api-key', apiKey,
     '--app-key', appKey,
     '--admin-password', ADMIN_PASSWORD,

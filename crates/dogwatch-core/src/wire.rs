@@ -19,6 +19,7 @@ mod notify;
 mod open;
 mod query;
 mod snapshot;
+mod trace;
 
 pub use accounts::*;
 pub use contacts::*;
@@ -31,6 +32,7 @@ pub use notify::*;
 pub use open::{BodyError, Open, decode, decode_body};
 pub use query::*;
 pub use snapshot::*;
+pub use trace::*;
 
 /// Datadog's error body: `{"errors": ["…"]}`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]

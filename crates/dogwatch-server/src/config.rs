@@ -17,6 +17,11 @@ pub struct ServeArgs {
     #[arg(long, env = "DOGWATCH_STATSD_ADDR", default_value = "127.0.0.1:8125")]
     pub statsd_addr: SocketAddr,
 
+    /// TCP address of the trace agent's endpoints (`/info`, `/v0.4/traces`, `/v0.5/traces`) that
+    /// ddtrace and other Datadog tracers send to, as they would to the Datadog agent.
+    #[arg(long, env = "DOGWATCH_APM_ADDR", default_value = "127.0.0.1:8126")]
+    pub apm_addr: SocketAddr,
+
     /// Seconds between DogStatsD flushes (the Datadog agent uses 10).
     #[arg(long, env = "DOGWATCH_STATSD_FLUSH_SECS", default_value_t = 10)]
     pub statsd_flush_secs: u64,

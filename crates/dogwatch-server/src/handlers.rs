@@ -16,6 +16,7 @@ pub mod query;
 pub mod session;
 pub mod settings;
 pub mod snapshots;
+pub mod traces;
 pub mod validate;
 
 use axum::body::{Body, Bytes};

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod apm;
 pub mod auth;
 pub mod budget;
 pub mod config;
@@ -249,6 +250,18 @@ pub async fn run(
         addr: args.addr,
         reason: e.to_string(),
     })?;
+    let apm_listener = tokio::net::TcpListener::bind(args.apm_addr)
+        .await
+        .map_err(|e| StartError::Bind {
+            what: "traces (APM)",
+            addr: args.apm_addr,
+            reason: e.to_string(),
+        })?;
+    let apm_addr = apm_listener.local_addr().map_err(|e| StartError::Bind {
+        what: "traces (APM)",
+        addr: args.apm_addr,
+        reason: e.to_string(),
+    })?;
     let (udp, rcvbuf) =
         statsd::bind(args.statsd_addr, args.statsd_so_rcvbuf).map_err(|e| StartError::Bind {
             what: "DogStatsD",
@@ -340,11 +353,25 @@ pub async fn run(
         site: site_url(args.public_url.as_ref(), http_addr),
         ..AppState::new(store.clone(), keys)
     };
+    let apm_task = {
+        let mut stop = stop_rx.clone();
+        tokio::spawn(edge::conn::serve(
+            apm_listener,
+            apm::router(state.clone()),
+            edge::conn::ConnLimits {
+                max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+                header_timeout: std::time::Duration::from_secs(args.header_timeout),
+            },
+            async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
     let router = app(state);
 
-    tracing::info!(%http_addr, %statsd_addr, statsd_rcvbuf = rcvbuf, data = %data_dir.display(), "dogwatch started");
+    tracing::info!(%http_addr, %statsd_addr, %apm_addr, statsd_rcvbuf = rcvbuf, data = %data_dir.display(), "dogwatch started");
     println!(
-        "dogwatch listening on http://{http_addr} (DogStatsD on udp://{statsd_addr}, data in {})",
+        "dogwatch listening on http://{http_addr} (DogStatsD on udp://{statsd_addr}, traces on http://{apm_addr}, data in {})",
         data_dir.display()
     );
     if args.demo {
@@ -366,6 +393,10 @@ pub async fn run(
 
     // Stop the background tasks; the DogStatsD task flushes what it aggregated before it returns.
     let _ = stop_tx.send(true);
+    // Trace payloads under way are committed before the store closes.
+    if let Err(e) = apm_task.await {
+        tracing::error!(error = %e, "trace intake failed");
+    }
     if let Err(e) = statsd_task.await {
         tracing::error!(error = %e, "DogStatsD task failed");
     }

@@ -12,7 +12,7 @@ use crate::access::{Access::*, Endpoint, Routes};
 use crate::error::AppError;
 use crate::handlers::{
     contacts, dash, dashboards, downtimes, events, intake, keys, markdown, metrics, monitor_search,
-    monitors, notifications, query, session, settings, snapshots, validate,
+    monitors, notifications, query, session, settings, snapshots, traces, validate,
 };
 use crate::{AppState, edge, ui};
 
@@ -87,6 +87,8 @@ pub fn api(state: AppState) -> Routes {
         .patch("/v2/downtime/{id}", Edit, downtimes::update_v2)
         .delete("/v2/downtime/{id}", Edit, downtimes::cancel)
         .post("/v1/dogwatch/downtime/preview", Read, downtimes::preview)
+        // APM: traces the tracers sent to the trace agent's port (`apm.rs`).
+        .get("/v1/dogwatch/traces/{id}", Read, traces::get_one)
         // People and where notifications go: everyone may see whom to @mention.
         .get("/v1/dogwatch/users", Read, contacts::users)
         .post("/v1/dogwatch/users", Admin, contacts::put_user)

@@ -13,6 +13,7 @@ mod outbox;
 mod read;
 mod schema;
 mod snapshots;
+mod traces;
 mod users;
 mod writer;
 

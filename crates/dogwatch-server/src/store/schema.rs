@@ -188,6 +188,24 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE events ADD COLUMN snapshot_id TEXT;
     CREATE INDEX events_snapshot ON events (snapshot_id) WHERE snapshot_id IS NOT NULL;
     ALTER TABLE notifications ADD COLUMN snapshot_id TEXT;",
+    // 12: APM spans, as the tracers send them (ids are u64 stored as their i64 bit pattern).
+    "CREATE TABLE spans (
+        trace_id    INTEGER NOT NULL,
+        span_id     INTEGER NOT NULL,
+        parent_id   INTEGER NOT NULL,     -- 0: the trace's root
+        service     TEXT    NOT NULL,
+        name        TEXT    NOT NULL,
+        resource    TEXT    NOT NULL,
+        type        TEXT    NOT NULL,
+        start_ns    INTEGER NOT NULL,
+        duration_ns INTEGER NOT NULL,
+        error       INTEGER NOT NULL,
+        meta        TEXT    NOT NULL,     -- JSON object of strings
+        metrics     TEXT    NOT NULL,     -- JSON object of numbers
+        PRIMARY KEY (trace_id, span_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX spans_service_start ON spans (service, start_ns);
+    CREATE INDEX spans_start ON spans (start_ns);",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -745,14 +745,20 @@ fn dogstatsd_drops_far_future_timestamps_and_counts_and_summarises_what_it_refus
     );
     assert_eq!(status, 200);
     assert_eq!(q["series"], serde_json::json!([]), "{q}");
-    // A thousand bad lines are one summary line in the log, not a thousand.
+    // A thousand bad lines are a summary line per 1 s flush in the log, not a thousand. (Under a
+    // loaded machine the UDP reads may spread over several flushes: a few summaries, never many.)
     let log = server.log();
     let summaries = log
         .lines()
         .filter(|l| l.contains("malformed DogStatsD lines"))
         .count();
-    assert!((1..=3).contains(&summaries), "{log}");
-    assert!(log.lines().count() < 20, "{log}");
+    assert!((1..=10).contains(&summaries), "{log}");
+    // A fresh store logs each of its migrations; the rest of the log stays short.
+    let other = log
+        .lines()
+        .filter(|l| !l.contains("migrated the store"))
+        .count();
+    assert!(other < 20, "{log}");
 }
 
 #[test]

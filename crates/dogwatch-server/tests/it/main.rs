@@ -20,3 +20,4 @@ mod notify_api;
 mod process;
 mod snapshots;
 mod support;
+mod traces;

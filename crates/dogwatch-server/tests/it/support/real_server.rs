@@ -24,6 +24,8 @@ pub struct RealServer {
     pub http: String,
     /// `host:port` of its DogStatsD socket.
     pub statsd: String,
+    /// `host:port` of its trace agent's endpoints.
+    pub apm: String,
     /// What it printed on stdout up to its `listening on …` line.
     printed: String,
     /// Where its stderr (the log) goes.
@@ -104,6 +106,7 @@ impl RealServer {
         Self {
             http: between(&listening, "http://", " "),
             statsd: between(&listening, "udp://", ","),
+            apm: between(&listening, "traces on http://", ","),
             child,
             printed,
             log,
@@ -157,6 +160,7 @@ fn serve(data: &Path, flags: &[&str], keys: Keys) -> Command {
     let mut defaults = vec![
         ("--addr", "127.0.0.1:0"),
         ("--statsd-addr", "127.0.0.1:0"),
+        ("--apm-addr", "127.0.0.1:0"),
         ("--retry-base-ms", "200"),
     ];
     if let Keys::Given = keys {
