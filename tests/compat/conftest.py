@@ -28,6 +28,8 @@ class Server:
         self.http_port = http_port
         self.statsd_port = statsd_port
         self.base = f"http://127.0.0.1:{http_port}"
+        # host:port of the trace agent's endpoints, from the listening line ("traces on http://…,").
+        self.apm = None
         self.proc = None
 
     def start(self):
@@ -55,6 +57,7 @@ class Server:
             except queue.Empty:
                 raise RuntimeError("dogwatch did not print its listening line within 20 s")
             if "listening on" in line:
+                self.apm = line.split("traces on http://", 1)[1].split(",", 1)[0]
                 return
 
     def stop(self):
