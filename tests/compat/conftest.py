@@ -30,6 +30,7 @@ class Server:
         self.base = f"http://127.0.0.1:{http_port}"
         # host:port of the trace agent's endpoints, from the listening line ("traces on http://…,").
         self.apm = None
+        self.otlp = None
         self.proc = None
 
     def start(self):
@@ -40,6 +41,7 @@ class Server:
                 "--addr", f"127.0.0.1:{self.http_port}",
                 "--statsd-addr", f"127.0.0.1:{self.statsd_port}",
                 "--apm-addr", "127.0.0.1:0",
+                "--otlp-addr", "127.0.0.1:0",
                 "--statsd-flush-secs", "1",
                 "--data", self.data_dir,
                 "--api-key", API_KEY,
@@ -58,6 +60,7 @@ class Server:
                 raise RuntimeError("dogwatch did not print its listening line within 20 s")
             if "listening on" in line:
                 self.apm = line.split("traces on http://", 1)[1].split(",", 1)[0]
+                self.otlp = line.split("OTLP on http://", 1)[1].split(",", 1)[0]
                 return
 
     def stop(self):

@@ -1,6 +1,7 @@
 """The real `ddtrace` tracer (`ddtrace-run`) with a real Flask app, sending to dogwatch's trace agent
 port as it would to the Datadog agent: the traces arrive (read back through the API) and the tracer
-logs no error."""
+logs no error. And OpenTelemetry's Python SDK exporting over OTLP/HTTP: its spans arrive mapped as the
+Datadog agent maps them."""
 
 import os
 import subprocess
@@ -79,3 +80,37 @@ def test_a_flask_app_under_ddtrace_run_sends_its_traces(server, tmp_path):
     # exception is the one error line).
     assert "failed to send" not in output, output
     assert not [l for l in output.splitlines() if "ERROR" in l and "ddtrace" in l], output
+
+
+def test_opentelemetry_sdk_spans_arrive_through_otlp_http(server):
+    # Imported here: the tracer-only test above does not need the SDK.
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+
+    provider = TracerProvider(resource=Resource.create({"service.name": "otel-app", "deployment.environment": "test"}))
+    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"http://{server.otlp}/v1/traces")))
+    tracer = provider.get_tracer("compat")
+    with tracer.start_as_current_span(
+        "GET /orders", kind=SpanKind.SERVER, attributes={"http.request.method": "GET", "http.route": "/orders"}
+    ) as root:
+        with tracer.start_as_current_span(
+            "select", kind=SpanKind.CLIENT, attributes={"db.system": "sqlite", "db.statement": "SELECT 1"}
+        ) as child:
+            child.record_exception(RuntimeError("<script>alert(1)</script>"))
+            child.set_status(Status(StatusCode.ERROR))
+        trace_id = root.get_span_context().trace_id & ((1 << 64) - 1)
+    provider.shutdown()
+
+    r = requests.get(f"{server.base}/api/v1/dogwatch/traces/{trace_id}", headers=HEADERS, timeout=5)
+    assert r.status_code == 200, r.text
+    spans = {s["name"]: s for s in r.json()["spans"]}
+    assert set(spans) == {"http.server.request", "sqlite.query"}, spans
+    root, child = spans["http.server.request"], spans["sqlite.query"]
+    assert (root["service"], root["resource"], root["type"], root["parent_id"]) == ("otel-app", "GET /orders", "web", "0")
+    assert (child["resource"], child["type"], child["error"]) == ("SELECT 1", "sql", True)
+    assert child["parent_id"] == root["span_id"]
+    assert child["meta"]["error.type"] == "RuntimeError"
+    assert child["meta"]["error.msg"] == "<script>alert(1)</script>"

@@ -55,6 +55,7 @@ export async function startServer({ demo = false, extraArgs = [] } = {}) {
     '--ui-dir', uiDir,
     '--statsd-addr', '127.0.0.1:0',
     '--apm-addr', '127.0.0.1:0',
+    '--otlp-addr', '127.0.0.1:0',
     '--api-key', apiKey,
     '--app-key', appKey,
     '--admin-password', ADMIN_PASSWORD,

@@ -968,6 +968,8 @@ fn start_dogwatch(bin: &Path, scratch: &Path, extra: &[&str]) -> Result<Server> 
             "127.0.0.1:0",
             "--apm-addr",
             "127.0.0.1:0",
+            "--otlp-addr",
+            "127.0.0.1:0",
             "--api-key",
             API_KEY,
             "--app-key",

@@ -9,6 +9,11 @@
 //! - `POST /telemetry/proxy/api/v2/apmtelemetry`: 202, discarded.
 //!
 //! Like the Datadog agent's, this port takes no key: it binds loopback unless told otherwise.
+//!
+//! [`otlp_router`] is the OpenTelemetry collector's `POST /v1/traces` (`--otlp-addr`, 4318),
+//! decoded and mapped in `otlp.rs`.
+
+pub mod otlp;
 
 use axum::Router;
 use axum::body::Body;
@@ -36,6 +41,75 @@ pub fn router(state: AppState) -> Router {
         .route("/telemetry/proxy/api/v2/apmtelemetry", post(telemetry))
         .fallback(not_found)
         .with_state(state)
+}
+
+/// The OTLP/HTTP port's routes.
+pub fn otlp_router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/traces", post(otlp_traces))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// `POST /v1/traces`: 200 with an empty `ExportTraceServiceResponse` in the request's encoding
+/// once the spans are committed; 415 for an encoding OTLP does not have, 400 for a body that is
+/// not a request.
+async fn otlp_traces(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let answer = async {
+        let kind = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let encoding = otlp::Encoding::of(kind).ok_or_else(|| {
+            AppError::UnsupportedMediaType(format!(
+                "OTLP traces are application/x-protobuf or application/json, not '{kind}'"
+            ))
+        })?;
+        let bytes = crate::handlers::read_limited(&headers, body, MAX_PAYLOAD, || {
+            format!("an OTLP request is at most {MAX_PAYLOAD} bytes")
+        })
+        .await?;
+        let bytes = match headers
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+        {
+            None | Some("identity") => bytes.to_vec(),
+            Some("gzip") => gunzip(&bytes)?,
+            Some(other) => {
+                return Err(AppError::UnsupportedMediaType(format!(
+                    "Content-Encoding {other} is not gzip"
+                )));
+            }
+        };
+        let spans = otlp::decode(encoding, &bytes).map_err(AppError::BadRequest)?;
+        state
+            .store
+            .write_spans(spans)
+            .await
+            .map_err(AppError::internal)?;
+        Ok::<_, AppError>(encoding.empty_response())
+    }
+    .await;
+    match answer {
+        Ok((kind, body)) => ([(header::CONTENT_TYPE, kind)], body).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A gzip'd body, at most [`MAX_PAYLOAD`] bytes once inflated.
+fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .take(MAX_PAYLOAD as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| AppError::BadRequest(format!("the gzip body cannot be read: {e}")))?;
+    if out.len() > MAX_PAYLOAD {
+        return Err(AppError::PayloadTooLarge(format!(
+            "an OTLP request is at most {MAX_PAYLOAD} bytes once inflated"
+        )));
+    }
+    Ok(out)
 }
 
 async fn info() -> Response {

@@ -22,6 +22,11 @@ pub struct ServeArgs {
     #[arg(long, env = "DOGWATCH_APM_ADDR", default_value = "127.0.0.1:8126")]
     pub apm_addr: SocketAddr,
 
+    /// TCP address of the OpenTelemetry (OTLP/HTTP) trace endpoint, `POST /v1/traces`, as an
+    /// OpenTelemetry collector's.
+    #[arg(long, env = "DOGWATCH_OTLP_ADDR", default_value = "127.0.0.1:4318")]
+    pub otlp_addr: SocketAddr,
+
     /// Seconds between DogStatsD flushes (the Datadog agent uses 10).
     #[arg(long, env = "DOGWATCH_STATSD_FLUSH_SECS", default_value_t = 10)]
     pub statsd_flush_secs: u64,

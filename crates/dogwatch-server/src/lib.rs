@@ -262,6 +262,18 @@ pub async fn run(
         addr: args.apm_addr,
         reason: e.to_string(),
     })?;
+    let otlp_listener = tokio::net::TcpListener::bind(args.otlp_addr)
+        .await
+        .map_err(|e| StartError::Bind {
+            what: "OpenTelemetry traces (OTLP)",
+            addr: args.otlp_addr,
+            reason: e.to_string(),
+        })?;
+    let otlp_addr = otlp_listener.local_addr().map_err(|e| StartError::Bind {
+        what: "OpenTelemetry traces (OTLP)",
+        addr: args.otlp_addr,
+        reason: e.to_string(),
+    })?;
     let (udp, rcvbuf) =
         statsd::bind(args.statsd_addr, args.statsd_so_rcvbuf).map_err(|e| StartError::Bind {
             what: "DogStatsD",
@@ -353,25 +365,28 @@ pub async fn run(
         site: site_url(args.public_url.as_ref(), http_addr),
         ..AppState::new(store.clone(), keys)
     };
-    let apm_task = {
+    let conn_limits = edge::conn::ConnLimits {
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        header_timeout: std::time::Duration::from_secs(args.header_timeout),
+    };
+    let side_port = |listener, router| {
         let mut stop = stop_rx.clone();
         tokio::spawn(edge::conn::serve(
-            apm_listener,
-            apm::router(state.clone()),
-            edge::conn::ConnLimits {
-                max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
-                header_timeout: std::time::Duration::from_secs(args.header_timeout),
-            },
+            listener,
+            router,
+            conn_limits,
             async move {
                 let _ = stop.wait_for(|stopped| *stopped).await;
             },
         ))
     };
+    let apm_task = side_port(apm_listener, apm::router(state.clone()));
+    let otlp_task = side_port(otlp_listener, apm::otlp_router(state.clone()));
     let router = app(state);
 
-    tracing::info!(%http_addr, %statsd_addr, %apm_addr, statsd_rcvbuf = rcvbuf, data = %data_dir.display(), "dogwatch started");
+    tracing::info!(%http_addr, %statsd_addr, %apm_addr, %otlp_addr, statsd_rcvbuf = rcvbuf, data = %data_dir.display(), "dogwatch started");
     println!(
-        "dogwatch listening on http://{http_addr} (DogStatsD on udp://{statsd_addr}, traces on http://{apm_addr}, data in {})",
+        "dogwatch listening on http://{http_addr} (DogStatsD on udp://{statsd_addr}, traces on http://{apm_addr}, OTLP on http://{otlp_addr}, data in {})",
         data_dir.display()
     );
     if args.demo {
@@ -381,11 +396,7 @@ pub async fn run(
         );
     }
 
-    let limits = edge::conn::ConnLimits {
-        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
-        header_timeout: std::time::Duration::from_secs(args.header_timeout),
-    };
-    edge::conn::serve(listener, router, limits, async move {
+    edge::conn::serve(listener, router, conn_limits, async move {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
     })
@@ -394,8 +405,10 @@ pub async fn run(
     // Stop the background tasks; the DogStatsD task flushes what it aggregated before it returns.
     let _ = stop_tx.send(true);
     // Trace payloads under way are committed before the store closes.
-    if let Err(e) = apm_task.await {
-        tracing::error!(error = %e, "trace intake failed");
+    for task in [apm_task, otlp_task] {
+        if let Err(e) = task.await {
+            tracing::error!(error = %e, "trace intake failed");
+        }
     }
     if let Err(e) = statsd_task.await {
         tracing::error!(error = %e, "DogStatsD task failed");

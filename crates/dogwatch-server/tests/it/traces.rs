@@ -169,3 +169,110 @@ fn spans_sent_as_ddtrace_sends_them_are_stored_and_read_back_as_a_trace() {
     assert_eq!(status, 404);
     assert_eq!(get_raw(&apm, "/info").0, 200);
 }
+
+fn post(addr: &str, path: &str, kind: &str, body: &[u8]) -> (u16, String, Value) {
+    post_encoded(addr, path, kind, "identity", body)
+}
+
+fn post_encoded(
+    addr: &str,
+    path: &str,
+    kind: &str,
+    encoding: &str,
+    body: &[u8],
+) -> (u16, String, Value) {
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {kind}\r\n\
+         Content-Encoding: {encoding}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    exchange(addr, &request)
+}
+
+#[test]
+fn otlp_json_spans_are_mapped_stored_and_bad_requests_refused() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = RealServer::start(data.path(), &[]);
+    // OTLP/JSON: ids in hex, 64-bit times as text, the kind as a number.
+    let body = json!({"resourceSpans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "checkout"}}]},
+        "scopeSpans": [{"spans": [{
+            "traceId": "000000000000000a0000000000000063",
+            "spanId": "0000000000000007",
+            "name": "POST /pay",
+            "kind": 2,
+            "startTimeUnixNano": "1700000000000000000",
+            "endTimeUnixNano": "1700000000250000000",
+            "attributes": [
+                {"key": "http.request.method", "value": {"stringValue": "POST"}},
+                {"key": "http.route", "value": {"stringValue": "/pay"}}
+            ],
+            "status": {"code": 2, "message": "card declined"}
+        }]}]
+    }]});
+    let (status, head, answer) = post(
+        &server.otlp,
+        "/v1/traces",
+        "application/json",
+        body.to_string().as_bytes(),
+    );
+    assert_eq!((status, answer), (200, json!({})), "{head}");
+    // The same spans gzip'd, as exporters configured for compression send them.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, body.to_string().as_bytes()).expect("gzip");
+    let (status, _, _) = post_encoded(
+        &server.otlp,
+        "/v1/traces",
+        "application/json",
+        "gzip",
+        &gz.finish().expect("gzip"),
+    );
+    assert_eq!(status, 200);
+    let (status, trace) = http(&server.http, "GET", "/api/v1/dogwatch/traces/99", None);
+    assert_eq!(status, 200, "{trace}");
+    let span = &trace["spans"][0];
+    assert_eq!(
+        (
+            &span["service"],
+            &span["name"],
+            &span["resource"],
+            &span["type"]
+        ),
+        (
+            &json!("checkout"),
+            &json!("http.server.request"),
+            &json!("POST /pay"),
+            &json!("web")
+        )
+    );
+    assert_eq!(
+        (&span["error"], &span["duration_ns"]),
+        (&json!(true), &json!(250_000_000))
+    );
+    assert_eq!(span["meta"]["error.msg"], "card declined");
+    assert_eq!(span["meta"]["_dd.p.tid"], "000000000000000a");
+
+    let (status, _, err) = post(&server.otlp, "/v1/traces", "text/plain", b"x");
+    assert_eq!(status, 415, "{err}");
+    let (status, _, err) = post(
+        &server.otlp,
+        "/v1/traces",
+        "application/x-protobuf",
+        b"\xff\xff\xff",
+    );
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["errors"][0]
+            .as_str()
+            .is_some_and(|e| e.starts_with("not an OTLP ExportTraceServiceRequest")),
+        "{err}"
+    );
+    let (status, _, answer) = post(&server.otlp, "/v1/traces", "application/x-protobuf", b"");
+    assert_eq!(
+        (status, answer),
+        (200, Value::Null),
+        "an empty request is an empty success"
+    );
+}

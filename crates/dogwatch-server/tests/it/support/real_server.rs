@@ -26,6 +26,8 @@ pub struct RealServer {
     pub statsd: String,
     /// `host:port` of its trace agent's endpoints.
     pub apm: String,
+    /// `host:port` of its OTLP/HTTP endpoint.
+    pub otlp: String,
     /// What it printed on stdout up to its `listening on …` line.
     printed: String,
     /// Where its stderr (the log) goes.
@@ -107,6 +109,7 @@ impl RealServer {
             http: between(&listening, "http://", " "),
             statsd: between(&listening, "udp://", ","),
             apm: between(&listening, "traces on http://", ","),
+            otlp: between(&listening, "OTLP on http://", ","),
             child,
             printed,
             log,
@@ -161,6 +164,7 @@ fn serve(data: &Path, flags: &[&str], keys: Keys) -> Command {
         ("--addr", "127.0.0.1:0"),
         ("--statsd-addr", "127.0.0.1:0"),
         ("--apm-addr", "127.0.0.1:0"),
+        ("--otlp-addr", "127.0.0.1:0"),
         ("--retry-base-ms", "200"),
     ];
     if let Keys::Given = keys {
