@@ -27,6 +27,27 @@ use serde_json::json;
 use crate::AppState;
 use crate::error::AppError;
 
+/// Deletes traces older than `retention` at start and then every hour, until `stop`.
+pub async fn retain(
+    store: crate::store::Store,
+    retention: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let keep_ns = i64::try_from(retention.as_nanos()).unwrap_or(i64::MAX);
+    loop {
+        let now_ns = crate::handlers::now_ms().saturating_mul(1_000_000);
+        match store.purge_traces(now_ns.saturating_sub(keep_ns)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(spans = n, "deleted traces past their retention"),
+            Err(e) => tracing::error!(error = %e, "cannot delete old traces"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+            _ = stop.wait_for(|stopped| *stopped) => break,
+        }
+    }
+}
+
 /// Reads one payload version into its traces.
 type Decoder = fn(&[u8]) -> Result<Vec<Vec<Span>>, DecodeError>;
 

@@ -27,6 +27,10 @@ pub struct ServeArgs {
     #[arg(long, env = "DOGWATCH_OTLP_ADDR", default_value = "127.0.0.1:4318")]
     pub otlp_addr: SocketAddr,
 
+    /// Days APM traces are kept: a trace whose last span started longer ago is deleted whole (hourly).
+    #[arg(long, env = "DOGWATCH_TRACE_RETENTION", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub trace_retention: u64,
+
     /// Seconds between DogStatsD flushes (the Datadog agent uses 10).
     #[arg(long, env = "DOGWATCH_STATSD_FLUSH_SECS", default_value_t = 10)]
     pub statsd_flush_secs: u64,

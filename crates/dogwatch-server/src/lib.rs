@@ -340,6 +340,11 @@ pub async fn run(
         std::time::Duration::from_secs(args.eval_interval.max(1)),
         stop_rx.clone(),
     ));
+    let retention_task = tokio::spawn(apm::retain(
+        store.clone(),
+        std::time::Duration::from_secs(args.trace_retention.saturating_mul(86_400)),
+        stop_rx.clone(),
+    ));
     let demo_task = args
         .demo
         .then(|| tokio::spawn(demo::run(store.clone(), stop_rx.clone())));
@@ -405,7 +410,7 @@ pub async fn run(
     // Stop the background tasks; the DogStatsD task flushes what it aggregated before it returns.
     let _ = stop_tx.send(true);
     // Trace payloads under way are committed before the store closes.
-    for task in [apm_task, otlp_task] {
+    for task in [apm_task, otlp_task, retention_task] {
         if let Err(e) = task.await {
             tracing::error!(error = %e, "trace intake failed");
         }

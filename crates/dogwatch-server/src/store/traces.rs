@@ -55,6 +55,19 @@ impl Store {
         .await
     }
 
+    /// Deletes every trace whose latest span started before `cutoff_ns`, whole (a trace is never
+    /// left with some of its spans); how many spans went.
+    pub async fn purge_traces(&self, cutoff_ns: i64) -> Result<usize, StoreError> {
+        self.transact(move |tx| {
+            tx.execute(
+                "DELETE FROM spans WHERE trace_id IN
+                     (SELECT trace_id FROM spans GROUP BY trace_id HAVING max(start_ns) < ?1)",
+                params![cutoff_ns],
+            )
+        })
+        .await
+    }
+
     /// Every span of a trace, by start time.
     pub async fn trace(&self, trace_id: u64) -> Result<Vec<Span>, StoreError> {
         self.read(move |r| {

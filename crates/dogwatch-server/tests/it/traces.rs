@@ -276,3 +276,34 @@ fn otlp_json_spans_are_mapped_stored_and_bad_requests_refused() {
         "an empty request is an empty success"
     );
 }
+
+#[tokio::test]
+async fn retention_deletes_whole_traces_whose_last_span_is_too_old() {
+    use dogwatch_core::apm::Span;
+    let env = crate::support::env();
+    let span = |trace_id, span_id, start_ns| Span {
+        trace_id,
+        span_id,
+        service: "web".into(),
+        name: "op".into(),
+        resource: "r".into(),
+        start_ns,
+        duration_ns: 1,
+        ..Span::default()
+    };
+    // Trace 1 is old; trace 2 began as long ago but its last span is recent.
+    env.state
+        .store
+        .write_spans(vec![
+            span(1, 1, 100),
+            span(1, 2, 150),
+            span(2, 1, 100),
+            span(2, 2, 900),
+        ])
+        .await
+        .expect("write");
+    let deleted = env.state.store.purge_traces(500).await.expect("purge");
+    assert_eq!(deleted, 2);
+    assert!(env.state.store.trace(1).await.expect("read").is_empty());
+    assert_eq!(env.state.store.trace(2).await.expect("read").len(), 2);
+}
