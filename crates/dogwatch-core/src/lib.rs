@@ -6,7 +6,6 @@
 //! No IO, no clock, no logging: anything that needs the time takes `now` as an argument. It compiles to
 //! native code for the server and to wasm32 for the UI.
 
-#[cfg(feature = "traces")]
 pub mod apm;
 #[cfg(feature = "schedule")]
 pub mod downtime;

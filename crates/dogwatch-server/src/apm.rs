@@ -189,7 +189,10 @@ async fn accept(
     let spans: Vec<Span> = decode(&bytes)
         .map_err(|e| AppError::BadRequest(e.to_string()))?
         .into_iter()
-        .flatten()
+        .flat_map(|mut chunk| {
+            dogwatch_core::apm::mark_top_level(&mut chunk);
+            chunk
+        })
         .collect();
     state
         .store

@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per resource: extract, call the store or core, map to the wire type.
 
+pub mod apm;
 pub mod contacts;
 pub mod dash;
 pub mod dashboards;

@@ -11,8 +11,8 @@ use tower_http::compression::CompressionLayer;
 use crate::access::{Access::*, Endpoint, Routes};
 use crate::error::AppError;
 use crate::handlers::{
-    contacts, dash, dashboards, downtimes, events, intake, keys, markdown, metrics, monitor_search,
-    monitors, notifications, query, session, settings, snapshots, traces, validate,
+    apm, contacts, dash, dashboards, downtimes, events, intake, keys, markdown, metrics,
+    monitor_search, monitors, notifications, query, session, settings, snapshots, traces, validate,
 };
 use crate::{AppState, edge, ui};
 
@@ -89,6 +89,10 @@ pub fn api(state: AppState) -> Routes {
         .post("/v1/dogwatch/downtime/preview", Read, downtimes::preview)
         // APM: traces the tracers sent to the trace agent's port (`apm.rs`).
         .get("/v1/dogwatch/traces/{id}", Read, traces::get_one)
+        .get("/v1/dogwatch/apm/services", Read, apm::services)
+        .get("/v1/dogwatch/apm/services/{service}", Read, apm::service)
+        .get("/v1/dogwatch/apm/resource", Read, apm::resource)
+        .get("/v1/dogwatch/apm/traces", Read, apm::search)
         // People and where notifications go: everyone may see whom to @mention.
         .get("/v1/dogwatch/users", Read, contacts::users)
         .post("/v1/dogwatch/users", Admin, contacts::put_user)

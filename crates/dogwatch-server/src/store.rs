@@ -13,7 +13,7 @@ mod outbox;
 mod read;
 mod schema;
 mod snapshots;
-mod traces;
+pub mod traces;
 mod users;
 mod writer;
 
@@ -71,8 +71,15 @@ impl From<rusqlite::Error> for StoreError {
 /// Work for the writer thread: runs on the write connection and answers its caller itself.
 type Exec = Box<dyn FnOnce(&mut Connection) + Send>;
 
+/// What the writer folds into its group commits.
+enum Batch {
+    Points(Vec<SeriesPoints>),
+    /// A trace payload's spans; their trace metrics are derived in the same transaction.
+    Spans(Vec<dogwatch_core::apm::Span>),
+}
+
 enum Job {
-    Write(Vec<SeriesPoints>, oneshot::Sender<Result<(), StoreError>>),
+    Write(Batch, oneshot::Sender<Result<(), StoreError>>),
     /// Any other write, run in its own transaction, in queue order with the sample batches.
     Exec(Exec),
     Close(oneshot::Sender<()>),
@@ -120,10 +127,15 @@ impl Store {
         if series.iter().all(SeriesPoints::is_empty) {
             return Ok(());
         }
+        self.commit(Batch::Points(series)).await
+    }
+
+    /// Queues a batch for the writer's next group commit; returns once it is committed.
+    async fn commit(&self, batch: Batch) -> Result<(), StoreError> {
         let (tx, rx) = oneshot::channel();
         self.inner
             .jobs
-            .send(Job::Write(series, tx))
+            .send(Job::Write(batch, tx))
             .map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
     }

@@ -1,5 +1,5 @@
-//! The single writer: drains queued batches into one transaction, commits, then answers each caller.
-//! Other writes (`Job::Exec`) run in their own transaction, in queue order.
+//! The single writer: drains queued batches (points, trace payloads) into one transaction, commits,
+//! then answers each caller. Other writes (`Job::Exec`) run in their own transaction, in queue order.
 
 use std::collections::HashMap;
 
@@ -7,7 +7,7 @@ use dogwatch_core::model::{SeriesKey, SeriesPoints};
 use rusqlite::{Connection, params};
 use tokio::sync::mpsc;
 
-use super::{Job, StoreError};
+use super::{Batch, Job, StoreError};
 
 /// Most batches folded into one commit; bounds the latency a single caller can see.
 const MAX_GROUP: usize = 256;
@@ -68,7 +68,7 @@ pub(super) fn run(mut conn: Connection, mut jobs: mpsc::UnboundedReceiver<Job>) 
             }
         }
         if !group.is_empty() {
-            let result = commit(&mut conn, &mut ids, group.iter().map(|(s, _)| s.as_slice()));
+            let result = commit(&mut conn, &mut ids, group.iter().map(|(b, _)| b));
             if result.is_err() {
                 // The cached ids may name rows the rollback removed.
                 ids.clear();
@@ -97,9 +97,38 @@ pub(super) fn run(mut conn: Connection, mut jobs: mpsc::UnboundedReceiver<Job>) 
 fn commit<'a>(
     conn: &mut Connection,
     ids: &mut Ids,
-    batches: impl Iterator<Item = &'a [SeriesPoints]>,
+    batches: impl Iterator<Item = &'a Batch>,
 ) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
+    let mut derived = Vec::new();
+    for batch in batches {
+        match batch {
+            Batch::Points(series) => write_points(&tx, ids, series, Merge::Replace)?,
+            Batch::Spans(spans) => derived.extend(super::traces::insert_spans(&tx, spans)?),
+        }
+    }
+    if !derived.is_empty() {
+        let series = SeriesPoints::from_samples(derived);
+        write_points(&tx, ids, &series, Merge::Add)?;
+    }
+    tx.commit()
+}
+
+/// What a point written where one is already stored does.
+#[derive(Clone, Copy, PartialEq)]
+enum Merge {
+    /// Takes its place (a client's value for that second).
+    Replace,
+    /// Adds to it (trace metrics: counts of several payloads in one bucket).
+    Add,
+}
+
+fn write_points(
+    tx: &rusqlite::Transaction<'_>,
+    ids: &mut Ids,
+    series: &[SeriesPoints],
+    merge: Merge,
+) -> rusqlite::Result<()> {
     {
         let mut upsert_series = tx.prepare_cached(
             "INSERT INTO series (metric, tags, type, interval_secs, first_seen, last_seen)
@@ -114,13 +143,19 @@ fn commit<'a>(
         let mut seen = tx.prepare_cached(
             "UPDATE series SET first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?3) WHERE id = ?1",
         )?;
-        let mut insert_point = tx.prepare_cached(
-            "INSERT INTO points (series_id, ts, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value",
-        )?;
+        let mut insert_point = tx.prepare_cached(match merge {
+            Merge::Replace => {
+                "INSERT INTO points (series_id, ts, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value"
+            }
+            Merge::Add => {
+                "INSERT INTO points (series_id, ts, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (series_id, ts) DO UPDATE SET value = value + excluded.value"
+            }
+        })?;
         // Series already known get their first/last seen widened once per transaction.
         let mut touched: HashMap<i64, (i64, i64)> = HashMap::new();
-        for s in batches.flatten() {
+        for s in series {
             let (Some(first), Some(last)) = (
                 s.points.iter().map(|p| p.ts_secs).min(),
                 s.points.iter().map(|p| p.ts_secs).max(),
@@ -158,5 +193,5 @@ fn commit<'a>(
             seen.execute(params![id, first, last])?;
         }
     }
-    tx.commit()
+    Ok(())
 }

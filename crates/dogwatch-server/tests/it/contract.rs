@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use crate::support::{ADMIN, Env, call, call_app, env, feed_gauge, get, now_secs};
 
 /// `body` read as the UI reads it, and written back unchanged.
-fn decodes<T: DeserializeOwned + Serialize>(what: &str, body: &Value) -> T {
+pub(crate) fn decodes<T: DeserializeOwned + Serialize>(what: &str, body: &Value) -> T {
     let text = body.to_string();
     let decoded: T = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("{what} does not decode: {e}\n{text}"));

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod api;
+mod apm_views;
 mod contract;
 mod dashboards;
 mod delivery;
