@@ -1,7 +1,7 @@
 """Two Flask services for the APM tests, each run under the real `ddtrace-run`:
 
     apm_shop.py web PORT PRICES_PORT DB    # shop-web: /checkout calls price-api over HTTP and
-                                           # queries sqlite3; /fail raises
+                                           # queries sqlite3; /fail calls price-api, then raises
     apm_shop.py prices PORT DB             # price-api: /price queries sqlite3
 
 `/checkout` answers the id of the trace its request made, so a test can read it back."""
@@ -34,6 +34,7 @@ if ROLE == "web":
 
     @app.route("/fail")
     def fail():
+        requests.get(f"{PRICES}/price", timeout=5)
         raise RuntimeError("<script>alert('span')</script>")
 
 else:

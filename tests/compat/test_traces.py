@@ -114,3 +114,18 @@ def test_opentelemetry_sdk_spans_arrive_through_otlp_http(server):
     assert child["parent_id"] == root["span_id"]
     assert child["meta"]["error.type"] == "RuntimeError"
     assert child["meta"]["error.msg"] == "<script>alert(1)</script>"
+
+    # The same spans in the APM views: otel-app is a service with its one request.
+    now = int(time.time())
+    r = requests.get(
+        f"{server.base}/api/v1/dogwatch/apm/services", headers=HEADERS, params={"from": now - 600, "to": now + 60}, timeout=5
+    )
+    assert r.status_code == 200, r.text
+    rows = {s["service"]: s for s in r.json()["services"]}
+    assert rows["otel-app"]["stats"]["hits"] == 1, rows
+    assert rows["otel-app"]["type"] == "web"
+    r = requests.get(
+        f"{server.base}/api/v1/dogwatch/apm/services/otel-app", headers=HEADERS, params={"from": now - 600, "to": now + 60}, timeout=5
+    )
+    assert r.status_code == 200, r.text
+    assert [(c["type"], c["resource"], c["stats"]["errors"]) for c in r.json()["calls"]] == [("sql", "SELECT 1", 1)]
