@@ -1,6 +1,7 @@
 //! `cargo xtask bench query`: dogwatch's query API against Debian's VictoriaMetrics on the same data.
 //! (`cargo xtask bench render`, the chart against uPlot, is in `render.rs`; `cargo xtask bench
-//! monitors`, one evaluation cycle of 10,000 monitors, in `monitors.rs`.)
+//! monitors`, one evaluation cycle of 10,000 monitors, in `monitors.rs`; `cargo xtask bench traces`,
+//! trace intake and the APM answers, in `traces.rs`.)
 //!
 //! Both engines get 1,000 series (`bench.metric`, `host:h000`…`host:h999`, `env:bench`) × 1,000 points
 //! 10 s apart, ending on the last full minute, with deterministic pseudo-random values. dogwatch is fed
@@ -20,6 +21,7 @@ mod http;
 mod monitors;
 mod render;
 pub mod soak;
+mod traces;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -49,13 +51,15 @@ const TOLERANCE: f64 = 1e-9;
 
 const USAGE: &str = "usage: cargo xtask bench query [--runs N]   (N >= 15, default 20)
        cargo xtask bench render [--runs N]  (N >= 1, default 7)
-       cargo xtask bench monitors [--monitors N] [--series N] [--cycles N]";
+       cargo xtask bench monitors [--monitors N] [--series N] [--cycles N]
+       cargo xtask bench traces [--payloads N] [--senders N]";
 
 pub fn main(args: &[String]) -> Result {
     match args.first().map(String::as_str) {
         Some("query") => {}
         Some("render") => return render::main(&args[1..]),
         Some("monitors") => return monitors::main(&args[1..]),
+        Some("traces") => return traces::main(&args[1..]),
         _ => return Err(USAGE.into()),
     }
     let mut runs = DEFAULT_RUNS;
@@ -920,6 +924,8 @@ struct Server {
     addr: String,
     /// dogwatch's DogStatsD address (empty for VictoriaMetrics).
     statsd: String,
+    /// dogwatch's trace agent address (empty for VictoriaMetrics).
+    apm: String,
     flags: Vec<String>,
 }
 
@@ -1003,6 +1009,7 @@ fn start_dogwatch(bin: &Path, scratch: &Path, extra: &[&str]) -> Result<Server> 
         child,
         addr: String::new(),
         statsd: String::new(),
+        apm: String::new(),
         flags: Vec::new(),
     };
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -1014,6 +1021,12 @@ fn start_dogwatch(bin: &Path, scratch: &Path, extra: &[&str]) -> Result<Server> 
                     server.addr = rest.split_whitespace().next().unwrap_or("").to_owned();
                     server.statsd = line
                         .split("udp://")
+                        .nth(1)
+                        .and_then(|r| r.split(',').next())
+                        .unwrap_or("")
+                        .to_owned();
+                    server.apm = line
+                        .split("traces on http://")
                         .nth(1)
                         .and_then(|r| r.split(',').next())
                         .unwrap_or("")
@@ -1062,6 +1075,7 @@ fn start_victoria(bin: &Path, scratch: &Path) -> Result<Server> {
         child,
         addr,
         statsd: String::new(),
+        apm: String::new(),
         flags,
     };
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -2,8 +2,10 @@
 //! tracers send, Datadog's msgpack payloads `/v0.4/traces` and `/v0.5/traces` (`msgpack.rs`,
 //! feature `traces`: the server's); the trace metrics the agent derives from top-level spans
 //! (`metrics.rs`); the figures of the APM views (`stats.rs`); and a trace's shape: exec times and
-//! its critical path (`tree.rs`), which the server and the UI's trace view both read.
+//! its critical path (`tree.rs`), which the server and the UI's trace view both read; two traces
+//! compared by kind of span (`compare.rs`).
 
+pub mod compare;
 pub mod metrics;
 #[cfg(feature = "traces")]
 mod msgpack;

@@ -163,13 +163,19 @@ pub struct SpanSummaryRow {
     pub exec_share: f64,
 }
 
-/// `GET /api/v1/dogwatch/apm/resource?service=&resource=&from=&to=[&env=]`.
+/// `GET /api/v1/dogwatch/apm/resource?service=&resource=&from=&to=[&env=][&version=]`. With
+/// `version`, every figure is of the requests of that version (the tracer's `version` tag): two
+/// answers side by side compare two deploys.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct ApmResource {
     pub from_ms: i64,
     pub to_ms: i64,
     pub interval_ms: i64,
     pub service: String,
+    /// The version asked for.
+    pub version: Option<String>,
+    /// Every version the resource's requests in the timeframe carry, sorted.
+    pub versions: Vec<String>,
     pub summary: ResourceRow,
     pub buckets: Vec<StatsBucket>,
     pub histogram: Vec<HistogramBin>,

@@ -436,6 +436,7 @@ pub struct ResourceParams {
     from: Option<String>,
     to: Option<String>,
     env: Option<String>,
+    version: Option<String>,
 }
 
 pub async fn resource(
@@ -454,10 +455,25 @@ pub async fn resource(
         env: env_of(p.env),
         ..window.filter()
     };
-    let (spans, truncated) = entries(&state, filter).await?;
+    let (mut spans, truncated) = entries(&state, filter).await?;
+    let mut versions: Vec<String> = spans
+        .iter()
+        .map(|s| s.version.clone())
+        .filter(|v| !v.is_empty())
+        .collect();
+    versions.sort_unstable();
+    versions.dedup();
+    let version = p.version.filter(|v| !v.is_empty());
+    if let Some(v) = &version {
+        spans.retain(|s| s.version == *v);
+    }
     if spans.is_empty() {
         return Err(AppError::NotFound(format!(
-            "Resource {resource} of {service} has no requests in this timeframe"
+            "Resource {resource} of {service} has no requests{} in this timeframe",
+            version
+                .as_ref()
+                .map(|v| format!(" of version {v}"))
+                .unwrap_or_default()
         )));
     }
     let all: Vec<&EntrySpan> = spans.iter().collect();
@@ -513,6 +529,8 @@ pub async fn resource(
         to_ms: window.to_ms,
         interval_ms: window.interval_ms,
         service,
+        version,
+        versions,
         buckets: window.buckets(&all),
         summary,
         histogram: histogram(&sorted, BINS),

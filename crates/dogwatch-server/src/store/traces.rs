@@ -141,6 +141,8 @@ pub struct EntrySpan {
     pub duration_ns: i64,
     pub error: bool,
     pub status_code: Option<String>,
+    /// The tracer's `version` tag (empty without one).
+    pub version: String,
 }
 
 /// Which entry spans to read: those that started in `[from_ns, to_ns)` and match every filter.
@@ -200,7 +202,8 @@ impl Store {
             let mut sql = String::from(
                 "SELECT trace_id, span_id, service, name, resource, type, start_ns, duration_ns,
                      error, coalesce(json_extract(meta, '$.\"http.status_code\"'),
-                                     json_extract(metrics, '$.\"http.status_code\"'))
+                                     json_extract(metrics, '$.\"http.status_code\"')),
+                     coalesce(json_extract(meta, '$.version'), '')
                  FROM spans WHERE top_level = 1 AND start_ns >= ?1 AND start_ns < ?2",
             );
             let mut args: Vec<Value> = vec![filter.from_ns.into(), filter.to_ns.into()];
@@ -266,6 +269,7 @@ impl Store {
                             Some(Value::Real(f)) => Some(format!("{f}")),
                             _ => None,
                         },
+                        version: r.get(10)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -120,6 +120,11 @@ fn services_resources_calls_search_and_trace_metrics_of_a_two_service_shop() {
         );
         root.meta
             .insert("http.status_code".to_owned(), "200".to_owned());
+        // A deploy between the third and the fourth checkout.
+        root.meta.insert(
+            "version".to_owned(),
+            (if i < 3 { "1.0" } else { "2.0" }).to_owned(),
+        );
         root.meta.insert(
             "http.url".to_owned(),
             format!("http://shop/checkout?order={i}"),
@@ -302,6 +307,20 @@ fn services_resources_calls_search_and_trace_metrics_of_a_two_service_shop() {
     );
     assert_eq!(status, 404, "{missing}");
 
+    let query = |q: &str| {
+        get(
+            &server,
+            &format!(
+                "/api/v1/query?from={}&to={}&query={}",
+                now_s - 600,
+                now_s + 60,
+                q.replace('{', "%7B")
+                    .replace('}', "%7D")
+                    .replace(' ', "%20")
+                    .replace(',', "%2C")
+            ),
+        )
+    };
     let resource = get(
         &server,
         &format!(
@@ -321,6 +340,24 @@ fn services_resources_calls_search_and_trace_metrics_of_a_two_service_shop() {
     assert_eq!(price_rows[0]["avg_spans_per_trace"], 1.0);
     assert_eq!(price_rows[0]["trace_share"], 1.0);
     assert_eq!(price_rows[0]["avg_duration_ns"], 4 * MS);
+    assert_eq!(resource["versions"], json!(["1.0", "2.0"]));
+    let deploy = get(
+        &server,
+        &format!(
+            "/api/v1/dogwatch/apm/resource?service=shop-web&resource=GET%20/checkout&version=2.0&{window}"
+        ),
+    );
+    decodes::<ApmResource>("a version of a resource", &deploy);
+    // The 40 and 100 ms checkouts.
+    assert_eq!(deploy["summary"]["stats"]["hits"], 2);
+    assert_eq!(deploy["summary"]["stats"]["p50_ns"], 40 * MS);
+    assert_eq!(deploy["version"], "2.0");
+    assert_eq!(
+        total(&query(
+            "sum:trace.flask.request.hits{resource_name:get_/checkout,version:1.0}.as_count()"
+        )),
+        3.0
+    );
 
     let search = |q: &str| {
         let found = get(
@@ -361,20 +398,6 @@ fn services_resources_calls_search_and_trace_metrics_of_a_two_service_shop() {
     assert!(err["errors"][0].as_str().expect("msg").contains("status"));
 
     // The trace metrics, queried and alerted on like any metric; the retried payload counted once.
-    let query = |q: &str| {
-        get(
-            &server,
-            &format!(
-                "/api/v1/query?from={}&to={}&query={}",
-                now_s - 600,
-                now_s + 60,
-                q.replace('{', "%7B")
-                    .replace('}', "%7D")
-                    .replace(' ', "%20")
-                    .replace(',', "%2C")
-            ),
-        )
-    };
     assert_eq!(
         total(&query("sum:trace.flask.request.hits{*}.as_count()")),
         12.0
