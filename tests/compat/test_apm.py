@@ -4,7 +4,6 @@ lists both with N requests, the raising endpoint's error rate, and p50/p99 equal
 values of the stored spans; a trace holds the span tree across both services; the trace metrics
 answer the `datadog` client's metric query; ddtrace logs no error."""
 
-import math
 import os
 import socket
 import subprocess
@@ -39,9 +38,10 @@ def listening(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def nearest_rank(values, q):
+def nearest_rank(values, pct):
+    """The value at rank ceil(pct/100 × n), in whole numbers."""
     ordered = sorted(values)
-    return ordered[max(1, math.ceil(q * len(ordered))) - 1]
+    return ordered[max(1, -(-pct * len(ordered) // 100)) - 1]
 
 
 @pytest.fixture
@@ -107,8 +107,8 @@ def test_two_flask_services_under_ddtrace_run_in_the_apm_views(server, shop):
         found = get(server, "/api/v1/dogwatch/apm/traces", service=service, limit=1000, **window)["traces"]
         durations = [t["duration_ns"] for t in found if t["name"] == "flask.request"]
         assert len(durations) == N
-        assert row["stats"]["p50_ns"] == nearest_rank(durations, 0.5)
-        assert row["stats"]["p99_ns"] == nearest_rank(durations, 0.99)
+        assert row["stats"]["p50_ns"] == nearest_rank(durations, 50)
+        assert row["stats"]["p99_ns"] == nearest_rank(durations, 99)
 
     page = get(server, "/api/v1/dogwatch/apm/services/shop-web", **window)
     resources = {r["resource"]: r for r in page["resources"]}

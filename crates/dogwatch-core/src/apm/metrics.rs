@@ -49,35 +49,47 @@ pub fn status_code(span: &Span) -> Option<String> {
     })
 }
 
+/// The series a top-level span counts in: its metric prefix (`trace.flask.request`) and tags.
+fn series_of(s: &Span) -> (String, TagSet) {
+    let mut tags = vec![
+        format!("service:{}", tag_value(&s.service)),
+        format!("resource_name:{}", tag_value(&s.resource)),
+    ];
+    for key in ["env", "version"] {
+        if let Some(v) = s.tag(key).filter(|v| !v.is_empty()) {
+            tags.push(format!("{key}:{}", tag_value(v)));
+        }
+    }
+    if let Some(code) = status_code(s) {
+        tags.push(format!("http.status_code:{}", tag_value(&code)));
+    }
+    (metric_prefix(&s.name), TagSet::from_tags(tags))
+}
+
+/// The start of the `secs`-wide bucket a span ends in.
+fn bucket_of(s: &Span, secs: i64) -> i64 {
+    let end_secs = s.start_ns.saturating_add(s.duration_ns.max(0)) / 1_000_000_000;
+    end_secs - end_secs.rem_euclid(secs)
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn seconds(duration_ns: i64) -> f64 {
+    duration_ns.max(0) as f64 / 1e9
+}
+
 /// The points these spans add to the trace metrics, summed per series and bucket. Only top-level
 /// spans count; the caller passes each span once (a span sent again must not count twice).
 pub fn samples<'a>(spans: impl IntoIterator<Item = &'a Span>) -> Vec<Sample> {
     // (prefix, tags, bucket) → (hits, errors, seconds)
     let mut sums: BTreeMap<(String, TagSet, i64), (f64, f64, f64)> = BTreeMap::new();
     for s in spans.into_iter().filter(|s| s.is_top_level()) {
-        let mut tags = vec![
-            format!("service:{}", tag_value(&s.service)),
-            format!("resource_name:{}", tag_value(&s.resource)),
-        ];
-        for key in ["env", "version"] {
-            if let Some(v) = s.tag(key).filter(|v| !v.is_empty()) {
-                tags.push(format!("{key}:{}", tag_value(v)));
-            }
-        }
-        if let Some(code) = status_code(s) {
-            tags.push(format!("http.status_code:{}", tag_value(&code)));
-        }
-        let end_secs = s.start_ns.saturating_add(s.duration_ns.max(0)) / 1_000_000_000;
-        let bucket = end_secs - end_secs.rem_euclid(BUCKET_SECS);
+        let (prefix, tags) = series_of(s);
         let sum = sums
-            .entry((metric_prefix(&s.name), TagSet::from_tags(tags), bucket))
+            .entry((prefix, tags, bucket_of(s, BUCKET_SECS)))
             .or_default();
         sum.0 += 1.0;
         sum.1 += if s.error { 1.0 } else { 0.0 };
-        #[allow(clippy::cast_precision_loss)]
-        {
-            sum.2 += s.duration_ns.max(0) as f64 / 1e9;
-        }
+        sum.2 += seconds(s.duration_ns);
     }
     let mut out = Vec::with_capacity(sums.len() * 3);
     for ((prefix, tags, bucket), (hits, errors, seconds)) in sums {
@@ -93,6 +105,39 @@ pub fn samples<'a>(spans: impl IntoIterator<Item = &'a Span>) -> Vec<Sample> {
                 value,
             });
         }
+    }
+    out
+}
+
+/// Seconds each latency sketch covers (the percentile gauges are one point a minute).
+pub const SKETCH_SECS: i64 = 60;
+
+/// The percentile gauges kept from each sketch: `trace.<name>.duration.<suffix>`, named as
+/// DogStatsD's histogram series are.
+pub const PERCENTILES: [(&str, f64); 6] = [
+    ("median", 0.5),
+    ("75percentile", 0.75),
+    ("90percentile", 0.9),
+    ("95percentile", 0.95),
+    ("99percentile", 0.99),
+    ("max", 1.0),
+];
+
+/// The durations (seconds) of these top-level spans by series (`trace.<name>.duration` and its
+/// tags) and minute: what the latency sketches take in.
+pub fn durations<'a>(
+    spans: impl IntoIterator<Item = &'a Span>,
+) -> BTreeMap<(SeriesKey, i64), Vec<f64>> {
+    let mut out: BTreeMap<(SeriesKey, i64), Vec<f64>> = BTreeMap::new();
+    for s in spans.into_iter().filter(|s| s.is_top_level()) {
+        let (prefix, tags) = series_of(s);
+        let key = SeriesKey {
+            metric: format!("{prefix}.duration"),
+            tags,
+        };
+        out.entry((key, bucket_of(s, SKETCH_SECS)))
+            .or_default()
+            .push(seconds(s.duration_ns));
     }
     out
 }
@@ -146,6 +191,15 @@ mod tests {
             "env:prod,http.status_code:500,resource_name:get_/boom,service:web-app"
         );
         assert!(out.iter().all(|s| s.kind == MetricType::Count));
+        // The minute's sketch takes the three roots' durations (the child is not top level).
+        let d = durations(&spans);
+        assert_eq!(d.len(), 1);
+        let ((key, minute), values) = d.iter().next().expect("one");
+        assert_eq!(
+            (key.metric.as_str(), *minute),
+            ("trace.flask.request.duration", 60)
+        );
+        assert_eq!(values, &[0.25, 0.75, 2.0]);
     }
 
     #[test]

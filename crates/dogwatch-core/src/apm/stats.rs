@@ -4,21 +4,16 @@
 
 use crate::wire::{HistogramBin, LatencyStats};
 
-/// The `q`-quantile (0 < q ≤ 1) of sorted durations by nearest rank: the smallest value with at
-/// least `q` of all values at or below it. 0 for none.
-pub fn percentile(sorted: &[i64], q: f64) -> i64 {
-    if sorted.is_empty() {
+/// The `pct`th percentile of sorted durations by nearest rank: the value at rank
+/// `ceil(pct / 100 * n)`, the smallest with at least `pct`% of all at or below it (as DogStatsD's
+/// percentiles in `statsd.rs`, there over weighted values). 0 for none. In whole numbers: with
+/// floats, 0.95 × 20 is a little over 19 and would take the 20th.
+pub fn percentile(sorted: &[i64], pct: usize) -> i64 {
+    let n = sorted.len();
+    if n == 0 {
         return 0;
     }
-    let n = sorted.len();
-    // Float ranks are exact enough here: n is far below 2^52.
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss
-    )]
-    let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
-    sorted[rank - 1]
+    sorted[pct.saturating_mul(n).div_ceil(100).clamp(1, n) - 1]
 }
 
 /// Hits, errors, total time and the percentiles of these spans.
@@ -35,11 +30,11 @@ pub fn latency_stats(durations: &mut [i64], errors: u64) -> LatencyStats {
         } else {
             total_ns / i64::try_from(hits).unwrap_or(i64::MAX)
         },
-        p50_ns: percentile(durations, 0.50),
-        p75_ns: percentile(durations, 0.75),
-        p90_ns: percentile(durations, 0.90),
-        p95_ns: percentile(durations, 0.95),
-        p99_ns: percentile(durations, 0.99),
+        p50_ns: percentile(durations, 50),
+        p75_ns: percentile(durations, 75),
+        p90_ns: percentile(durations, 90),
+        p95_ns: percentile(durations, 95),
+        p99_ns: percentile(durations, 99),
         max_ns: durations.last().copied().unwrap_or(0),
     }
 }
@@ -113,12 +108,15 @@ mod tests {
     #[test]
     fn nearest_rank_percentiles_are_values_of_the_set() {
         let v: Vec<i64> = (1..=10).map(|i| i * 100).collect();
-        assert_eq!(percentile(&v, 0.5), 500);
-        assert_eq!(percentile(&v, 0.95), 1000);
-        assert_eq!(percentile(&v, 0.99), 1000);
-        assert_eq!(percentile(&v, 0.1), 100);
-        assert_eq!(percentile(&[7], 0.99), 7);
-        assert_eq!(percentile(&[], 0.5), 0);
+        assert_eq!(percentile(&v, 50), 500);
+        assert_eq!(percentile(&v, 95), 1000);
+        assert_eq!(percentile(&v, 99), 1000);
+        assert_eq!(percentile(&v, 10), 100);
+        assert_eq!(percentile(&[7], 99), 7);
+        assert_eq!(percentile(&[], 50), 0);
+        // 95 % of 20 is exactly the 19th.
+        let twenty: Vec<i64> = (1..=20).collect();
+        assert_eq!(percentile(&twenty, 95), 19);
         let mut d = vec![300, 100, 200];
         let s = latency_stats(&mut d, 1);
         assert_eq!((s.hits, s.errors, s.total_ns, s.avg_ns), (3, 1, 600, 200));

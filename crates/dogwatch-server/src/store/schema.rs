@@ -207,13 +207,20 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX spans_service_start ON spans (service, start_ns);
     CREATE INDEX spans_start ON spans (start_ns);",
     // 13: what the APM views select on: a service's entry spans (the agent's top level, marked at
-    // intake) and their env.
+    // intake) and their env; the latency sketch of each trace-metric series and minute.
     "ALTER TABLE spans ADD COLUMN top_level INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE spans ADD COLUMN env TEXT NOT NULL DEFAULT '';
     UPDATE spans SET top_level = 1
         WHERE parent_id = 0 OR json_extract(metrics, '$.\"_dd.top_level\"') = 1;
     UPDATE spans SET env = coalesce(json_extract(meta, '$.env'), '');
-    CREATE INDEX spans_top_start ON spans (start_ns) WHERE top_level = 1;",
+    CREATE INDEX spans_top_start ON spans (start_ns) WHERE top_level = 1;
+    CREATE TABLE trace_sketches (
+        metric TEXT    NOT NULL,          -- trace.<name>.duration
+        tags   TEXT    NOT NULL,          -- canonical, as series.tags
+        ts     INTEGER NOT NULL,          -- the minute, Unix seconds
+        sketch BLOB    NOT NULL,          -- DDSketch, in its Java-compatible encoding
+        PRIMARY KEY (metric, tags, ts)
+    ) WITHOUT ROWID;",
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use dogwatch_core::apm::Span;
-use dogwatch_core::model::Sample;
-use rusqlite::params;
+use dogwatch_core::model::{MetricType, Sample, SeriesKey};
 use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
 
@@ -19,13 +19,21 @@ fn id_out(id: i64) -> u64 {
     u64::from_ne_bytes(id.to_ne_bytes())
 }
 
+/// The trace-metric points of a payload: counts to add to what is stored, and percentile gauges
+/// to store in place of what was (worked out again from the minute's merged sketch).
+#[derive(Default)]
+pub(super) struct Derived {
+    pub add: Vec<Sample>,
+    pub replace: Vec<Sample>,
+}
+
 /// Writes spans in the writer's transaction: a new span is inserted, one already stored (a payload
 /// sent again) replaces itself. Returns the trace-metric points of the new ones only, so that a
 /// retried payload is not counted twice.
 pub(super) fn insert_spans(
     tx: &rusqlite::Transaction<'_>,
     spans: &[Span],
-) -> rusqlite::Result<Vec<Sample>> {
+) -> rusqlite::Result<Derived> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO spans (trace_id, span_id, parent_id, service, name, resource, type,
              start_ns, duration_ns, error, meta, metrics, top_level, env)
@@ -67,7 +75,62 @@ pub(super) fn insert_spans(
             replace.execute(values)?;
         }
     }
-    Ok(dogwatch_core::apm::metrics::samples(new))
+    let replace = merge_sketches(
+        tx,
+        dogwatch_core::apm::metrics::durations(new.iter().copied()),
+    )?;
+    Ok(Derived {
+        add: dogwatch_core::apm::metrics::samples(new),
+        replace,
+    })
+}
+
+/// Adds these durations to their minute's latency sketch and answers the percentile gauges of the
+/// merged sketch (relative error 1 %, the agent's DDSketch default).
+fn merge_sketches(
+    tx: &rusqlite::Transaction<'_>,
+    durations: BTreeMap<(SeriesKey, i64), Vec<f64>>,
+) -> rusqlite::Result<Vec<Sample>> {
+    use dogwatch_core::apm::metrics::PERCENTILES;
+    use sketches_ddsketch::{Config, DDSketch};
+
+    let mut read = tx.prepare_cached(
+        "SELECT sketch FROM trace_sketches WHERE metric = ?1 AND tags = ?2 AND ts = ?3",
+    )?;
+    let mut write = tx.prepare_cached(
+        "INSERT OR REPLACE INTO trace_sketches (metric, tags, ts, sketch) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut out = Vec::with_capacity(durations.len() * PERCENTILES.len());
+    for ((key, minute), values) in durations {
+        let tags = key.tags.canonical();
+        let stored: Option<Vec<u8>> = read
+            .query_row(params![key.metric, tags, minute], |r| r.get(0))
+            .optional()?;
+        // A sketch that does not decode (it never should) is started again rather than blocking
+        // every later payload of its minute.
+        let mut sketch = stored
+            .and_then(|b| DDSketch::from_java_bytes(&b).ok())
+            .unwrap_or_else(|| DDSketch::new(Config::defaults()));
+        for v in values {
+            sketch.add(v);
+        }
+        write.execute(params![key.metric, tags, minute, sketch.to_java_bytes()])?;
+        for (suffix, q) in PERCENTILES {
+            if let Ok(Some(value)) = sketch.quantile(q) {
+                out.push(Sample {
+                    key: SeriesKey {
+                        metric: format!("{}.{suffix}", key.metric),
+                        tags: key.tags.clone(),
+                    },
+                    kind: MetricType::Gauge,
+                    interval_secs: None,
+                    ts_secs: minute,
+                    value,
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 impl Store {
@@ -81,9 +144,14 @@ impl Store {
     }
 
     /// Deletes every trace whose latest span started before `cutoff_ns`, whole (a trace is never
-    /// left with some of its spans); how many spans went.
+    /// left with some of its spans), and the latency sketches of minutes before it; how many spans
+    /// went.
     pub async fn purge_traces(&self, cutoff_ns: i64) -> Result<usize, StoreError> {
         self.transact(move |tx| {
+            tx.execute(
+                "DELETE FROM trace_sketches WHERE ts < ?1",
+                params![cutoff_ns / 1_000_000_000],
+            )?;
             tx.execute(
                 "DELETE FROM spans WHERE trace_id IN
                      (SELECT trace_id FROM spans GROUP BY trace_id HAVING max(start_ns) < ?1)",

@@ -100,16 +100,17 @@ fn commit<'a>(
     batches: impl Iterator<Item = &'a Batch>,
 ) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
-    let mut derived = Vec::new();
     for batch in batches {
         match batch {
             Batch::Points(series) => write_points(&tx, ids, series, Merge::Replace)?,
-            Batch::Spans(spans) => derived.extend(super::traces::insert_spans(&tx, spans)?),
+            Batch::Spans(spans) => {
+                let derived = super::traces::insert_spans(&tx, spans)?;
+                let counts = SeriesPoints::from_samples(derived.add);
+                write_points(&tx, ids, &counts, Merge::Add)?;
+                let percentiles = SeriesPoints::from_samples(derived.replace);
+                write_points(&tx, ids, &percentiles, Merge::Replace)?;
+            }
         }
-    }
-    if !derived.is_empty() {
-        let series = SeriesPoints::from_samples(derived);
-        write_points(&tx, ids, &series, Merge::Add)?;
     }
     tx.commit()
 }

@@ -97,7 +97,8 @@ fn services_resources_calls_search_and_trace_metrics_of_a_two_service_shop() {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_secs() as i64;
-    let base_ns = (now_s - 120) * 1_000_000_000;
+    // On a minute, so that every span falls in one minute's latency sketch.
+    let base_ns = (now_s - 180) / 60 * 60 * 1_000_000_000;
 
     // Five checkouts (10, 20, 30, 40, 100 ms), each with a sqlite query (2 ms) and an HTTP call
     // (5 ms) to price-api, whose own process sends its span (4 ms) in its own payload; two /fail
@@ -418,6 +419,29 @@ fn services_resources_calls_search_and_trace_metrics_of_a_two_service_shop() {
         "sum:trace.flask.request.duration{service:shop-web,http.status_code:200}.as_count()",
     ));
     assert!((duration - 0.2).abs() < 1e-9, "{duration}");
+
+    // Percentiles from the minute's DDSketch (1 % relative error; its rank is ⌊q·(n−1)⌋): the
+    // 1.0 checkouts took 10, 20 and 30 ms. Counted twice (the retried payload), the 95th would be 30.
+    let gauge = |q: &str| {
+        let answer = query(q);
+        let points: Vec<f64> = answer["series"][0]["pointlist"]
+            .as_array()
+            .expect("points")
+            .iter()
+            .filter_map(|p| p[1].as_f64())
+            .collect();
+        assert_eq!(points.len(), 1, "{answer}");
+        points[0]
+    };
+    let v1 = "{resource_name:get_/checkout,version:1.0}";
+    let median = gauge(&format!("avg:trace.flask.request.duration.median{v1}"));
+    assert!((median - 0.02).abs() < 0.0002, "{median}");
+    let p95 = gauge(&format!(
+        "avg:trace.flask.request.duration.95percentile{v1}"
+    ));
+    assert!((p95 - 0.02).abs() < 0.0002, "{p95}");
+    let max = gauge(&format!("avg:trace.flask.request.duration.max{v1}"));
+    assert!((max - 0.03).abs() < 1e-12, "{max}");
 
     let (status, monitor) = http(
         &server.http,
