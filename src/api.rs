@@ -12,10 +12,10 @@ use std::sync::Arc;
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, Dashboard, DashboardList, DowntimePreview, DowntimeV2, DowntimeV2Body, Event, Inbox,
-    KeyData, KeyKind, LoginRequest, Me, MetricsList, Monitor, MonitorDefinition, MonitorHistory,
-    Open, PasswordChange, QueryResponse, Settings, Snapshot, SnapshotComment, SnapshotRequest,
-    User, Webhook,
+    AllTags, ApmResource, ApmService, ApmServices, Dashboard, DashboardList, DowntimePreview,
+    DowntimeV2, DowntimeV2Body, Event, Inbox, KeyData, KeyKind, LoginRequest, Me, MetricsList,
+    Monitor, MonitorDefinition, MonitorHistory, Open, PasswordChange, QueryResponse, Settings,
+    Snapshot, SnapshotComment, SnapshotRequest, Trace, TraceSearch, User, Webhook,
 };
 use leptos::prelude::*;
 use web_sys::AbortSignal;
@@ -173,7 +173,33 @@ pub trait Backend {
     /// Adds a comment to a snapshot's thread; its @mentions are notified
     /// (`POST /api/v1/dogwatch/snapshots/{id}/comments`).
     fn comment_snapshot(&self, id: &str, text: &str) -> ApiFuture<SnapshotComment>;
+
+    /// Every service that sent spans in the window, with its requests, errors, latency and Apdex
+    /// (`GET /api/v1/dogwatch/apm/services`; `params`: `from`, `to`, `env`, `apdex_t`).
+    fn apm_services(&self, params: Params, abort: Option<&AbortSignal>) -> ApiFuture<ApmServices>;
+
+    /// One service: its graphs, resources, downstream time and calls
+    /// (`GET /api/v1/dogwatch/apm/services/{service}`); a 404 when it sent nothing in the window.
+    fn apm_service(
+        &self,
+        service: &str,
+        params: Params,
+        abort: Option<&AbortSignal>,
+    ) -> ApiFuture<ApmService>;
+
+    /// One resource of a service (`GET /api/v1/dogwatch/apm/resource`; `params`: `service`,
+    /// `resource`, `from`, `to`, `env`).
+    fn apm_resource(&self, params: Params, abort: Option<&AbortSignal>) -> ApiFuture<ApmResource>;
+
+    /// Top-level spans that match a search, newest first (`GET /api/v1/dogwatch/apm/traces`).
+    fn trace_search(&self, params: Params, abort: Option<&AbortSignal>) -> ApiFuture<TraceSearch>;
+
+    /// One whole trace (`GET /api/v1/dogwatch/traces/{trace_id}`).
+    fn trace(&self, trace_id: &str, abort: Option<&AbortSignal>) -> ApiFuture<Trace>;
 }
+
+/// A query string as name and value pairs, for the calls whose filters are many and optional.
+pub type Params = Vec<(&'static str, String)>;
 
 /// The backend the app was started with, shared through context.
 pub type SharedBackend = Arc<dyn Backend + Send + Sync>;

@@ -13,6 +13,13 @@ use leptos::task::spawn_local;
 
 use crate::api::{HttpBackend, SharedBackend, use_backend};
 use crate::pages::account::{self, AccountPage};
+use crate::pages::apm;
+use crate::pages::apm::compare::ComparePage;
+use crate::pages::apm::resource::ResourcePage;
+use crate::pages::apm::search::TraceSearchPage;
+use crate::pages::apm::service::ServicePage;
+use crate::pages::apm::services::ServicesPage;
+use crate::pages::apm::trace::TracePage;
 use crate::pages::board::BoardPage;
 use crate::pages::dashboards::{self, DashboardsPage};
 use crate::pages::downtimes::DowntimesPage;
@@ -36,6 +43,7 @@ const NAV: &[(&str, &str, bool)] = &[
     (dashboards::PATH, "Dashboards", false),
     (monitors::PATH, "Monitors", false),
     (explorer::PATH, "Metrics Explorer", false),
+    (apm::PATH, "APM", false),
     (events::PATH, "Events", false),
     (inbox::PATH, "Inbox", false),
     (keys::PATH, "Keys", false),
@@ -118,6 +126,13 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/monitors/downtimes/new") view=|| view! { <EditorsOnly><DowntimeFormPage/></EditorsOnly> }/>
                         <Route path=path!("/monitors/:id") view=MonitorStatusRoute/>
                         <Route path=path!("/monitors/:id/edit") view=MonitorEditRoute/>
+                        <Route path=path!("/apm") view=|| view! { <Redirect path=apm::PATH/> }/>
+                        <Route path=path!("/apm/services") view=ServicesPage/>
+                        <Route path=path!("/apm/services/:service") view=ServiceRoute/>
+                        <Route path=path!("/apm/resource") view=ResourcePage/>
+                        <Route path=path!("/apm/traces") view=TraceSearchPage/>
+                        <Route path=path!("/apm/trace/:id") view=TraceRoute/>
+                        <Route path=path!("/apm/compare") view=ComparePage/>
                         <Route path=path!("/event/explorer") view=EventsPage/>
                         <Route path=path!("/settings") view=SettingsPage/>
                         <Route path=path!("/keys") view=KeysPage/>
@@ -182,6 +197,31 @@ fn MyInboxRoute() -> impl IntoView {
 fn InboxRoute() -> impl IntoView {
     let handle = use_params_map().with_untracked(|p| p.get("handle").unwrap_or_default());
     view! { <InboxPage handle/> }
+}
+
+/// A path parameter as it was before percent-encoding (a service may have a space or a slash).
+fn param(name: &str) -> String {
+    let raw = use_params_map().with_untracked(|p| p.get(name).unwrap_or_default());
+    js_sys::decode_uri_component(&raw).map_or(raw, String::from)
+}
+
+#[component]
+fn ServiceRoute() -> impl IntoView {
+    // Keyed on the service, so that following a link to another service makes a new page.
+    let service = use_params_map();
+    move || {
+        service.track();
+        view! { <ServicePage service=param("service")/> }
+    }
+}
+
+#[component]
+fn TraceRoute() -> impl IntoView {
+    let id = use_params_map();
+    move || {
+        id.track();
+        view! { <TracePage id=param("id")/> }
+    }
 }
 
 #[component]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::QueryResponse;
 
-pub use canvas::{Frames, Painted, paint, paint_heatmap};
+pub use canvas::{Frames, Painted, paint, paint_heatmap, paint_whole};
 pub use dogwatch_chart::*;
 pub use observe::{Observers, on_screen_now};
 pub use sync::CrosshairSync;

@@ -1,6 +1,7 @@
 //! One module per page of the app.
 
 pub mod account;
+pub mod apm;
 pub mod board;
 pub mod dashboards;
 pub mod downtimes;

@@ -3,12 +3,12 @@
 
 use dogwatch_core::timeframe::TimeRange;
 use dogwatch_core::wire::{
-    AllTags, CommentRequest, Dashboard, DashboardList, DowntimePreview, DowntimeV2, DowntimeV2Body,
-    DowntimeV2List, Errors, Event, EventList, Inbox, KeyAnswer, KeyData, KeyKind, KeyList, KeyName,
-    KeyRequest, KeyRequestData, LoginRequest, MarkdownHtml, MarkdownRequest, Me, MetricsList,
-    Monitor, MonitorDefinition, MonitorHistory, MuteRequest, Open, PasswordChange, PasswordSet,
-    QueryResponse, Settings, Snapshot, SnapshotComment, SnapshotRequest, User, UserList, Webhook,
-    WebhookList,
+    AllTags, ApmResource, ApmService, ApmServices, CommentRequest, Dashboard, DashboardList,
+    DowntimePreview, DowntimeV2, DowntimeV2Body, DowntimeV2List, Errors, Event, EventList, Inbox,
+    KeyAnswer, KeyData, KeyKind, KeyList, KeyName, KeyRequest, KeyRequestData, LoginRequest,
+    MarkdownHtml, MarkdownRequest, Me, MetricsList, Monitor, MonitorDefinition, MonitorHistory,
+    MuteRequest, Open, PasswordChange, PasswordSet, QueryResponse, Settings, Snapshot,
+    SnapshotComment, SnapshotRequest, Trace, TraceSearch, User, UserList, Webhook, WebhookList,
 };
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::{Notify, Trigger};
@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use web_sys::AbortSignal;
 
-use super::{ApiError, ApiFuture, Backend};
+use super::{ApiError, ApiFuture, Backend, Params};
 
 pub struct HttpBackend {
     /// Empty: the page's own server.
@@ -387,6 +387,33 @@ impl Backend for HttpBackend {
             text: Some(text.to_owned()),
         };
         self.send(Request::post(&url), Some(&body))
+    }
+
+    fn apm_services(&self, params: Params, abort: Option<&AbortSignal>) -> ApiFuture<ApmServices> {
+        self.get("/api/v1/dogwatch/apm/services", params, abort)
+    }
+
+    fn apm_service(
+        &self,
+        service: &str,
+        params: Params,
+        abort: Option<&AbortSignal>,
+    ) -> ApiFuture<ApmService> {
+        let path = format!("/api/v1/dogwatch/apm/services/{}", segment(service));
+        self.get(&path, params, abort)
+    }
+
+    fn apm_resource(&self, params: Params, abort: Option<&AbortSignal>) -> ApiFuture<ApmResource> {
+        self.get("/api/v1/dogwatch/apm/resource", params, abort)
+    }
+
+    fn trace_search(&self, params: Params, abort: Option<&AbortSignal>) -> ApiFuture<TraceSearch> {
+        self.get("/api/v1/dogwatch/apm/traces", params, abort)
+    }
+
+    fn trace(&self, trace_id: &str, abort: Option<&AbortSignal>) -> ApiFuture<Trace> {
+        let path = format!("/api/v1/dogwatch/traces/{}", segment(trace_id));
+        self.get(&path, Vec::new(), abort)
     }
 }
 

@@ -180,7 +180,7 @@ pub fn ExplorerPage() -> impl IntoView {
 
 /// A trigger that fires every `period_ms` (never while it is `None`); the interval follows the period
 /// and is cleared when the view goes away.
-fn use_ticks(period_ms: Memo<Option<i64>>) -> Trigger {
+pub(crate) fn use_ticks(period_ms: Memo<Option<i64>>) -> Trigger {
     let tick = Trigger::new();
     let interval = StoredValue::new(None::<IntervalHandle>);
     Effect::new(move |_| {

@@ -79,7 +79,7 @@ describe('metrics explorer', () => {
     await page.goto(`${server.base}/`);
     await page.waitForURL(/\/metric\/explorer$/);
     const navLinks = await page.locator('nav .nav-links a').allTextContents();
-    assert.deepEqual(navLinks, ['Dashboards', 'Monitors', 'Metrics Explorer', 'Events', 'Inbox', 'Keys', 'Settings']);
+    assert.deepEqual(navLinks, ['Dashboards', 'Monitors', 'Metrics Explorer', 'APM', 'Events', 'Inbox', 'Keys', 'Settings']);
     for (const href of await page.locator('nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
       const response = await page.request.get(`${server.base}${href}`);
       assert.equal(response.status(), 200, `nav link ${href}`);

@@ -117,6 +117,12 @@ export async function startServer({ demo = false, extraArgs = [] } = {}) {
   }
 
   const server = { base: `http://127.0.0.1:${port}`, port, apiKey, appKey, stop, output: () => output };
+  // The trace ports it chose (`--apm-addr`/`--otlp-addr` 127.0.0.1:0), from its startup line.
+  const ports = /traces on http:\/\/([^\s,()]+), OTLP on http:\/\/([^\s,()]+)/.exec(output);
+  if (ports) {
+    server.apmBase = `http://${ports[1]}`;
+    server.otlpBase = `http://${ports[2]}`;
+  }
   try {
     server.session = await login(server, 'admin', ADMIN_PASSWORD);
   } catch (e) {

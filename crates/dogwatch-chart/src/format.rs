@@ -193,6 +193,37 @@ pub fn window_label(range: TimeRange, zone: Zone) -> String {
     )
 }
 
+/// A duration in nanoseconds in the unit that reads best: `850 ns`, `12.3 µs`, `4.56 ms`,
+/// `1.25 s`, `2 min 5 s`, with three significant digits at most.
+pub fn format_duration_ns(ns: i64) -> String {
+    let a = ns.unsigned_abs() as f64;
+    let sign = if ns < 0 { "-" } else { "" };
+    let (value, unit) = match a {
+        a if a < 1e3 => return format!("{ns} ns"),
+        a if a < 1e6 => (a / 1e3, "µs"),
+        a if a < 1e9 => (a / 1e6, "ms"),
+        a if a < 60e9 => (a / 1e9, "s"),
+        a => {
+            let secs = (a / 1e9).round() as u64;
+            return match (secs / 60, secs % 60) {
+                (m, 0) => format!("{sign}{m} min"),
+                (m, s) => format!("{sign}{m} min {s} s"),
+            };
+        }
+    };
+    let decimals = match value {
+        v if v >= 99.95 => 0,
+        v if v >= 9.995 => 1,
+        _ => 2,
+    };
+    let mut text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+        text.truncate(kept);
+    }
+    format!("{sign}{text} {unit}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,5 +352,17 @@ mod tests {
         );
         // chrono's range ends near year 262,000: past it, the epoch rather than a panic.
         assert_eq!(Zone::utc().at(i64::MAX).timestamp_millis(), 0);
+    }
+
+    #[test]
+    fn durations_take_the_unit_that_reads_best() {
+        assert_eq!(format_duration_ns(850), "850 ns");
+        assert_eq!(format_duration_ns(12_300), "12.3 µs");
+        assert_eq!(format_duration_ns(4_560_000), "4.56 ms");
+        assert_eq!(format_duration_ns(250_000_000), "250 ms");
+        assert_eq!(format_duration_ns(1_250_000_000), "1.25 s");
+        assert_eq!(format_duration_ns(2_000_000), "2 ms");
+        assert_eq!(format_duration_ns(125_000_000_000), "2 min 5 s");
+        assert_eq!(format_duration_ns(-3_000_000), "-3 ms");
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod decimate;
 pub mod draw;
+pub mod flame;
 pub mod format;
 pub mod geometry;
 pub mod heatmap;
@@ -12,6 +13,7 @@ pub mod options;
 pub mod palette;
 #[cfg(feature = "png")]
 pub mod png;
+pub mod spark;
 pub mod textless;
 pub mod ticks;
 
@@ -19,7 +21,13 @@ pub use decimate::{Columns, decimate};
 pub use draw::{
     DrawError, Drawn, Layout, Prepared, ValueScale, draw_data, draw_frame, prepare, render,
 };
-pub use format::{Zone, axis_time_label, clock_time, format_value, time_of_day, window_label};
+pub use flame::{
+    FlameBar, SpanBar, WaterfallLayout, WaterfallRow, Window, draw_flame, draw_minimap,
+    draw_waterfall, service_color,
+};
+pub use format::{
+    Zone, axis_time_label, clock_time, format_duration_ns, format_value, time_of_day, window_label,
+};
 pub use geometry::{
     Band, Hover, Line, PlotBox, anomalies, hover_at, lines, merge_answers, selected_range,
 };
@@ -29,4 +37,5 @@ pub use options::{
 };
 pub use palette::{ANOMALY_CSS, BAND_CSS, Rgb, css, series_colors};
 pub use plotters::style::RGBAColor;
+pub use spark::{ScatterPoint, draw_histogram, draw_scatter, draw_sparkline, scatter_point_at};
 pub use textless::Textless;
