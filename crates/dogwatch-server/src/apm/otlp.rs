@@ -195,6 +195,36 @@ fn map(resource: &[KeyValue], s: OtelSpan) -> Result<Span, String> {
         }
     }
     meta.insert("span.kind".to_owned(), kind_name);
+    // The tags Datadog's views and trace metrics read, as the agent sets them: `env` from the
+    // deployment's environment, `version` from the service's, the HTTP status as text.
+    for (tag, sources) in [
+        (
+            "env",
+            &["deployment.environment.name", "deployment.environment"][..],
+        ),
+        ("version", &["service.version"][..]),
+    ] {
+        if !meta.contains_key(tag)
+            && let Some(v) = text(&meta, sources).map(str::to_owned)
+        {
+            meta.insert(tag.to_owned(), v);
+        }
+    }
+    if !meta.contains_key("http.status_code") {
+        let code = ["http.response.status_code", "http.status_code"]
+            .iter()
+            .find_map(|k| {
+                meta.get(*k).cloned().or_else(|| {
+                    metrics
+                        .get(*k)
+                        .filter(|v| v.is_finite() && v.fract() == 0.0)
+                        .map(|v| format!("{v:.0}"))
+                })
+            });
+        if let Some(code) = code {
+            meta.insert("http.status_code".to_owned(), code);
+        }
+    }
     let high = &s.trace_id[..8];
     if high.iter().any(|b| *b != 0) {
         meta.insert("_dd.p.tid".to_owned(), hex(high));
@@ -275,7 +305,11 @@ mod tests {
         let request = ExportTraceServiceRequest {
             resource_spans: vec![ResourceSpans {
                 resource: Some(Resource {
-                    attributes: vec![kv("service.name", s("otel-app"))],
+                    attributes: vec![
+                        kv("service.name", s("otel-app")),
+                        kv("deployment.environment.name", s("staging")),
+                        kv("service.version", s("2.1")),
+                    ],
                     ..Resource::default()
                 }),
                 scope_spans: vec![ScopeSpans {
@@ -302,6 +336,11 @@ mod tests {
         assert_eq!(d.meta["error.msg"], "<script>x</script>");
         assert_eq!(d.meta["_dd.p.tid"], "0000000000000009");
         assert_eq!(d.metrics["http.response.status_code"], 500.0);
+        assert_eq!(d.meta["http.status_code"], "500");
+        assert_eq!(
+            (d.tag("env"), d.tag("version")),
+            (Some("staging"), Some("2.1"))
+        );
         assert!(d.is_top_level());
 
         let json = serde_json::to_vec(&request).expect("json");
