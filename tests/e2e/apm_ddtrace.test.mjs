@@ -2,7 +2,8 @@
 // (tests/compat/apm_shop.py from the test venv: shop-web calls price-api over HTTP and queries sqlite3;
 // its /fail raises) send to dogwatch's trace agent port. After N requests the services page lists both
 // with N requests and shop-web's error rate; shop-web's page shows /fail failing every time; a
-// checkout's trace lists both services; ddtrace logs no error.
+// checkout's trace lists both services; the trace metrics graph in the Metrics Explorer; ddtrace
+// logs no error.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -123,6 +124,15 @@ describe('APM with ddtrace-run', () => {
     const text = await byService.textContent();
     for (const service of ['shop-web', 'price-api']) assert.ok(text.includes(service), text);
     await screenshot(page, 'apm-ddtrace-trace');
+
+    // The trace metrics in the Metrics Explorer, like any metric.
+    const q = 'sum:trace.flask.request.hits{*} by {service}.as_count()';
+    await page.goto(`${server.base}/metric/explorer?q=${encodeURIComponent(q)}&span=15m`);
+    await waitFor('one line per Flask service', async () => {
+      const labels = (await page.locator('.legend .legend-label').allTextContents()).sort();
+      return labels.join() === 'service:price-api,service:shop-web';
+    }, 20);
+    await screenshot(page, 'apm-ddtrace-explorer');
     assert.deepEqual(pageErrors, []);
     await page.context().close();
 
