@@ -6,75 +6,13 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { attr, decimalId, hex, orderTrace, sendBigTrace, sendSpans, span } from './otlp.mjs';
 
 /** The first two services' colours in a trace (the chart crate's `service_color(0)` and `(1)`). */
 const FIRST_SERVICE = [63, 127, 224];
 const SECOND_SERVICE = [229, 116, 42];
 const HOSTILE = '<script>window.__x=1</script><img src=x onerror=window.__y=1>';
-
-const hex = (bytes) => crypto.randomBytes(bytes).toString('hex');
-/** A trace id as the API writes it: the low 64 bits in decimal. */
-const decimalId = (traceHex) => BigInt(`0x${traceHex.slice(16)}`).toString();
-const attr = (key, value) => (typeof value === 'number'
-  ? { key, value: { intValue: String(value) } }
-  : { key, value: { stringValue: value } });
-
-/** An OTLP span: `kind` 2 is server, 3 client; times in ms since the epoch. */
-function span({ traceId, spanId = hex(8), parent = '', name, kind = 2, startMs, durationMs, attributes = [], error = false }) {
-  const startNs = BigInt(Math.round(startMs * 1e6));
-  return {
-    traceId,
-    spanId,
-    parentSpanId: parent,
-    name,
-    kind,
-    startTimeUnixNano: String(startNs),
-    endTimeUnixNano: String(startNs + BigInt(Math.round(durationMs * 1e6))),
-    attributes,
-    status: { code: error ? 2 : 1 },
-  };
-}
-
-/** Posts spans grouped by service as one OTLP/JSON request. */
-async function sendSpans(server, byService) {
-  const body = {
-    resourceSpans: Object.entries(byService).map(([service, spans]) => ({
-      resource: { attributes: [attr('service.name', service), attr('host.name', 'e2e-host'), attr('deployment.environment', 'e2e'), attr('env', 'e2e')] },
-      scopeSpans: [{ spans }],
-    })),
-  };
-  const response = await fetch(`${server.otlpBase}/v1/traces`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  assert.equal(response.status, 200, `OTLP answered ${response.status}: ${await response.text()}`);
-}
-
-/** A request to shop-web's GET /orders that calls shop-api's GET /stock, which queries sqlite. */
-function orderTrace(startMs, { error = false, version = '1.0', durationMs = 40 } = {}) {
-  const traceId = hex(16);
-  const root = span({
-    traceId, name: 'GET /orders', startMs, durationMs,
-    attributes: [attr('http.method', 'GET'), attr('http.route', '/orders'), attr('http.status_code', error ? 500 : 200), attr('version', version)],
-    error,
-  });
-  const call = span({
-    traceId, parent: root.spanId, name: 'GET', kind: 3, startMs: startMs + 5, durationMs: 30,
-    attributes: [attr('http.method', 'GET'), attr('http.url', 'http://shop-api/stock')],
-  });
-  const stock = span({
-    traceId, parent: call.spanId, name: 'GET /stock', startMs: startMs + 6, durationMs: 28,
-    attributes: [attr('http.method', 'GET'), attr('http.route', '/stock')],
-  });
-  const query = span({
-    traceId, parent: stock.spanId, name: 'sqlite.query', kind: 3, startMs: startMs + 8, durationMs: 20,
-    attributes: [attr('db.system', 'sqlite'), attr('db.statement', 'select id, count from stock where id = ? and count > 0 order by id')],
-  });
-  return { traceId, web: [root, call], api: [stock, query] };
-}
 
 describe('APM', () => {
   let server;
@@ -103,23 +41,7 @@ describe('APM', () => {
         attributes: [attr('http.method', 'GET'), attr('http.route', HOSTILE), attr('note', HOSTILE)],
       })],
     });
-    // 20,000 spans: a root, 200 children, each with 99 grandchildren (but the last), in batches of 2,000.
-    bigTrace = hex(16);
-    const all = [];
-    const root = span({ traceId: bigTrace, name: 'GET /big', startMs: now - 60_000, durationMs: 2_000, attributes: [attr('http.method', 'GET'), attr('http.route', '/big')] });
-    all.push(root);
-    for (let c = 0; c < 200; c += 1) {
-      const child = span({ traceId: bigTrace, parent: root.spanId, name: `step ${c}`, kind: 1, startMs: now - 60_000 + c * 10, durationMs: 9 });
-      all.push(child);
-      for (let g = 0; g < 99; g += 1) {
-        all.push(span({ traceId: bigTrace, parent: child.spanId, name: `leaf ${c}.${g}`, kind: 1, startMs: now - 60_000 + c * 10 + g * 0.09, durationMs: 0.08 }));
-      }
-    }
-    all.pop();
-    assert.equal(all.length, 20_000);
-    for (let i = 0; i < all.length; i += 2_000) {
-      await sendSpans(server, { 'big-svc': all.slice(i, i + 2_000) });
-    }
+    bigTrace = await sendBigTrace(server, now - 60_000);
   });
 
   after(async () => {

@@ -5,7 +5,9 @@
 //! Payloads are built as ddtrace's writer builds them: v0.5 msgpack (`[strings, traces]`), 100
 //! traces of 10 spans each (a web request with sql, cache and http children across two services)
 //! per payload, sent by `--senders` threads at once, one connection per request. Then a 20,000-span
-//! trace is sent and read back, and the services, service and resource answers are timed.
+//! trace is sent and read back, and the services, service and resource answers are timed. Last,
+//! tests/bench/traces.mjs opens the services list, a service page and a 20,000-span trace in
+//! headless Chromium and scrolls that trace's waterfall (the UI built with `trunk build --release`).
 //!
 //! No peer runs beside it: Debian has no trace backend (no Jaeger, Tempo or OpenTelemetry
 //! collector package), so the figures are set against the absolute targets.
@@ -15,7 +17,7 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::{Scratch, http, start_dogwatch};
-use crate::{Result, cmd, run, step};
+use crate::{Result, build_ui, cmd, run, step};
 
 const USAGE: &str =
     "usage: cargo xtask bench traces [--payloads N] [--senders N]   (defaults 200, 4)";
@@ -268,5 +270,11 @@ pub fn main(args: &[String]) -> Result {
             size / 1024
         );
     }
-    Ok(())
+    drop(server);
+
+    step("bench traces: the APM pages in headless Chromium (tests/bench/traces.mjs)");
+    build_ui()?;
+    run(cmd("node")
+        .arg("tests/bench/traces.mjs")
+        .env("DOGWATCH_BIN", "target/server/dogwatch"))
 }
