@@ -193,7 +193,7 @@ fn SpanPanel(view: TraceView) -> impl IntoView {
 }
 
 fn span_details(span: TraceSpan, offset_ns: i64, exec_ns: i64, whole: Window) -> impl IntoView {
-    let sql = sql_of(&span).map(|q| sql_lines(q).join("\n"));
+    let sql = sql_of(&span).map(sql_lines);
     let error = error_of(&span).map(|(kind, message, stack)| {
         view! {
             <div class="span-error" role="note">

@@ -185,86 +185,13 @@ pub fn sql_of(span: &TraceSpan) -> Option<&str> {
         .or_else(|| (span.kind == "sql" || span.kind == "db").then_some(span.resource.as_str()))
 }
 
-/// Clauses that start a line of formatted SQL.
-const BREAK_BEFORE: [&str; 16] = [
-    "SELECT",
-    "FROM",
-    "WHERE",
-    "AND",
-    "OR",
-    "ORDER BY",
-    "GROUP BY",
-    "HAVING",
-    "LIMIT",
-    "OFFSET",
-    "JOIN",
-    "LEFT JOIN",
-    "INNER JOIN",
-    "VALUES",
-    "SET",
-    "UNION",
-];
-
-/// SQL as lines: a new line before each main clause (`FROM`, `WHERE`, `AND`, …), the clauses'
-/// keywords upper case, the rest as written; text in quotes left alone.
-pub fn sql_lines(sql: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut quote: Option<char> = None;
-    for c in sql.chars() {
-        match quote {
-            Some(q) => {
-                current.push(c);
-                if c == q {
-                    quote = None;
-                }
-            }
-            None if c == '\'' || c == '"' || c == '`' => {
-                quote = Some(c);
-                current.push(c);
-            }
-            None if c.is_whitespace() => {
-                if !current.is_empty() {
-                    words.push(std::mem::take(&mut current));
-                }
-            }
-            None => current.push(c),
-        }
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    let mut lines: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        let one = words[i].to_ascii_uppercase();
-        let two = words
-            .get(i + 1)
-            .map(|w| format!("{one} {}", w.to_ascii_uppercase()));
-        let (keyword, used) = match two {
-            Some(two) if BREAK_BEFORE.contains(&two.as_str()) => (Some(two), 2),
-            _ if BREAK_BEFORE.contains(&one.as_str()) => (Some(one), 1),
-            _ => (None, 1),
-        };
-        match keyword {
-            Some(k) => {
-                let indent = if k == "AND" || k == "OR" { "  " } else { "" };
-                lines.push(format!("{indent}{k}"));
-            }
-            None => {
-                let word = &words[i];
-                match lines.last_mut() {
-                    Some(line) => {
-                        line.push(' ');
-                        line.push_str(word);
-                    }
-                    None => lines.push(word.clone()),
-                }
-            }
-        }
-        i += used;
-    }
-    lines
+/// SQL laid out on lines by `sqlformat` (keywords upper case, a clause a line, two-space indent).
+pub fn sql_lines(sql: &str) -> String {
+    let options = sqlformat::FormatOptions {
+        uppercase: Some(true),
+        ..sqlformat::FormatOptions::default()
+    };
+    sqlformat::format(sql, &sqlformat::QueryParams::None, &options)
 }
 
 /// A span's error as the tracers tag it: (type, message, stack), each when present.
@@ -343,18 +270,15 @@ mod tests {
     }
 
     #[test]
-    fn sql_breaks_before_its_clauses() {
-        assert_eq!(
-            sql_lines("select id, name from users where a = 'x from y' and b > 2 order by id"),
-            vec![
-                "SELECT id, name",
-                "FROM users",
-                "WHERE a = 'x from y'",
-                "  AND b > 2",
-                "ORDER BY id"
-            ]
-        );
-        assert_eq!(sql_lines(""), Vec::<String>::new());
+    fn sql_is_laid_out_a_clause_a_line() {
+        let sql =
+            sql_lines("select id, name from users where a = 'x from y' and b > 2 order by id");
+        let lines: Vec<&str> = sql.lines().collect();
+        assert_eq!(lines.first(), Some(&"SELECT"));
+        assert!(lines.contains(&"FROM"), "{sql}");
+        assert!(lines.iter().any(|l| l.contains("'x from y'")), "{sql}");
+        assert!(lines.contains(&"ORDER BY"), "{sql}");
+        assert_eq!(sql_lines(""), "");
     }
 
     #[test]
