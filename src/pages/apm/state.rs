@@ -175,16 +175,12 @@ impl ApmState {
 /// A path segment (a service's name, a trace's id) with everything but unreserved characters
 /// percent-encoded: a `/` or `?` in a service's name stays inside its segment.
 pub fn path_segment(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for b in v.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(v, UNRESERVED).to_string()
 }
 
 /// A share (0..=1) as a percentage: `12.5 %`, `0.03 %`, `0 %`.

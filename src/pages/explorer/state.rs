@@ -227,29 +227,24 @@ pub fn split_list(text: &str) -> Vec<String> {
 /// Percent-encodes a query-string value, leaving the characters that read well in a link (`:`, `,`,
 /// `/`, `(`, `)` are common in queries) as they are. `+` is encoded, since forms read it as a space.
 pub fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'~'
-            | b':'
-            | b','
-            | b'/'
-            | b'@'
-            | b'!'
-            | b'*'
-            | b'('
-            | b')' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
+
+/// What a query value keeps as it is: unreserved characters and the sub-delimiters a query reads
+/// better with (`avg:cpu{host:a,b}` keeps its colons and commas in the address bar).
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b':')
+    .remove(b',')
+    .remove(b'/')
+    .remove(b'@')
+    .remove(b'!')
+    .remove(b'*')
+    .remove(b'(')
+    .remove(b')');
 
 /// One request of the explorer: the query, the timeframe it was asked for and the window it covers.
 #[derive(Debug, Clone, PartialEq)]
