@@ -1,5 +1,5 @@
 // `dogwatch serve --demo`, as the README's run command starts it: the link it prints opens straight
-// onto live graphs, and the last day is already backfilled.
+// onto live graphs, and the last day is already backfilled; the past hour of its traces is in APM.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +44,23 @@ test('the printed demo link shows both hosts at once, and my_metric has a day of
   const dayPoints = await drawn(page, 1);
   assert.ok(dayPoints >= 280, `my_metric points drawn over a day: ${dayPoints}`);
   await screenshot(page, 'demo-my-metric-day');
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test('the demo has traces: APM lists its two services with the past hour of requests', async () => {
+  const { context, page, pageErrors } = await openPage(browser);
+  await page.goto(`${server.base}/apm/services?span=1h&live=true`);
+  const row = (service) => page.locator('.services-table tbody tr', { has: page.locator(`a.service-link:text-is("${service}")`) });
+  await row('demo-shop').waitFor();
+  // A trace every 5 s over the past hour, backfilled: about 720 requests to demo-shop.
+  const requests = Number((await row('demo-shop').locator('td').nth(2).textContent()).trim());
+  assert.ok(requests >= 700, `demo-shop requests over the past hour: ${requests}`);
+  assert.equal(await row('demo-payments').count(), 1);
+  await screenshot(page, 'demo-apm-services');
+  await row('demo-payments').locator('a.service-link').click();
+  await page.locator('.resources-table td', { hasText: 'POST /charge' }).first().waitFor();
+  await screenshot(page, 'demo-apm-payments');
   assert.deepEqual(pageErrors, []);
   await context.close();
 });

@@ -1,7 +1,16 @@
 //! `--demo`: feeds `my_metric` (random 0–1000 every 45 s, tags env:test, host:ubuntu, region:france)
 //! and host metrics for two hosts, after backfilling the last 24 h so the first look has a picture.
 //! Every demo series carries `source:demo`. After a restart only the gap since the last point is filled.
+//!
+//! It also sends a trace every 5 s (the last hour backfilled) through the same store as the trace
+//! agent's port: `demo-shop` (a Flask-like web service, its sqlite queries) calling `demo-payments`
+//! over HTTP, one request in twenty failing; spans tagged `env:test`, `source:demo`. A second's trace
+//! is the same whenever it is made (ids and times drawn from the second), so a restart's backfill
+//! replaces what is stored instead of counting it again.
 
+use std::collections::BTreeMap;
+
+use dogwatch_core::apm::{Span, mark_top_level};
 use dogwatch_core::model::{MetricType, Sample, SeriesKey, TagSet};
 use tokio::sync::watch;
 
@@ -12,6 +21,8 @@ const BACKFILL_SECS: i64 = 24 * 3600;
 const MY_METRIC_EVERY: i64 = 45;
 const HOST_EVERY: i64 = 15;
 const HOSTS: [&str; 2] = ["ubuntu", "debian"];
+const TRACE_EVERY: i64 = 5;
+const TRACE_BACKFILL_SECS: i64 = 3600;
 
 /// A small xorshift generator: demo values need to look random, not be cryptographic.
 struct Rng(u64);
@@ -89,6 +100,143 @@ fn samples_for(ts: i64, rng: &mut Rng) -> Vec<Sample> {
     out
 }
 
+/// The demo's trace of second `ts`: a checkout or a cart view on demo-shop, with a sqlite query and,
+/// for a checkout, an HTTP call to demo-payments (which queries too).
+fn trace_at(ts: i64) -> Vec<Span> {
+    // Seeded by the second: the same trace whenever it is made.
+    let mut rng = Rng((ts as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    rng.next();
+    let trace_id = (ts as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93) | 1;
+    let ms = 1_000_000i64;
+    let start = ts * 1_000_000_000;
+    let checkout = rng.next() < 0.6;
+    let failed = checkout && rng.next() < 0.08;
+    let host = HOSTS[(ts / TRACE_EVERY) as usize % HOSTS.len()];
+    let span = |id: u64, parent: u64, service: &str, name: &str, resource: &str, kind: &str| {
+        let mut meta = BTreeMap::from([
+            ("env".to_owned(), "test".to_owned()),
+            ("source".to_owned(), "demo".to_owned()),
+            ("_dd.hostname".to_owned(), host.to_owned()),
+        ]);
+        if kind == "web" {
+            meta.insert("version".to_owned(), "1.4.2".to_owned());
+        }
+        Span {
+            trace_id,
+            span_id: trace_id.wrapping_add(id),
+            parent_id: if parent == 0 {
+                0
+            } else {
+                trace_id.wrapping_add(parent)
+            },
+            service: service.to_owned(),
+            name: name.to_owned(),
+            resource: resource.to_owned(),
+            kind: kind.to_owned(),
+            meta,
+            ..Span::default()
+        }
+    };
+    let mut root = span(
+        1,
+        0,
+        "demo-shop",
+        "flask.request",
+        if checkout {
+            "POST /checkout"
+        } else {
+            "GET /cart"
+        },
+        "web",
+    );
+    let mut query = span(
+        2,
+        1,
+        "sqlite",
+        "sqlite.query",
+        "SELECT * FROM cart WHERE user_id = ?",
+        "sql",
+    );
+    query.start_ns = start + 2 * ms;
+    query.duration_ns = (1.0 + rng.next() * 4.0) as i64 * ms;
+    let mut spans = vec![];
+    let mut end = query.start_ns + query.duration_ns;
+    spans.push(query);
+    if checkout {
+        let mut call = span(
+            3,
+            1,
+            "demo-shop",
+            "requests.request",
+            "POST /charge",
+            "http",
+        );
+        call.start_ns = end + ms;
+        let mut pay = span(
+            4,
+            3,
+            "demo-payments",
+            "flask.request",
+            "POST /charge",
+            "web",
+        );
+        pay.start_ns = call.start_ns + ms;
+        let mut insert = span(
+            5,
+            4,
+            "sqlite",
+            "sqlite.query",
+            "INSERT INTO charges (order_id, amount) VALUES (?, ?)",
+            "sql",
+        );
+        insert.start_ns = pay.start_ns + 2 * ms;
+        insert.duration_ns = (2.0 + rng.next() * 8.0) as i64 * ms;
+        // A slow bank now and then.
+        let bank = if rng.next() < 0.1 {
+            300.0
+        } else {
+            20.0 + rng.next() * 60.0
+        };
+        pay.duration_ns = insert.duration_ns + 2 * ms + bank as i64 * ms;
+        call.duration_ns = pay.duration_ns + 2 * ms;
+        for s in [&mut call, &mut pay] {
+            s.meta.insert(
+                "http.status_code".to_owned(),
+                if failed { "502" } else { "200" }.to_owned(),
+            );
+        }
+        if failed {
+            pay.error = true;
+            pay.meta
+                .insert("error.type".to_owned(), "BankTimeout".to_owned());
+            pay.meta.insert(
+                "error.msg".to_owned(),
+                "the bank did not answer within 300 ms".to_owned(),
+            );
+        }
+        end = call.start_ns + call.duration_ns;
+        spans.extend([call, pay, insert]);
+    }
+    root.start_ns = start;
+    root.duration_ns = end - start + (1.0 + rng.next() * 3.0) as i64 * ms;
+    root.error = failed;
+    root.meta.insert(
+        "http.status_code".to_owned(),
+        if failed { "500" } else { "200" }.to_owned(),
+    );
+    spans.insert(0, root);
+    mark_top_level(&mut spans);
+    spans
+}
+
+/// The demo's traces of the seconds `from..=to`.
+fn traces_for(from: i64, to: i64) -> Vec<Span> {
+    (from..=to)
+        .filter(|ts| ts % TRACE_EVERY == 0)
+        .flat_map(trace_at)
+        .collect()
+}
+
 pub async fn run(store: Store, mut stop: watch::Receiver<bool>) {
     let mut rng = Rng::seeded();
     let now = now_secs();
@@ -113,6 +261,12 @@ pub async fn run(store: Store, mut stop: watch::Receiver<bool>) {
         tracing::error!(error = %e, "demo backfill failed");
         return;
     }
+    if let Err(e) = store
+        .write_spans(traces_for(now - TRACE_BACKFILL_SECS, now))
+        .await
+    {
+        tracing::error!(error = %e, "demo trace backfill failed");
+    }
     tracing::info!(from = start, to = now, "demo data backfilled; feeding live");
 
     let mut next = now + 1;
@@ -122,6 +276,7 @@ pub async fn run(store: Store, mut stop: watch::Receiver<bool>) {
             _ = tick.tick() => {
                 let now = now_secs();
                 let mut live = Vec::new();
+                let first = next;
                 while next <= now {
                     live.extend(samples_for(next, &mut rng));
                     next += 1;
@@ -129,8 +284,56 @@ pub async fn run(store: Store, mut stop: watch::Receiver<bool>) {
                 if let Err(e) = store.write_samples(live).await {
                     tracing::error!(error = %e, "demo feed failed");
                 }
+                if let Err(e) = store.write_spans(traces_for(first, now)).await {
+                    tracing::error!(error = %e, "demo trace feed failed");
+                }
             }
             _ = stop.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seconds_trace_is_the_same_whenever_it_is_made_and_crosses_two_services() {
+        assert_eq!(trace_at(1_700_000_000), trace_at(1_700_000_000));
+        let traces: Vec<Vec<Span>> = (0..200).map(|i| trace_at(1_700_000_000 + i * 5)).collect();
+        let checkout = traces
+            .iter()
+            .find(|t| t[0].resource == "POST /checkout")
+            .expect("a checkout among 200");
+        let pay = checkout
+            .iter()
+            .find(|s| s.service == "demo-payments")
+            .expect("payments");
+        assert!(pay.is_top_level());
+        let parent = checkout
+            .iter()
+            .find(|s| s.span_id == pay.parent_id)
+            .expect("its caller");
+        assert_eq!(
+            (parent.service.as_str(), parent.kind.as_str()),
+            ("demo-shop", "http")
+        );
+        // Children end within their parents.
+        for t in &traces {
+            for s in t.iter().filter(|s| s.parent_id != 0) {
+                let p = t.iter().find(|p| p.span_id == s.parent_id).expect("parent");
+                assert!(s.start_ns >= p.start_ns);
+                assert!(
+                    s.start_ns + s.duration_ns <= p.start_ns + p.duration_ns,
+                    "{s:?} in {p:?}"
+                );
+            }
+        }
+        assert!(traces.iter().any(|t| t[0].error), "some fail");
+        assert!(traces.iter().any(|t| t[0].resource == "GET /cart"));
+        assert_eq!(
+            traces_for(0, 14).len(),
+            trace_at(0).len() + trace_at(5).len() + trace_at(10).len()
+        );
     }
 }

@@ -63,8 +63,17 @@ fn service_body(answer: Arc<ApmService>, url: UrlState) -> impl IntoView {
         });
     let (requests, latency) = graphs(&s.buckets, answer.interval_ms, range);
     let truncated = answer.truncated.then(|| view! {
-        <p class="banner">{format!("Worked out from the newest {} traces of the timeframe.", answer.traces_read)}</p>
+        <p class="banner">"This timeframe holds more spans than were read: the figures cover the newest ones."</p>
     });
+    // The time shares and calls come from whole traces, the newest ones only.
+    let (read, hits) = (answer.traces_read, s.stats.hits);
+    let sampled = move || {
+        (read < hits).then(|| {
+            view! {
+                <p class="hint">{format!("From the newest {read} traces of the timeframe.")}</p>
+            }
+        })
+    };
     view! {
         {truncated}
         <dl class="apm-summary">
@@ -80,7 +89,7 @@ fn service_body(answer: Arc<ApmService>, url: UrlState) -> impl IntoView {
             <div class="panel apm-graph"><h2>"Requests and errors"</h2><Timeseries graph=Signal::derive(move || Some(requests.clone())) options=requests_options()/></div>
             <div class="panel apm-graph"><h2>"Latency (ms)"</h2><Timeseries graph=Signal::derive(move || Some(latency.clone()))/></div>
             <div class="panel apm-graph"><h2>"Latency distribution"</h2><Histogram bins=answer.histogram.clone()/></div>
-            <div class="panel apm-graph"><h2>"% of time by downstream service"</h2>{downstream(&answer)}</div>
+            <div class="panel apm-graph"><h2>"% of time by downstream service"</h2>{downstream(&answer)}{sampled()}</div>
         </div>
         <div class="panel">
             <h2>"Resources"</h2>
@@ -88,10 +97,12 @@ fn service_body(answer: Arc<ApmService>, url: UrlState) -> impl IntoView {
         </div>
         <div class="panel">
             <h2>"Database calls"</h2>
+            {sampled()}
             {calls(answer.calls.iter().filter(|c| is_database(&c.kind)).collect(), &state)}
         </div>
         <div class="panel">
             <h2>"External calls"</h2>
+            {sampled()}
             {calls(answer.calls.iter().filter(|c| !is_database(&c.kind)).collect(), &state)}
         </div>
     }
