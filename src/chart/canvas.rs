@@ -87,22 +87,15 @@ pub fn paint_heatmap(
     counts: &[Vec<u32>],
     max_count: u32,
 ) -> Result<usize, String> {
-    let dpr = leptos::prelude::window().device_pixel_ratio().max(1.0);
-    let size_px = (
-        device_px(canvas.client_width(), dpr),
-        device_px(canvas.client_height(), dpr),
-    );
-    if !resize(canvas, size_px) {
-        context(canvas)?.clear_rect(0.0, 0.0, f64::from(size_px.0), f64::from(size_px.1));
-    }
-    let root = backend(canvas)?.into_drawing_area();
-    dogwatch_chart::draw_heatmap(&root, range, times_ms, counts, max_count)
-        .map_err(|e| e.to_string())
+    paint_whole(canvas, |root, _| {
+        dogwatch_chart::draw_heatmap(root, range, times_ms, counts, max_count)
+            .map_err(|e| e.to_string())
+    })
 }
 
 /// Sizes `canvas` to its CSS box at the device pixel ratio, clears it, and hands `draw` its whole
 /// area and that ratio: for the pictures drawn in one go (the APM pages' sparklines, histograms,
-/// scatter, and a trace's waterfall, flame graph and minimap).
+/// scatter, and a trace's waterfall, flame graph and minimap; a board's heatmap).
 pub fn paint_whole<R>(
     canvas: &HtmlCanvasElement,
     draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, f64) -> Result<R, String>,
